@@ -1,0 +1,37 @@
+"""ragft-lint: checks that each AI system's architecture agrees with the evidence behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Context",
+    "Finding",
+    "Location",
+    "Report",
+    "Rule",
+    "Severity",
+    "Violation",
+    "__version__",
+    "check",
+    "hookimpl",
+    "rule",
+]
+
+from .findings import Finding, Location, Severity
+from .rule import Context, Rule, Violation, rule
+
+
+def __getattr__(name: str) -> Any:
+    # Kept lazy: the plugin machinery and the engine are imported only when asked for.
+    if name == "hookimpl":
+        import pluggy
+
+        return pluggy.HookimplMarker("ragft_lint")
+    if name in ("check", "Report"):
+        from . import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module 'ragft_lint' has no attribute {name!r}")

@@ -1,0 +1,240 @@
+"""The command line. ``run`` raises domain errors; ``main`` turns each into a message and a status.
+
+Exit statuses: 0 no finding at or above ``fail_on``; 1 findings at or above it; 2 the declaration
+or the command line is wrong; 3 an internal error or a plugin failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO
+
+from .errors import DeclarationError, NoDeclarationError, RagftLintError, UnknownRuleError
+
+if TYPE_CHECKING:
+    from .declaration.document import Document
+    from .engine import Report
+    from .host import Host
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _rule_list(text: str) -> List[str]:
+    words = [w.strip() for w in text.split(",") if w.strip()]
+    if not words:
+        raise argparse.ArgumentTypeError("expected rule ids or prefixes, separated by commas")
+    return words
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="ragft-lint",
+        description="Check that each AI system's architecture (prompt, RAG, fine-tune, hybrid) "
+        "agrees with the evidence behind it.",
+    )
+    parser.add_argument("--version", action="version", version=f"ragft-lint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    check = commands.add_parser("check", help="check the declaration (the main job)",
+                                description="Check a declaration and report findings.")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="a declaration file or a folder to discover from; files that are "
+                            "not declarations select the declaration above them")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="output format (default: text)")
+    check.add_argument("--select", type=_rule_list, metavar="IDS",
+                       help="comma-separated rule ids or prefixes to run (default: ALL)")
+    check.add_argument("--ignore", type=_rule_list, metavar="IDS",
+                       help="comma-separated rule ids or prefixes to skip")
+    check.add_argument("--fail-on", choices=("error", "warning", "info"),
+                       help="the lowest severity that fails the run (default: error)")
+    check.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                       help="the date that date-based rules use (default: today)")
+    check.add_argument("--no-evidence", action="store_true",
+                       help="use declared facts only: read no evidence file, run no git")
+    check.add_argument("-q", "--quiet", action="store_true", help="print findings only")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="show tracebacks of internal errors")
+
+    commands.add_parser("rules", help="list every rule, built-in and from plugins")
+    one = commands.add_parser("rule", help="show one rule's documentation")
+    one.add_argument("rule_id", metavar="ID")
+    commands.add_parser("schema", help="print the JSON Schema of the declaration")
+    return parser
+
+
+def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check":
+        return _check(args, out)
+    from . import host as host_module
+
+    host = host_module.load()
+    if args.command == "rules":
+        status = _rules(host, out)
+    elif args.command == "rule":
+        status = _rule(host, args.rule_id, out)
+    else:
+        status = _schema(out)
+    return _plugin_status(host, status)
+
+
+def _plugin_status(host: "Host", status: int) -> int:
+    for failure in host.failures:
+        print(f"ragft-lint: {failure.error()}", file=sys.stderr)
+    return 3 if host.failures else status
+
+
+def _documents(paths: Sequence[str]) -> List["Document"]:
+    """The declaration files named by the command line's paths, each once, in the order given."""
+    from .declaration import discovery
+
+    documents = []
+    if not paths:
+        documents.append(discovery.find(None))
+    problems = []
+    for text in paths:
+        path = Path(text)
+        try:
+            if path.is_dir():
+                documents.append(discovery.find(path))
+            elif not path.exists():
+                raise DeclarationError([discovery.Problem(text, 1, 1, "no such file or folder")])
+            elif discovery.is_declaration_name(path):
+                document = discovery.load_file(path)
+                if document is not None:  # a pyproject.toml without the table: not ours
+                    documents.append(document)
+            else:  # a file the declaration may point to: check the declaration above it
+                document, _ = discovery.discover(path.parent)
+                if document is not None:
+                    documents.append(document)
+        except DeclarationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DeclarationError(problems)
+    unique: Dict[Path, Document] = {}
+    for document in documents:
+        unique.setdefault(document.file.resolve(), document)
+    return list(unique.values())
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    from . import host as host_module
+    from .declaration import declaration_from
+    from .engine import Options, run
+
+    documents = _documents(args.paths)
+    if not documents:
+        return 0
+    host = host_module.load()
+    known = [r.id for r in host.rules()]
+    problems = []
+    declarations = []
+    for document in documents:
+        try:
+            declarations.append(declaration_from(document, known))
+        except DeclarationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DeclarationError(problems)
+    options = Options(
+        select=args.select,
+        ignore=args.ignore,
+        fail_on=args.fail_on,
+        as_of=args.as_of,
+        evidence=False if args.no_evidence else None,
+    )
+    reports: List[Report] = [run(declaration, host, options) for declaration in declarations]
+    if args.format == "json":
+        from .output import json as formatter
+
+        out.write(formatter.render(reports))
+    else:
+        from .output import text
+
+        out.write(text.render(reports, colour=_colour(out), quiet=args.quiet))
+    status = max(r.exit_status for r in reports)
+    return _plugin_status(host, status) if host.failures else status
+
+
+def _colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _rules(host: "Host", out: TextIO) -> int:
+    rules = host.rules()
+    width = max((len(r.name) for r in rules), default=4)
+    for r in rules:
+        out.write(f"{r.id}  {r.name:<{width}}  {str(r.severity):<7}  {r.source}\n")
+    return 0
+
+
+def _rule(host: "Host", rule_id: str, out: TextIO) -> int:
+    rules = {r.id: r for r in host.rules()}
+    wanted = rule_id.upper()
+    if wanted not in rules:
+        from .declaration.schema import did_you_mean
+
+        raise UnknownRuleError(rule_id, did_you_mean(rule_id, sorted(rules)))
+    found = rules[wanted]
+    out.write(f"{found.id} {found.name} [{found.severity}] (from {found.source})\n\n")
+    out.write(found.doc.rstrip() + "\n")
+    return 0
+
+
+def _schema(out: TextIO) -> int:
+    import json
+
+    from .declaration.schema import declaration_spec
+
+    schema = {"$schema": "http://json-schema.org/draft-07/schema#",
+              "$id": "https://ragft-lint.invalid/declaration-v1.json",
+              "title": "ragft-lint declaration"}
+    schema.update(declaration_spec().json_schema())
+    out.write(json.dumps(schema, indent=2) + "\n")
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    verbose = bool(argv is not None and ("-v" in argv or "--verbose" in argv)) or (
+        argv is None and ("-v" in sys.argv[1:] or "--verbose" in sys.argv[1:]))
+    try:
+        return run(argv, sys.stdout)
+    except NoDeclarationError as exc:
+        print(f"ragft-lint: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except RagftLintError as exc:
+        for line in exc.lines():
+            print(line if isinstance(exc, DeclarationError) else f"ragft-lint: {line}",
+                  file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print("ragft-lint: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the promise is: no traceback unless asked for
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        print(f"ragft-lint: internal error: {type(exc).__name__}: {exc}"
+              + ("" if verbose else " (run with -v for the traceback)"), file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

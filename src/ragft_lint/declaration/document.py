@@ -1,0 +1,59 @@
+"""A parsed declaration file: plain values, and where in the file each key and value stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Tuple
+
+from ..errors import Problem
+
+KeyPath = Tuple[Any, ...]
+# (key line, key column, value line, value column), 1-based.
+Position = Tuple[int, int, int, int]
+
+# A declaration larger than this is refused before it is parsed.
+MAX_DECLARATION_BYTES = 1_000_000
+
+
+@dataclass
+class Document:
+    """A declaration as read from one file.
+
+    ``data`` is the declaration table itself (for ``pyproject.toml``, the ``[tool.ragft-lint]``
+    table); ``positions`` are keyed by paths relative to that table.
+    """
+
+    file: Path
+    display: str
+    fmt: str  # "toml" or "yaml"
+    data: Dict[str, Any]
+    positions: Dict[KeyPath, Position] = field(default_factory=dict)
+    origin: Tuple[int, int] = (1, 1)
+
+    def position(self, path: KeyPath, at_key: bool = False) -> Tuple[int, int]:
+        """The line and column of a key path, or of its nearest ancestor that has one."""
+        probe = tuple(path)
+        while probe:
+            pos = self.positions.get(probe)
+            if pos is not None:
+                return (pos[0], pos[1]) if at_key else (pos[2], pos[3])
+            probe = probe[:-1]
+        return self.origin
+
+    def problem(self, path: KeyPath, message: str, at_key: bool = False) -> Problem:
+        line, column = self.position(path, at_key)
+        return Problem(self.display, line, column, message)
+
+
+def dotted(path: KeyPath) -> str:
+    """A key path as users write it: ``systems.support-bot.knowledge.changes``."""
+    parts = []
+    for part in path:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif parts:
+            parts.append("." + str(part))
+        else:
+            parts.append(str(part))
+    return "".join(parts)

@@ -1,0 +1,197 @@
+"""The validated declaration: settings, systems, and where each fact was declared."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from ..errors import DeclarationError, Problem
+from ..findings import Location
+from .document import Document, KeyPath, dotted
+from .schema import Words, declaration_spec, did_you_mean
+
+
+@dataclass
+class Settings:
+    fail_on: Optional[str] = None
+    select: Optional[List[str]] = None
+    ignore: List[str] = field(default_factory=list)
+    evidence: bool = True
+    thresholds: Dict[str, Any] = field(default_factory=dict)
+    severity: Dict[str, str] = field(default_factory=dict)
+    plugins: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+
+
+class System:
+    """One declared AI system: its facts, and where each of them was declared."""
+
+    def __init__(self, name: str, facts: Dict[str, Any], document: Document) -> None:
+        self.name = name
+        self.facts = facts
+        self.document = document
+        self._prefix: KeyPath = ("systems", name)
+
+    @property
+    def architecture(self) -> str:
+        return str(self.facts["architecture"])
+
+    @property
+    def fine_tuned(self) -> bool:
+        return self.architecture in ("fine-tune", "hybrid")
+
+    @property
+    def retrieval(self) -> bool:
+        return self.architecture in ("rag", "hybrid")
+
+    def get(self, *keys: str, default: Any = None) -> Any:
+        """The declared value at ``keys`` (``get("knowledge", "changes")``), or ``default``."""
+        node: Any = self.facts
+        for key in keys:
+            if not isinstance(node, dict) or key not in node:
+                return default
+            node = node[key]
+        return node
+
+    def has(self, *keys: str) -> bool:
+        sentinel = object()
+        return self.get(*keys, default=sentinel) is not sentinel
+
+    def key(self, *keys: Any) -> str:
+        """The dotted key of a fact, as findings name it."""
+        return dotted(self._prefix + tuple(keys))
+
+    def where(self, *keys: Any) -> Location:
+        """Where the value at ``keys`` was declared; for a missing key, its nearest parent."""
+        line, column = self.document.position(self._prefix + tuple(keys))
+        return Location(self.document.display, line, column)
+
+
+@dataclass
+class Declaration:
+    document: Document
+    root: Path
+    settings: Settings
+    systems: Dict[str, System]
+
+    @property
+    def display(self) -> str:
+        return self.document.display
+
+    def problem(self, path: KeyPath, message: str, at_key: bool = False) -> Problem:
+        return self.document.problem(path, message, at_key)
+
+
+def build(document: Document, root: Path, known_rules: Optional[List[str]] = None) -> Declaration:
+    """Validate a document against the format and build the declaration, or raise every problem.
+
+    With ``known_rules``, rule ids named in the settings and waivers are checked as well.
+    """
+    problems: List[Problem] = []
+    words = Words(document.fmt)
+
+    def report(path: KeyPath, message: str, at_key: bool) -> None:
+        name = dotted(path)
+        text = f"{name}: {message}" if name else message
+        problems.append(document.problem(path, text, at_key))
+
+    data = declaration_spec().check(document.data, (), report, words)
+    _check_paths(document, root, data, report)
+    if known_rules is not None:
+        problems.extend(_rule_reference_problems(document, data, known_rules))
+    if problems:
+        raise DeclarationError(problems)
+    systems = {
+        name: System(name, facts, document) for name, facts in (data.get("systems") or {}).items()
+    }
+    settings = Settings(
+        fail_on=data.get("fail_on"),
+        select=data.get("select"),
+        ignore=data.get("ignore", []),
+        evidence=data.get("evidence", True),
+        thresholds=data.get("thresholds", {}),
+        severity=data.get("severity", {}),
+        plugins=data.get("plugins", {}),
+    )
+    return Declaration(document, root, settings, systems)
+
+
+_EVIDENCE_KEYS = (
+    ("rag", "retrieval_eval", "path"),
+    ("fine_tune", "training_data"),
+    ("fine_tune", "regression_suite"),
+    ("eval", "path"),
+)
+
+
+def _check_paths(document: Document, root: Path, data: Dict[str, Any], report: Any) -> None:
+    """Every path a declaration names is relative and stays inside the project root."""
+    base = document.file.parent
+    real_root = os.path.realpath(root)
+    for name, system in (data.get("systems") or {}).items():
+        for keys in _EVIDENCE_KEYS:
+            node: Any = system
+            for key in keys:
+                node = node.get(key) if isinstance(node, dict) else None
+            if isinstance(node, dict) and "path" in node:
+                where = ("systems", name, *keys)
+                if document.positions.get(where + ("path",)):
+                    where = where + ("path",)
+                _check_one(node["path"], where, base, real_root, report)
+        sources = (system.get("knowledge") or {}).get("sources") or []
+        for index, pattern in enumerate(sources):
+            _check_one(pattern, ("systems", name, "knowledge", "sources", index),
+                       base, real_root, report)
+
+
+def _check_one(value: str, where: KeyPath, base: Path, real_root: str, report: Any) -> None:
+    if os.path.isabs(value) or value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
+        report(where, f"{value!r} is an absolute path; write it relative to the declaration", False)
+        return
+    # A glob pattern is checked up to its first wildcard: that part must stay inside.
+    fixed = value
+    for i, ch in enumerate(value):
+        if ch in "*?[":
+            fixed = value[: i]
+            break
+    real = os.path.realpath(os.path.join(base, fixed or "."))
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        report(where, f"{value!r} leads outside the project root", False)
+
+
+def _rule_reference_problems(document: Document, data: Dict[str, Any],
+                             known: List[str]) -> List[Problem]:
+    """Rule ids in ``select``, ``ignore``, ``severity`` and waivers must name real rules."""
+    problems: List[Problem] = []
+    prefixes = _prefixes(known)
+    for setting in ("select", "ignore"):
+        for index, word in enumerate(data.get(setting) or []):
+            if word != "ALL" and word not in prefixes:
+                problems.append(document.problem(
+                    (setting, index), _unknown(f"{setting}[{index}]", word, known)))
+    for rule_id in data.get("severity") or {}:
+        if rule_id not in known:
+            problems.append(document.problem(
+                ("severity", rule_id), _unknown("severity", rule_id, known), at_key=True))
+    for name, system in (data.get("systems") or {}).items():
+        for rule_id in system.get("waivers") or {}:
+            if rule_id not in known:
+                where = ("systems", name, "waivers", rule_id)
+                problems.append(document.problem(
+                    where, _unknown(dotted(where[:-1]), rule_id, known), at_key=True))
+    return problems
+
+
+def _prefixes(known: List[str]) -> set[str]:
+    out: set[str] = set()
+    for rule_id in known:
+        for end in range(1, len(rule_id) + 1):
+            out.add(rule_id[:end])
+    return out
+
+
+def _unknown(where: str, word: str, known: List[str]) -> str:
+    guess = did_you_mean(word, known)
+    hint = f"; did you mean {guess!r}?" if guess else "; `ragft-lint rules` lists them"
+    return f"{where}: unknown rule {word!r}{hint}"

@@ -1,0 +1,69 @@
+"""Reading the ``[tool.ragft-lint]`` table of a ``pyproject.toml`` with positions."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+from ..errors import DeclarationError, Problem
+from .document import Document, KeyPath, Position
+
+TABLE = ("tool", "ragft-lint")
+
+
+def _parse(display: str, text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, column, message = _decode_error(str(exc))
+        raise DeclarationError([Problem(display, line, column, f"invalid TOML: {message}")])
+    except (RecursionError, ValueError) as exc:
+        message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise DeclarationError([Problem(display, 1, 1, f"invalid TOML: {message}")])
+
+
+def _decode_error(text: str) -> tuple[int, int, str]:
+    # The parsers end their messages with "(at line L, column C)" or "(at end of document)".
+    head, sep, tail = text.rpartition(" (at ")
+    if not sep:
+        return 1, 1, text
+    tail = tail.rstrip(")")
+    if tail.startswith("line "):
+        try:
+            line_part, column_part = tail.split(", column ")
+            return int(line_part[5:]), int(column_part), head
+        except ValueError:
+            return 1, 1, head
+    return 1, 1, f"{head} (at the end of the file)"
+
+
+def has_table(text: str) -> bool:
+    """Cheap first look: could this pyproject.toml hold a ``[tool.ragft-lint]`` table?"""
+    return "ragft-lint" in text
+
+
+def read_pyproject(file: Path, display: str, text: str) -> Optional[Document]:
+    """The ``[tool.ragft-lint]`` table as a ``Document``, or None when the file has none."""
+    if not has_table(text):
+        return None
+    parsed = _parse(display, text)
+    tool = parsed.get("tool")
+    if not isinstance(tool, dict) or "ragft-lint" not in tool:
+        return None
+    table = tool["ragft-lint"]
+    from ._toml_locations import locate
+
+    located = locate(text)
+    positions: dict[KeyPath, Position] = {
+        path[len(TABLE):]: pos for path, pos in located.items() if path[: len(TABLE)] == TABLE
+    }
+    origin = positions.pop((), None) or (1, 1, 1, 1)
+    if not isinstance(table, dict):
+        raise DeclarationError([Problem(display, origin[2], origin[3],
+                                        "[tool.ragft-lint] must be a table")])
+    return Document(file, display, "toml", table, positions, (origin[0], origin[1]))

@@ -1,0 +1,209 @@
+"""Reading a YAML declaration into plain values with positions.
+
+The YAML is composed into a node graph and walked here, never constructed: no tag can make the
+parser build an object, aliases are followed with a node budget so a small file cannot expand
+into a huge one, and duplicate keys are reported instead of silently overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any, List
+
+from ..errors import DeclarationError, Problem
+from .document import Document, KeyPath, Position
+
+# Every node visited counts, aliases included: this bounds what an alias "bomb" can expand to.
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+_STANDARD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
+
+
+class _Walk:
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.problems: List[Problem] = []
+        self.positions: dict[KeyPath, Position] = {}
+        self.nodes = 0
+        self.active: set[int] = set()
+
+    def problem(self, node: Any, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.display, mark.line + 1, mark.column + 1, message))
+
+    def value(self, node: Any, path: KeyPath, depth: int) -> Any:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Budget(node)
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node)
+        tag = str(node.tag)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, tag)
+        if id(node) in self.active:
+            self.problem(node, "an alias refers to a node that contains it (a recursive alias)")
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                if tag != _STANDARD + "seq":
+                    self.problem(node, f"the tag {tag!r} is not allowed in a declaration")
+                    return None
+                items = []
+                for index, item in enumerate(node.value):
+                    self.positions[path + (index,)] = _pos(item, item)
+                    items.append(self.value(item, path + (index,), depth + 1))
+                return items
+            if isinstance(node, MappingNode):
+                if tag != _STANDARD + "map":
+                    self.problem(node, f"the tag {tag!r} is not allowed in a declaration")
+                    return None
+                return self.mapping(node, path, depth)
+        finally:
+            self.active.discard(id(node))
+        self.problem(node, "unsupported YAML node")
+        return None
+
+    def mapping(self, node: Any, path: KeyPath, depth: int) -> dict[str, Any]:
+        from ruamel.yaml.nodes import ScalarNode
+
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            self.nodes += 1
+            if str(key_node.tag) == _STANDARD + "merge":
+                self.problem(key_node, "merge keys (<<) are not supported; write the keys out")
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problem(key_node, "a key must be a plain word, not a mapping or a list")
+                continue
+            key = key_node.value
+            if key in out:
+                first = self.positions.get(path + (key,))
+                where = f" (first at line {first[0]})" if first else ""
+                self.problem(key_node, f"duplicate key {key!r}{where}")
+                continue
+            self.positions[path + (key,)] = _pos(key_node, value_node)
+            out[key] = self.value(value_node, path + (key,), depth + 1)
+        return out
+
+    def scalar(self, node: Any, tag: str) -> Any:
+        if not tag.startswith(_STANDARD) or tag[len(_STANDARD):] not in _SCALAR_TAGS:
+            self.problem(node, f"the tag {tag!r} is not allowed in a declaration")
+            return None
+        kind = tag[len(_STANDARD):]
+        text = node.value
+        if kind == "str":
+            return text
+        if kind == "null":
+            return None
+        if kind == "bool":
+            return text.lower() in ("true", "yes", "on")
+        if kind == "int":
+            return self.integer(node, text)
+        if kind == "float":
+            return _float(text)
+        # timestamp: a date-only value is a date; anything with a time stays text and is
+        # reported by the validator as "not a date".
+        if len(text) == 10:
+            try:
+                return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+            except ValueError:
+                pass
+        return text
+
+    def integer(self, node: Any, text: str) -> Any:
+        digits = text.replace("_", "")
+        if len(digits) > 40:
+            self.problem(node, "integer too large")
+            return None
+        try:
+            sign = -1 if digits.startswith("-") else 1
+            body = digits.lstrip("+-")
+            if body[:2] in ("0x", "0X"):
+                return sign * int(body[2:], 16)
+            if body[:2] in ("0o", "0O"):
+                return sign * int(body[2:], 8)
+            if body[:2] in ("0b", "0B"):
+                return sign * int(body[2:], 2)
+            return sign * int(body, 10)
+        except ValueError:
+            return text
+
+
+def _float(text: str) -> float:
+    lowered = text.lower().replace("_", "")
+    if lowered in (".inf", "+.inf"):
+        return float("inf")
+    if lowered == "-.inf":
+        return float("-inf")
+    if lowered == ".nan":
+        return float("nan")
+    return float(lowered)
+
+
+class _Budget(Exception):
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+
+class _TooDeep(Exception):
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+
+def _pos(key_node: Any, value_node: Any) -> Position:
+    k, v = key_node.start_mark, value_node.start_mark
+    return (k.line + 1, k.column + 1, v.line + 1, v.column + 1)
+
+
+def read_yaml(file: Path, display: str, text: str) -> Document:
+    """Parse YAML text into a ``Document``, or raise ``DeclarationError`` naming every problem."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        documents = list(yaml.compose_all(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
+        raise DeclarationError([Problem(display, line, column, f"invalid YAML: {what}")])
+    except (YAMLError, RecursionError, ValueError) as exc:
+        message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise DeclarationError([Problem(display, 1, 1, f"invalid YAML: {message}")])
+    documents = [d for d in documents if d is not None]
+    if not documents:
+        raise DeclarationError([Problem(display, 1, 1, "the declaration is empty")])
+    if len(documents) > 1:
+        second = documents[1].start_mark
+        raise DeclarationError([Problem(
+            display, second.line + 1, second.column + 1,
+            "the file holds more than one YAML document; a declaration is one document",
+        )])
+    root = documents[0]
+    walk = _Walk(display)
+    try:
+        data = walk.value(root, (), 0)
+    except _Budget as exc:
+        walk.problem(exc.node, f"the declaration expands to more than {MAX_NODES} values "
+                               "(aliases repeated too often)")
+        data = None
+    except _TooDeep as exc:
+        walk.problem(exc.node, f"nested more than {MAX_DEPTH} levels deep")
+        data = None
+    if walk.problems:
+        raise DeclarationError(walk.problems)
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise DeclarationError([Problem(
+            display, root.start_mark.line + 1, root.start_mark.column + 1,
+            f"a declaration is a mapping of keys, found {kind}",
+        )])
+    return Document(file, display, "yaml", data, walk.positions,
+                    (root.start_mark.line + 1, root.start_mark.column + 1))

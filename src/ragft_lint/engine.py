@@ -1,0 +1,131 @@
+"""Runs the rules over the systems: selection, severities, waivers, and the report."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import thresholds as thresholds_module
+from .declaration.model import Declaration, System
+from .findings import Finding, Severity
+from .host import Host, PluginFailure
+from .rule import Context, Rule, Violation
+
+
+@dataclass
+class Options:
+    """What the command line (or an API caller) says; None means: as the declaration says."""
+
+    select: Optional[Sequence[str]] = None
+    ignore: Optional[Sequence[str]] = None
+    fail_on: Optional[str] = None
+    as_of: Optional[datetime.date] = None
+    evidence: Optional[bool] = None
+
+
+@dataclass
+class Report:
+    """The outcome of checking one declaration."""
+
+    declaration: str
+    systems: List[str]
+    findings: List[Finding]
+    fail_on: Severity
+    plugin_failures: List[PluginFailure] = field(default_factory=list)
+
+    @property
+    def summary(self) -> Dict[str, int]:
+        counts = {"error": 0, "warning": 0, "info": 0, "waived": 0}
+        for finding in self.findings:
+            counts["waived" if finding.waived else str(finding.severity)] += 1
+        return counts
+
+    @property
+    def failed(self) -> bool:
+        return any(not f.waived and f.severity >= self.fail_on for f in self.findings)
+
+    @property
+    def exit_status(self) -> int:
+        if self.plugin_failures:
+            return 3
+        return 1 if self.failed else 0
+
+    def for_system(self, name: str) -> List[Finding]:
+        return [f for f in self.findings if f.system == name]
+
+
+def _matches(rule_id: str, selectors: Sequence[str]) -> bool:
+    return any(s == "ALL" or rule_id.startswith(s) for s in selectors)
+
+
+def selected_rules(rules: List[Rule], select: Sequence[str], ignore: Sequence[str]) -> List[Rule]:
+    return [r for r in rules if _matches(r.id, select) and not _matches(r.id, ignore)]
+
+
+def run(declaration: Declaration, host: Host, options: Options) -> Report:
+    """Check every system of a declaration with the selected rules."""
+    rules = host.rules()
+    settings = declaration.settings
+    select = list(options.select if options.select is not None else settings.select or ["ALL"])
+    ignore = list(options.ignore if options.ignore is not None else settings.ignore)
+    fail_on = Severity.parse(options.fail_on or settings.fail_on or "error")
+    as_of = options.as_of or datetime.date.today()
+    evidence = settings.evidence if options.evidence is None else options.evidence
+    limits = thresholds_module.resolve(settings.thresholds)
+    overrides = {rule_id: Severity.parse(word) for rule_id, word in settings.severity.items()}
+
+    findings: List[Finding] = []
+    for rule in selected_rules(rules, select, ignore):
+        context = Context(limits, as_of, settings.plugins.get(rule.source, {}), evidence)
+        for system in declaration.systems.values():
+            try:
+                violations = list(rule.check(system, context))
+            except (Exception, SystemExit) as exc:  # a plugin's bug is reported, not fatal
+                host.failure(rule.source, f"rule {rule.id} raised {type(exc).__name__}: {exc}")
+                continue
+            for violation in violations:
+                if not isinstance(violation, Violation):
+                    host.failure(rule.source, f"rule {rule.id} yielded "
+                                              f"{type(violation).__name__}, not a Violation")
+                    continue
+                findings.append(_finding(rule, system, violation, overrides, as_of))
+    findings.sort(key=Finding.sort_key)
+    return Report(declaration.display, list(declaration.systems), findings, fail_on,
+                  list(host.failures))
+
+
+def _finding(rule: Rule, system: System, violation: Violation,
+             overrides: Dict[str, Severity], as_of: datetime.date) -> Finding:
+    severity = overrides.get(rule.id) or violation.severity or rule.severity
+    waiver = system.get("waivers", rule.id)
+    expires = waiver.get("expires") if waiver else None
+    waived = bool(waiver) and (expires is None or expires >= as_of)
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=severity,
+        system=system.name,
+        message=violation.message,
+        fix=violation.fix,
+        location=system.where(*violation.at),
+        key=system.key(*violation.at),
+        waived=waived,
+        waiver_reason=waiver.get("reason") if waived and waiver else None,
+    )
+
+
+def check(path: "str | Path | None" = None, **options: Any) -> Report:
+    """Check the declaration at ``path`` (a file or a folder; default: discovered from here).
+
+    Keyword options as on the command line: ``select``, ``ignore``, ``fail_on``, ``as_of``,
+    ``evidence``. Raises ``DeclarationError`` or ``NoDeclarationError`` for a bad declaration.
+    """
+    from . import host as host_module
+    from .declaration import load
+
+    host = host_module.load()
+    known = [r.id for r in host.rules()]
+    declaration = load(Path(path) if path is not None else None, known)
+    return run(declaration, host, Options(**options))

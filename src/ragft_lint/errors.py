@@ -1,0 +1,77 @@
+"""The domain errors. Each owns its message; the command line maps each to an exit status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+
+class RagftLintError(Exception):
+    """Base of every error ragft-lint reports without a traceback."""
+
+    exit_status = 2
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a declaration, at a place in a file."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+class DeclarationError(RagftLintError):
+    """The declaration cannot be read or does not fit the format: nothing was checked."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.column, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class NoDeclarationError(RagftLintError):
+    """No declaration was found where one was expected."""
+
+    def __init__(self, searched: Sequence[str]) -> None:
+        self.searched = list(searched)
+        where = ", ".join(self.searched) if self.searched else "(nowhere)"
+        super().__init__(
+            "no declaration found: looked for ragft.yaml, ragft.yml, .ragft.yaml, .ragft.yml "
+            f"and a [tool.ragft-lint] table in pyproject.toml in {where}; "
+            "run `ragft-lint init` to write one"
+        )
+
+
+class UsageError(RagftLintError):
+    """The command line is wrong."""
+
+
+class UnknownRuleError(UsageError):
+    def __init__(self, rule_id: str, suggestion: str | None) -> None:
+        hint = f"; did you mean {suggestion}?" if suggestion else "; `ragft-lint rules` lists them"
+        super().__init__(f"unknown rule {rule_id!r}{hint}")
+
+
+class PluginError(RagftLintError):
+    """A plugin failed to load, or raised inside a hook: the run cannot be trusted."""
+
+    exit_status = 3
+
+    def __init__(self, plugin: str, distribution: str, version: str, cause: str) -> None:
+        self.plugin = plugin
+        self.distribution = distribution
+        self.version = version
+        self.cause = cause
+        super().__init__(
+            f"plugin {plugin!r} (distribution {distribution} {version}) failed: {cause}"
+        )

@@ -1,0 +1,60 @@
+"""What a check produces: severities, locations and findings.
+
+A finding carries everything needed to print it, so that formatters never recompute anything.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Optional
+
+
+class Severity(enum.IntEnum):
+    """How serious a finding is; ordered so that ``fail_on`` is a comparison."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, word: str) -> Severity:
+        return cls[word.upper()]
+
+
+SEVERITY_WORDS = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file: 1-based line and column; ``path`` as the user should read it."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's verdict on one system, located at the key that triggered it."""
+
+    rule: str
+    name: str
+    severity: Severity
+    system: str
+    message: str
+    fix: str
+    location: Location
+    key: str
+    waived: bool = False
+    waiver_reason: Optional[str] = None
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.rule, self.system, self.key)

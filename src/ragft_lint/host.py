@@ -1,0 +1,208 @@
+"""The plugin host: find installed plugins, load them one at a time, collect their rules.
+
+Finding reads only the installed distributions' metadata (no import); loading imports one
+entry point at a time, so a plugin that fails is reported by name and the others still run.
+The built-in rules are registered through the same hooks as any other plugin.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+from .rule import Rule
+
+GROUP = "ragft_lint"
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """An entry point in the ``ragft_lint`` group, found without importing anything."""
+
+    name: str
+    value: str
+    distribution: str
+    version: str
+
+    def load(self) -> Any:
+        import importlib
+
+        module_name, _, attribute = self.value.partition(":")
+        target: Any = importlib.import_module(module_name.strip())
+        for part in attribute.strip().split(".") if attribute.strip() else ():
+            target = getattr(target, part)
+        return target
+
+
+def _read_entry_points(folder: str, group: str) -> List[tuple[str, str]]:
+    try:
+        with open(os.path.join(folder, "entry_points.txt"), encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError:
+        return []
+    found = []
+    in_group = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            in_group = line.strip("[]").strip() == group
+            continue
+        if in_group and "=" in line:
+            name, _, value = line.partition("=")
+            found.append((name.strip(), value.strip()))
+    return found
+
+
+def _name_version(folder_name: str, folder: str) -> tuple[str, str]:
+    stem = folder_name.rsplit(".", 1)[0]
+    name, _, rest = stem.partition("-")
+    version = rest.split("-")[0] if rest else ""
+    if not version:
+        version = _metadata_version(folder)
+    return name.replace("_", "-"), version or "unknown version"
+
+
+def _metadata_version(folder: str) -> str:
+    for meta in ("METADATA", "PKG-INFO"):
+        try:
+            with open(os.path.join(folder, meta), encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+                    if not line.strip():
+                        break
+        except OSError:
+            continue
+    return ""
+
+
+def find_entry_points(group: str = GROUP, path: Optional[List[str]] = None) -> List[EntryPoint]:
+    """Every entry point of ``group`` in the installed distributions, sorted by name.
+
+    A distribution found twice on the path counts once, as the import system would see it.
+    """
+    seen: set[str] = set()
+    found: List[EntryPoint] = []
+    for entry in sys.path if path is None else path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for folder_name in names:
+            if not folder_name.endswith((".dist-info", ".egg-info")):
+                continue
+            folder = os.path.join(entry or ".", folder_name)
+            dist, version = _name_version(folder_name, folder)
+            key = dist.lower()
+            if key in seen:
+                continue
+            seen.add(key)
+            for name, value in _read_entry_points(folder, group):
+                found.append(EntryPoint(name, value, dist, version))
+    return sorted(found, key=lambda ep: (ep.name, ep.distribution))
+
+
+@dataclass
+class PluginFailure:
+    """A plugin that could not be loaded or raised inside a hook."""
+
+    plugin: str
+    distribution: str
+    version: str
+    cause: str
+
+    def error(self) -> PluginError:
+        return PluginError(self.plugin, self.distribution, self.version, self.cause)
+
+
+@dataclass
+class Host:
+    """The loaded plugins and what they contributed."""
+
+    manager: pluggy.PluginManager
+    origins: Dict[str, EntryPoint] = field(default_factory=dict)
+    failures: List[PluginFailure] = field(default_factory=list)
+    _rules: Optional[List[Rule]] = None
+
+    def failure(self, plugin: str, cause: str) -> None:
+        origin = self.origins.get(plugin)
+        dist, version = (origin.distribution, origin.version) if origin else ("ragft-lint", "")
+        self.failures.append(PluginFailure(plugin, dist, version or _own_version(), cause))
+
+    def rules(self) -> List[Rule]:
+        """Every plugin's rules, each plugin asked on its own so one failure stays its own."""
+        if self._rules is None:
+            self._rules = self._collect_rules()
+        return self._rules
+
+    def _collect_rules(self) -> List[Rule]:
+        rules: Dict[str, Rule] = {}
+        for impl in reversed(self.manager.hook.ragft_lint_rules.get_hookimpls()):
+            plugin = impl.plugin_name
+            try:
+                contributed = list(impl.function())
+            except (Exception, SystemExit) as exc:  # one plugin's bug must not stop the others
+                self.failure(plugin, f"ragft_lint_rules raised {type(exc).__name__}: {exc}")
+                continue
+            for item in contributed:
+                if not isinstance(item, Rule):
+                    self.failure(plugin, f"ragft_lint_rules returned {type(item).__name__}, "
+                                         "not a ragft_lint.Rule")
+                    continue
+                problems = item.problems()
+                if problems:
+                    self.failure(plugin, "; ".join(problems))
+                    continue
+                if item.id in rules:
+                    self.failure(plugin, f"rule {item.id} is already defined by plugin "
+                                         f"{rules[item.id].source!r}")
+                    continue
+                rules[item.id] = _with_source(item, plugin)
+        return sorted(rules.values(), key=lambda r: r.id)
+
+
+def _with_source(rule: Rule, plugin: str) -> Rule:
+    from dataclasses import replace
+
+    return rule if rule.source == plugin else replace(rule, source=plugin)
+
+
+def _own_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def load(entry_points: Optional[List[EntryPoint]] = None) -> Host:
+    """Create the plugin manager, register the built-in rules and every installed plugin."""
+    from .rules import builtin
+
+    manager = pluggy.PluginManager(GROUP)
+    manager.add_hookspecs(hookspecs)
+    host = Host(manager)
+    manager.register(builtin, name="builtin")
+    for ep in find_entry_points() if entry_points is None else entry_points:
+        if manager.has_plugin(ep.name) or ep.name in host.origins:
+            host.origins.setdefault(ep.name, ep)
+            host.failure(ep.name, f"another plugin is already registered as {ep.name!r} "
+                                  f"(from {ep.distribution})")
+            continue
+        host.origins[ep.name] = ep
+        plugin = None
+        try:
+            plugin = ep.load()
+            manager.register(plugin, name=ep.name)
+            manager.check_pending()
+        except (Exception, SystemExit) as exc:  # an import error, a bad hook: named, isolated
+            if plugin is not None and manager.is_registered(plugin):
+                manager.unregister(plugin)
+            host.failure(ep.name, f"{type(exc).__name__}: {exc}")
+    return host

@@ -1,0 +1,1 @@
+"""Formatters: pure functions from reports to text. They never recompute a finding."""

@@ -1,0 +1,46 @@
+"""``--format json``: the stable machine-readable contract. Same input, same bytes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Sequence
+
+from .. import __version__
+from ..engine import Report
+
+
+def document(reports: Sequence[Report]) -> Dict[str, Any]:
+    findings: List[Dict[str, Any]] = []
+    summary = {"error": 0, "warning": 0, "info": 0, "waived": 0}
+    for report in reports:
+        for key, count in report.summary.items():
+            summary[key] += count
+        for f in report.findings:
+            item: Dict[str, Any] = {
+                "rule": f.rule,
+                "name": f.name,
+                "severity": str(f.severity),
+                "system": f.system,
+                "message": f.message,
+                "fix": f.fix,
+                "path": f.location.path,
+                "line": f.location.line,
+                "column": f.location.column,
+                "key": f.key,
+                "waived": f.waived,
+            }
+            if f.waived:
+                item["waiver_reason"] = f.waiver_reason
+            findings.append(item)
+    findings.sort(key=lambda i: (i["path"], i["line"], i["rule"], i["column"], i["system"]))
+    declarations = [r.declaration for r in reports]
+    return {
+        "version": __version__,
+        "declaration": declarations[0] if len(declarations) == 1 else declarations,
+        "findings": findings,
+        "summary": summary,
+    }
+
+
+def render(reports: Sequence[Report]) -> str:
+    return json.dumps(document(reports), indent=2, ensure_ascii=False) + "\n"

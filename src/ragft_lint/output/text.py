@@ -1,0 +1,46 @@
+"""The default output: one line per finding, as editors' problem matchers read them."""
+
+from __future__ import annotations
+
+from typing import List, Sequence
+
+from ..engine import Report
+from ..findings import Severity
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render(reports: Sequence[Report], colour: bool = False, quiet: bool = False) -> str:
+    lines: List[str] = []
+    for report in reports:
+        for f in report.findings:
+            if f.waived:
+                continue
+            word = str(f.severity)
+            if colour:
+                word = f"\x1b[{_COLOURS[f.severity]}m{word}\x1b[0m"
+            lines.append(f"{f.location}: {f.rule} [{word}] {f.message} ({f.system})")
+    if not quiet:
+        for report in reports:
+            lines.append(summary(report))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def summary(report: Report) -> str:
+    counts = report.summary
+    systems = _plural(len(report.systems), "system")
+    if not any(counts[k] for k in ("error", "warning", "info")):
+        text = f"{report.declaration}: no findings ({systems} checked)"
+    else:
+        parts = [_plural(counts["error"], "error"), _plural(counts["warning"], "warning"),
+                 f"{counts['info']} info"]
+        text = f"{report.declaration}: {', '.join(parts)} ({systems} checked)"
+    if counts["waived"]:
+        text += f"; {counts['waived']} waived"
+    if report.failed:
+        text += f"; failing at {report.fail_on} and above"
+    return text

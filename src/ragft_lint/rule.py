@@ -1,0 +1,87 @@
+"""What a rule is, and the ``@rule`` decorator that makes one from a documented function."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+
+from .findings import Severity
+
+ID_PATTERN = re.compile(r"[A-Z]{2,4}[0-9]{3}")
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule's check yields: the facts that triggered it, and where.
+
+    ``at`` is the key path inside the system (``("knowledge", "changes")``) whose value the
+    finding points at; ``severity`` overrides the rule's default for this one finding.
+    """
+
+    message: str
+    fix: str
+    at: Tuple[Any, ...] = ()
+    severity: Optional[Severity] = None
+
+
+@dataclass
+class Context:
+    """What a check may consult besides the system: thresholds, the run date, its settings."""
+
+    thresholds: Dict[str, Any]
+    as_of: datetime.date
+    settings: Dict[str, Any] = field(default_factory=dict)
+    evidence: bool = True
+
+    def threshold(self, name: str) -> Any:
+        return self.thresholds[name]
+
+
+Check = Callable[[Any, Context], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: a stable id, a kebab-case name, a default severity, its documentation, a check.
+
+    The documentation is the check function's docstring: what it finds, why it matters, how
+    to fix it, and example declarations that fire and that pass.
+    """
+
+    id: str
+    name: str
+    severity: Severity
+    check: Check
+    doc: str
+    source: str = "builtin"
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
+
+    def problems(self) -> list[str]:
+        """What is wrong with this rule's definition, for the plugin host to report."""
+        out = []
+        if not isinstance(self.id, str) or not ID_PATTERN.fullmatch(self.id):
+            out.append(f"rule id {self.id!r} is not two to four capital letters and three digits")
+        if not isinstance(self.name, str) or not NAME_PATTERN.fullmatch(self.name):
+            out.append(f"rule name {self.name!r} is not kebab-case")
+        if not isinstance(self.severity, Severity):
+            out.append(f"rule {self.id}: severity must be a ragft_lint.Severity")
+        if not callable(self.check):
+            out.append(f"rule {self.id}: check is not callable")
+        return out
+
+
+def rule(rule_id: str, name: str, severity: Severity) -> Callable[[Check], Rule]:
+    """Make a ``Rule`` from a check function; its docstring is the rule's documentation."""
+
+    def make(check: Check) -> Rule:
+        import inspect
+
+        return Rule(rule_id, name, severity, check, inspect.cleandoc(check.__doc__ or ""))
+
+    return make
