@@ -7,11 +7,11 @@ from typing import List
 import pluggy
 
 from ..rule import Rule
-from . import evaluation, knowledge
+from . import baseline, decision, evaluation, evidence, fine_tune, knowledge, retrieval
 
 hookimpl = pluggy.HookimplMarker("ragft_lint")
 
-FAMILIES = (knowledge, evaluation)
+FAMILIES = (knowledge, baseline, evaluation, fine_tune, retrieval, evidence, decision)
 
 
 @hookimpl

@@ -1,0 +1,3 @@
+"""BL: was the failure diagnosed first?"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""DA: does the evidence on disk agree with the declaration? (measured)"""
+
+from __future__ import annotations

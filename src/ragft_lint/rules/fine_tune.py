@@ -1,0 +1,3 @@
+"""FT: is the fine-tune ready and justified?"""
+
+from __future__ import annotations

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import datetime
+import textwrap
+from pathlib import Path
+from typing import Any, Callable, List
+
+import pytest
+
+from ragft_lint import check
+from ragft_lint.engine import Report
+
+AS_OF = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def run_yaml(tmp_path: Path) -> Callable[..., Report]:
+    """Check a YAML declaration given as text (dedented), with evidence off and a fixed date."""
+
+    def run(text: str, **options: Any) -> Report:
+        folder = tmp_path / "project"
+        folder.mkdir(exist_ok=True)
+        (folder / ".git").mkdir(exist_ok=True)  # the project root
+        target = folder / "ragft.yaml"
+        target.write_text(textwrap.dedent(text), encoding="utf-8")
+        options.setdefault("as_of", AS_OF)
+        options.setdefault("evidence", False)
+        return check(target, **options)
+
+    return run
+
+
+def fired(report: Report, rule: str) -> List[Any]:
+    """The findings of one rule in a report."""
+    return [f for f in report.findings if f.rule == rule]
