@@ -99,7 +99,7 @@ class _LineIndex:
     answer makes the total work linear in the number of lines.
     """
 
-    __slots__ = ("_starts", "_cursor")
+    __slots__ = ("_cursor", "_starts")
 
     def __init__(self, text: str) -> None:
         starts = [0]
@@ -125,7 +125,7 @@ class _LineIndex:
 class _Frame:
     """An open array (``next_index >= 0``) or inline table (``next_index == -1``)."""
 
-    __slots__ = ("path", "next_index")
+    __slots__ = ("next_index", "path")
 
     def __init__(self, path: tuple[str | int, ...], next_index: int) -> None:
         self.path = path
@@ -156,7 +156,7 @@ def _unescape(body: str) -> str:
 
 
 class _Scanner:
-    __slots__ = ("_text", "_size", "_lines", "_found", "_table_arrays")
+    __slots__ = ("_found", "_lines", "_size", "_table_arrays", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -288,7 +288,7 @@ class _Scanner:
         for name, key_at in parts[:-1]:
             path += (name,)
             self._record_implicit(path, key_at)
-        return path + (parts[-1][0],)
+        return (*path, parts[-1][0])
 
     def _key_value(self, table: tuple[str | int, ...], index: int) -> int:
         parts, index = self._read_key(index)
@@ -330,7 +330,7 @@ class _Scanner:
                     stack.pop()
                     index += 1
                 elif frame.next_index >= 0:  # array element
-                    path = frame.path + (frame.next_index,)
+                    path = (*frame.path, frame.next_index)
                     frame.next_index += 1
                     key_at = index
                     break

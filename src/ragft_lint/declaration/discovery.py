@@ -19,8 +19,6 @@ def display_path(path: Path) -> str:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         rel = str(path)
-    if rel == ".." or rel.startswith(".." + os.sep):
-        rel = os.path.abspath(path)  # outside the working directory: say where exactly
     return rel.replace(os.sep, "/")
 
 

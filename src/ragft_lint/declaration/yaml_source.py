@@ -22,6 +22,11 @@ _STANDARD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
 
 
+def _shown(tag: str) -> str:
+    """A tag as users write it: ``!!python/object`` rather than its expanded form."""
+    return "!!" + tag[len(_STANDARD):] if tag.startswith(_STANDARD) else tag
+
+
 class _Walk:
     def __init__(self, display: str) -> None:
         self.display = display
@@ -52,7 +57,7 @@ class _Walk:
         try:
             if isinstance(node, SequenceNode):
                 if tag != _STANDARD + "seq":
-                    self.problem(node, f"the tag {tag!r} is not allowed in a declaration")
+                    self.problem(node, f"the tag {_shown(tag)!r} is not allowed in a declaration")
                     return None
                 items = []
                 for index, item in enumerate(node.value):
@@ -61,7 +66,7 @@ class _Walk:
                 return items
             if isinstance(node, MappingNode):
                 if tag != _STANDARD + "map":
-                    self.problem(node, f"the tag {tag!r} is not allowed in a declaration")
+                    self.problem(node, f"the tag {_shown(tag)!r} is not allowed in a declaration")
                     return None
                 return self.mapping(node, path, depth)
         finally:
@@ -93,7 +98,7 @@ class _Walk:
 
     def scalar(self, node: Any, tag: str) -> Any:
         if not tag.startswith(_STANDARD) or tag[len(_STANDARD):] not in _SCALAR_TAGS:
-            self.problem(node, f"the tag {tag!r} is not allowed in a declaration")
+            self.problem(node, f"the tag {_shown(tag)!r} is not allowed in a declaration")
             return None
         kind = tag[len(_STANDARD):]
         text = node.value
