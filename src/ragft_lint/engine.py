@@ -76,9 +76,10 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
     limits = thresholds_module.resolve(settings.thresholds)
     overrides = {rule_id: Severity.parse(word) for rule_id, word in settings.severity.items()}
 
+    chosen = selected_rules(rules, select, ignore)
     findings: List[Finding] = []
-    for rule in selected_rules(rules, select, ignore):
-        context = Context(limits, as_of, settings.plugins.get(rule.source, {}), evidence)
+
+    def apply(rule: Rule, context: Context) -> None:
         for system in declaration.systems.values():
             try:
                 violations = list(rule.check(system, context))
@@ -91,6 +92,23 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
                                               f"{type(violation).__name__}, not a Violation")
                     continue
                 findings.append(_finding(rule, system, violation, overrides, as_of))
+
+    def context_for(rule: Rule) -> Context:
+        return Context(limits, as_of, settings.plugins.get(rule.source, {}), evidence)
+
+    for rule in chosen:
+        if not rule.reviews_findings:
+            apply(rule, context_for(rule))
+    ran = frozenset(r.id for r in chosen if not r.reviews_findings)
+    fired = {
+        name: frozenset(f.rule for f in findings if f.system == name)
+        for name in declaration.systems
+    }
+    for rule in chosen:
+        if rule.reviews_findings:
+            context = context_for(rule)
+            context.ran, context.fired = ran, fired
+            apply(rule, context)
     findings.sort(key=Finding.sort_key)
     return Report(declaration.display, list(declaration.systems), findings, fail_on,
                   list(host.failures))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Optional, Tuple
 
 from .findings import Severity
 
@@ -35,6 +35,10 @@ class Context:
     as_of: datetime.date
     settings: Dict[str, Any] = field(default_factory=dict)
     evidence: bool = True
+    # For rules that review the other rules' findings (waivers): what ran, and what fired
+    # for each system before waivers were applied.
+    ran: FrozenSet[str] = frozenset()
+    fired: Dict[str, FrozenSet[str]] = field(default_factory=dict)
 
     def threshold(self, name: str) -> Any:
         return self.thresholds[name]
@@ -57,6 +61,8 @@ class Rule:
     check: Check
     doc: str
     source: str = "builtin"
+    # Runs after every other rule, with ``context.ran`` and ``context.fired`` filled in.
+    reviews_findings: bool = False
 
     @property
     def summary(self) -> str:
@@ -76,12 +82,15 @@ class Rule:
         return out
 
 
-def rule(rule_id: str, name: str, severity: Severity) -> Callable[[Check], Rule]:
+def rule(
+    rule_id: str, name: str, severity: Severity, reviews_findings: bool = False
+) -> Callable[[Check], Rule]:
     """Make a ``Rule`` from a check function; its docstring is the rule's documentation."""
 
     def make(check: Check) -> Rule:
         import inspect
 
-        return Rule(rule_id, name, severity, check, inspect.cleandoc(check.__doc__ or ""))
+        doc = inspect.cleandoc(check.__doc__ or "")
+        return Rule(rule_id, name, severity, check, doc, reviews_findings=reviews_findings)
 
     return make

@@ -7,11 +7,11 @@ from typing import List
 import pluggy
 
 from ..rule import Rule
-from . import baseline, decision, evaluation, evidence, fine_tune, knowledge, retrieval
+from . import baseline, decision, evaluation, evidence, fine_tune, knowledge, retrieval, waivers
 
 hookimpl = pluggy.HookimplMarker("ragft_lint")
 
-FAMILIES = (knowledge, baseline, evaluation, fine_tune, retrieval, evidence, decision)
+FAMILIES = (knowledge, baseline, evaluation, fine_tune, retrieval, evidence, decision, waivers)
 
 
 @hookimpl
