@@ -1,3 +1,428 @@
 """FT: is the fine-tune ready and justified?"""
 
 from __future__ import annotations
+
+from typing import Any, Iterator, List, Optional, Tuple
+
+from ..declaration.model import System
+from ..findings import Severity
+from ..rule import Context, Violation, rule
+
+# Goals a fine-tune can serve without adding knowledge or reasoning: their payback is per
+# request, so they only make sense at volume.
+BEHAVIOUR_AND_COST_GOALS = ("style", "format", "cost", "latency")
+
+
+def training_size(system: System) -> Optional[int]:
+    """How many training examples the fine-tune has, or None when nobody said.
+
+    For now the declared `fine_tune.training_examples`; the count measured in
+    `fine_tune.training_data` takes its place once evidence is read.
+    """
+    size = system.get("fine_tune", "training_examples")
+    return int(size) if size is not None else None
+
+
+def goals(system: System) -> List[str]:
+    """The declared goals of a fine-tuned system; none for a system that is not fine-tuned."""
+    if not system.fine_tuned:
+        return []
+    declared: List[str] = system.get("fine_tune", "goals", default=[])
+    return declared
+
+
+def first_goal(system: System, *wanted: str) -> Optional[Tuple[str, int]]:
+    """The first of ``wanted`` among the goals, with its index, or None."""
+    for index, goal in enumerate(goals(system)):
+        if goal in wanted:
+            return goal, index
+    return None
+
+
+def fine_tune_anchor(system: System) -> Tuple[Any, ...]:
+    """Where to point a finding about a missing fine_tune key: the table, else the choice."""
+    return ("fine_tune",) if system.has("fine_tune") else ("architecture",)
+
+
+@rule("FT001", "too-few-training-examples", Severity.ERROR)
+def too_few_training_examples(system: System, context: Context) -> Iterator[Violation]:
+    """A fine-tune with too few training examples to learn the intended behaviour.
+
+    Why: with a small or noisy data set the model picks up the mistakes and quirks of the few
+    examples instead of the behaviour they were meant to show. Collecting and cleaning the
+    data is most of the work of a fine-tune. Below `hard_min_training_examples` this is an
+    error; below `min_training_examples` a warning.
+
+    Fix: collect and clean more examples (hundreds at least, thousands preferably) before
+    training, and declare the new count in `fine_tune.training_examples`.
+
+    Fires:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              training_examples: 80
+
+    Passes:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              training_examples: 1800
+    """
+    size = training_size(system)
+    if not system.fine_tuned or size is None:
+        return
+    hard_minimum = context.threshold("hard_min_training_examples")
+    minimum = context.threshold("min_training_examples")
+    if size < hard_minimum:
+        name, limit, severity = "hard_min_training_examples", hard_minimum, Severity.ERROR
+    elif size < minimum:
+        name, limit, severity = "min_training_examples", minimum, Severity.WARNING
+    else:
+        return
+    yield Violation(
+        f"fine_tune.training_examples is {size}, fewer than {name} ({limit}): the model will "
+        "learn the noise of so few examples rather than the intent",
+        f"collect and clean at least {minimum} training examples before training",
+        ("fine_tune", "training_examples"),
+        severity,
+    )
+
+
+@rule("FT002", "prompting-not-exhausted", Severity.WARNING)
+def prompting_not_exhausted(system: System, context: Context) -> Iterator[Violation]:
+    """A fine-tune for style or format before a strong prompt was shown to fall short.
+
+    Why: most behaviour gaps close with a good system prompt and four to six examples. A
+    fine-tune is worth its cost only once that prompt has been tried and measured, and failed.
+
+    Fix: try a system prompt with at least `min_few_shot_examples` examples, score it on the
+    eval set, and declare `prompt.few_shot_examples` and `prompt.baseline_score`.
+
+    Fires:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              goals: [style]
+            prompt:
+              few_shot_examples: 2
+              baseline_score: 0.61
+
+    Passes:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              goals: [style]
+            prompt:
+              few_shot_examples: 6
+              baseline_score: 0.61
+    """
+    goal = first_goal(system, "style", "format")
+    if goal is None:
+        return
+    minimum = context.threshold("min_few_shot_examples")
+    shots = system.get("prompt", "few_shot_examples")
+    problems = []
+    at: Tuple[Any, ...] = ()
+    # An undeclared example count is not compared; a missing baseline score is the finding.
+    if shots is not None and shots < minimum:
+        problems.append(f"prompt.few_shot_examples is {shots}, fewer than "
+                        f"min_few_shot_examples ({minimum})")
+        at = ("prompt", "few_shot_examples")
+    if not system.has("prompt", "baseline_score"):
+        problems.append("prompt.baseline_score is not declared, so nothing shows the prompt "
+                        "falls short")
+        at = at or (("prompt",) if system.has("prompt") else ("fine_tune", "goals", goal[1]))
+    if problems:
+        yield Violation(
+            f"fine_tune.goals includes {goal[0]}, but {'; and '.join(problems)}",
+            f"try a system prompt with at least {minimum} examples, score it on the eval set "
+            "(prompt.baseline_score), and fine-tune only if it falls short",
+            at,
+        )
+
+
+@rule("FT003", "structured-output-not-tried", Severity.WARNING)
+def structured_output_not_tried(system: System, context: Context) -> Iterator[Violation]:
+    """A fine-tune for output format before structured output was tried.
+
+    Why: constrained decoding, JSON-schema modes and validate-and-retry loops make a model
+    keep to many formats with no training at all.
+
+    Fix: try structured output first and set `prompt.structured_output: true`; fine-tune for
+    format only if it is not enough.
+
+    Fires:
+        systems:
+          extract-bot:
+            architecture: fine-tune
+            fine_tune:
+              goals: [format]
+
+    Passes:
+        systems:
+          extract-bot:
+            architecture: fine-tune
+            fine_tune:
+              goals: [format]
+            prompt:
+              structured_output: true
+    """
+    goal = first_goal(system, "format")
+    if goal is None or system.get("prompt", "structured_output") is True:
+        return
+    if system.has("prompt", "structured_output"):
+        message = "fine_tune.goals includes format, but prompt.structured_output is false"
+        at: Tuple[Any, ...] = ("prompt", "structured_output")
+    else:
+        message = "fine_tune.goals includes format, but prompt.structured_output is not declared"
+        at = ("fine_tune", "goals", goal[1])
+    yield Violation(
+        message + ": structured output may enforce the format without training",
+        "try constrained decoding, a JSON-schema mode or validate-and-retry first, then set "
+        "prompt.structured_output: true",
+        at,
+    )
+
+
+@rule("FT004", "no-forgetting-check", Severity.WARNING)
+def no_forgetting_check(system: System, context: Context) -> Iterator[Violation]:
+    """A fine-tune with no regression suite to catch lost general ability.
+
+    Why: a narrow fine-tune can cost the model some of what it could do before (catastrophic
+    forgetting, the "alignment tax"). The domain metric alone does not show it; general
+    ability has to be measured next to it.
+
+    Fix: keep a suite of general-capability checks, run it on the base and the fine-tuned
+    model, and declare it in `fine_tune.regression_suite`.
+
+    Fires:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              training_examples: 1800
+
+    Passes:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              training_examples: 1800
+              regression_suite: evals/general.jsonl
+    """
+    if system.fine_tuned and not system.has("fine_tune", "regression_suite"):
+        yield Violation(
+            f"architecture is {system.architecture}, but fine_tune.regression_suite is not "
+            "declared: nothing would show what general ability the fine-tune lost",
+            "run a general-capability suite on the base and the fine-tuned model and declare "
+            "it as fine_tune.regression_suite",
+            fine_tune_anchor(system),
+        )
+
+
+@rule("FT005", "cost-before-quality", Severity.ERROR)
+def cost_before_quality(system: System, context: Context) -> Iterator[Violation]:
+    """A fine-tune for cost or latency with no proof the model reaches the quality bar.
+
+    Why: a cheaper or faster model is only worth optimising once it is known to answer well
+    enough. Measuring quality first and cost second is the order that avoids tuning a model
+    that was never good enough.
+
+    Fix: score the smaller model with the best prompt on the eval set, declare it in
+    `prompt.baseline_score`, and only then optimise its cost or latency.
+
+    Fires:
+        systems:
+          router-bot:
+            architecture: fine-tune
+            fine_tune:
+              goals: [cost]
+
+    Passes:
+        systems:
+          router-bot:
+            architecture: fine-tune
+            fine_tune:
+              goals: [cost]
+            prompt:
+              baseline_score: 0.82
+    """
+    goal = first_goal(system, "cost", "latency")
+    if goal is None or system.has("prompt", "baseline_score"):
+        return
+    yield Violation(
+        f"fine_tune.goals includes {goal[0]}, but prompt.baseline_score is not declared: "
+        "nothing shows the model reaches the quality bar",
+        "measure the model's quality on the eval set (prompt.baseline_score) before "
+        f"optimising its {goal[0]}",
+        ("prompt",) if system.has("prompt") else ("fine_tune", "goals", goal[1]),
+    )
+
+
+@rule("FT006", "volume-too-low", Severity.INFO)
+def volume_too_low(system: System, context: Context) -> Iterator[Violation]:
+    """A behaviour or cost fine-tune without the request volume to pay for itself.
+
+    Why: such a fine-tune saves a little on each request. At low volume those savings never
+    catch up with the upkeep: curating data, running evals, retraining.
+
+    Fix: declare `fine_tune.requests_per_month`; below `min_requests_per_month`, stay with
+    prompting until the volume is there.
+
+    Fires:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              goals: [style]
+              requests_per_month: 2000
+
+    Passes:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              goals: [style]
+              requests_per_month: 30000
+    """
+    declared = goals(system)
+    if not declared or any(g not in BEHAVIOUR_AND_COST_GOALS for g in declared):
+        return
+    minimum = context.threshold("min_requests_per_month")
+    volume = system.get("fine_tune", "requests_per_month")
+    listed = ", ".join(declared)
+    if volume is None:
+        yield Violation(
+            f"fine_tune.goals is only {listed}, and fine_tune.requests_per_month is not "
+            "declared: nothing shows the volume that would pay the fine-tune back",
+            f"declare fine_tune.requests_per_month; below {minimum} a prompt is cheaper to "
+            "keep",
+            ("fine_tune", "goals"),
+        )
+    elif volume < minimum:
+        yield Violation(
+            f"fine_tune.goals is only {listed}, and fine_tune.requests_per_month is {volume}, "
+            f"fewer than min_requests_per_month ({minimum}): the upkeep will cost more than "
+            "it saves",
+            "stay with prompting until the volume justifies the fine-tune",
+            ("fine_tune", "requests_per_month"),
+        )
+
+
+@rule("FT007", "no-uplift", Severity.WARNING)
+def no_uplift(system: System, context: Context) -> Iterator[Violation]:
+    """A fine-tune that scores no better than the prompt-only baseline.
+
+    Why: on the same eval set, a fine-tuned model that does not beat the unmodified model with
+    its best prompt adds training, hosting and upkeep for nothing.
+
+    Fix: drop the fine-tune and ship the prompt, or improve the training data until
+    `fine_tune.score` is above `prompt.baseline_score`.
+
+    Fires:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            prompt:
+              baseline_score: 0.81
+            fine_tune:
+              score: 0.79
+
+    Passes:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            prompt:
+              baseline_score: 0.81
+            fine_tune:
+              score: 0.9
+    """
+    score = system.get("fine_tune", "score")
+    baseline = system.get("prompt", "baseline_score")
+    if not system.fine_tuned or score is None or baseline is None:
+        return
+    if score <= baseline:
+        yield Violation(
+            f"fine_tune.score is {score}, "
+            f"{'equal to' if score == baseline else 'below'} prompt.baseline_score "
+            f"({baseline}): the fine-tune does not beat the prompt-only baseline",
+            "ship the prompt-only system, or improve the training data until the fine-tune "
+            "beats the baseline on the same eval set",
+            ("fine_tune", "score"),
+        )
+
+
+@rule("FT008", "no-retraining-plan", Severity.INFO)
+def no_retraining_plan(system: System, context: Context) -> Iterator[Violation]:
+    """A fine-tune with no schedule for re-evaluating and retraining it.
+
+    Why: a fine-tune is not done once. New base models and drifting queries mean it has to
+    be re-evaluated, and retrained, on a schedule.
+
+    Fix: decide how often to re-evaluate and retrain, and declare it in
+    `fine_tune.retrain_every`.
+
+    Fires:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              training_examples: 1800
+
+    Passes:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              training_examples: 1800
+              retrain_every: quarterly
+    """
+    if system.fine_tuned and not system.has("fine_tune", "retrain_every"):
+        yield Violation(
+            f"architecture is {system.architecture}, but fine_tune.retrain_every is not "
+            "declared: nothing plans for the next base model or for drift",
+            "set fine_tune.retrain_every to the pace at which you will re-evaluate and retrain",
+            fine_tune_anchor(system),
+        )
+
+
+@rule("FT009", "no-training-data", Severity.WARNING)
+def no_training_data(system: System, context: Context) -> Iterator[Violation]:
+    """A fine-tune that declares no training data.
+
+    Why: without the training set, or at least its size, nobody can check the fine-tune or
+    train it again.
+
+    Fix: point `fine_tune.training_data` at the training set, or at least declare
+    `fine_tune.training_examples`.
+
+    Fires:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              goals: [style]
+
+    Passes:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              goals: [style]
+              training_data: data/train.jsonl
+    """
+    if not system.fine_tuned:
+        return
+    if system.has("fine_tune", "training_data") or system.has("fine_tune", "training_examples"):
+        return
+    yield Violation(
+        f"architecture is {system.architecture}, but neither fine_tune.training_data nor "
+        "fine_tune.training_examples is declared",
+        "declare the training set as fine_tune.training_data (or at least its size as "
+        "fine_tune.training_examples)",
+        fine_tune_anchor(system),
+    )
