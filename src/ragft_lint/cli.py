@@ -68,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-v", "--verbose", action="store_true",
                        help="show tracebacks of internal errors")
 
-    commands.add_parser("rules", help="list every rule, built-in and from plugins")
+    listing = commands.add_parser("rules", help="list every rule, built-in and from plugins")
+    listing.add_argument("--format", choices=("text", "markdown"), default="text",
+                         help="markdown: the rules reference page")
     one = commands.add_parser("rule", help="show one rule's documentation")
     one.add_argument("rule_id", metavar="ID")
     commands.add_parser("schema", help="print the JSON Schema of the declaration")
@@ -83,7 +85,7 @@ def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
 
     host = host_module.load()
     if args.command == "rules":
-        status = _rules(host, out)
+        status = _rules(host, out, args.format)
     elif args.command == "rule":
         status = _rule(host, args.rule_id, out)
     else:
@@ -176,8 +178,13 @@ def _colour(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def _rules(host: "Host", out: TextIO) -> int:
+def _rules(host: "Host", out: TextIO, fmt: str = "text") -> int:
     rules = host.rules()
+    if fmt == "markdown":
+        from .output import rules_reference
+
+        out.write(rules_reference.render(rules))
+        return 0
     width = max((len(r.name) for r in rules), default=4)
     for r in rules:
         out.write(f"{r.id}  {r.name:<{width}}  {str(r.severity):<7}  {r.source}\n")

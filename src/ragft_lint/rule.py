@@ -68,6 +68,28 @@ class Rule:
     def summary(self) -> str:
         return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
 
+    def sections(self) -> Dict[str, str]:
+        """The documentation split at its ``Fires:`` and ``Passes:`` example headings.
+
+        Keys: ``text`` (what, why, fix) and, where present, ``fires`` and ``passes`` (YAML).
+        """
+        import textwrap
+
+        out: Dict[str, str] = {}
+        current = "text"
+        lines: Dict[str, list[str]] = {current: []}
+        for line in self.doc.splitlines():
+            heading = line.strip().rstrip(":").lower()
+            if line.strip() in ("Fires:", "Passes:") and not line.startswith(" "):
+                current = heading
+                lines[current] = []
+                continue
+            lines[current].append(line)
+        for key, body in lines.items():
+            text = "\n".join(body)
+            out[key] = (textwrap.dedent(text).strip() if key != "text" else text.strip()) + "\n"
+        return out
+
     def problems(self) -> list[str]:
         """What is wrong with this rule's definition, for the plugin host to report."""
         out = []

@@ -32,12 +32,17 @@ class Document:
     origin: Tuple[int, int] = (1, 1)
 
     def position(self, path: KeyPath, at_key: bool = False) -> Tuple[int, int]:
-        """The line and column of a key path, or of its nearest ancestor that has one."""
+        """The line and column of a key path's value (or key).
+
+        For a path that is not declared, the key of its nearest declared ancestor: a finding
+        about a missing ``eval.path`` points at the ``eval:`` line.
+        """
         probe = tuple(path)
         while probe:
             pos = self.positions.get(probe)
             if pos is not None:
-                return (pos[0], pos[1]) if at_key else (pos[2], pos[3])
+                exact = probe == tuple(path)
+                return (pos[2], pos[3]) if exact and not at_key else (pos[0], pos[1])
             probe = probe[:-1]
         return self.origin
 
