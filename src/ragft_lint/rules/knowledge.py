@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Iterator
 
 from ..declaration.model import System
@@ -166,3 +167,103 @@ def per_user_access_needs_retrieval(system: System, context: Context) -> Iterato
             "retrieve permissioned documents with per-user filtering instead of training on them",
             ("knowledge", "per_user_access"),
         )
+
+
+@rule("KN005", "retrieval-for-behaviour", Severity.WARNING)
+def retrieval_for_behaviour(system: System, context: Context) -> Iterator[Violation]:
+    """A retrieval-only system built to fix a gap that is only about behaviour.
+
+    Why: an index supplies facts; it does not change how the model writes. Putting a style guide
+    or answer templates in the index adds a lookup to every query and still leaves tone and
+    format to chance. When the diagnosis found nothing but behaviour gaps, retrieval is solving
+    a problem the system does not have.
+
+    Fix: write a system prompt with a handful of examples of the wanted behaviour and measure it;
+    if that measurably falls short, fine-tune for the behaviour. If the base model also lacks
+    facts, add `knowledge` to `gaps`.
+
+    Fires:
+        systems:
+          tone-bot:
+            architecture: rag
+            gaps: [behavior]
+
+    Passes:
+        systems:
+          tone-bot:
+            architecture: prompt
+            gaps: [behavior]
+            prompt:
+              few_shot_examples: 6
+    """
+    gaps = system.get("gaps", default=[])
+    if system.architecture != "rag" or not gaps or set(gaps) != {"behavior"}:
+        return
+    yield Violation(
+        "architecture is rag, but gaps names only behavior: retrieval adds facts, not tone or "
+        "format, and the diagnosis found no missing facts",
+        "fix behaviour with a system prompt and examples first, then a fine-tune if that "
+        "measurably fails; add knowledge to gaps if facts are missing too",
+        ("gaps",),
+    )
+
+
+@rule("KN006", "corpus-fits-context", Severity.INFO)
+def corpus_fits_context(system: System, context: Context) -> Iterator[Violation]:
+    """A retrieval system whose whole corpus would fit in the model's context window.
+
+    Why: a knowledge base that takes up no more than a modest share of the context window can
+    be placed in the prompt as it is. With prompt caching that is often cheaper to build and
+    run than an index, an embedding model and a retriever, and nothing relevant is missed
+    because nothing has to be found.
+
+    Fix: try the whole corpus in the prompt with caching and compare it with retrieval on the
+    eval set; keep the retrieval pipeline only if it wins or the corpus is about to grow. The
+    share of the window that counts as fitting is the threshold `context_fit_ratio`.
+
+    Not reported when `knowledge.per_user_access` is true: a prompt that holds every document
+    would show each user the documents they must not see.
+
+    Fires:
+        systems:
+          faq-bot:
+            architecture: rag
+            knowledge:
+              corpus_tokens: 40000
+            prompt:
+              context_window_tokens: 128000
+
+    Passes:
+        systems:
+          faq-bot:
+            architecture: rag
+            knowledge:
+              corpus_tokens: 90000
+            prompt:
+              context_window_tokens: 128000
+    """
+    corpus = system.get("knowledge", "corpus_tokens")
+    window = system.get("prompt", "context_window_tokens")
+    if not system.retrieval or corpus is None or not window:
+        return
+    # Putting everything in the prompt would bypass the per-user filtering retrieval enforces.
+    if system.get("knowledge", "per_user_access") is True:
+        return
+    ratio = context.threshold("context_fit_ratio")
+    # Decimal of the written ratio keeps the inclusive boundary exact (0.29 x 100 is 29, not
+    # 28.999...).
+    limit = Decimal(str(ratio)) * window
+    if corpus <= limit:
+        yield Violation(
+            f"knowledge.corpus_tokens is {corpus}, no more than context_fit_ratio ({ratio}) of "
+            f"prompt.context_window_tokens ({window}), that is {_number(limit)} tokens: the "
+            "whole corpus fits in the prompt",
+            "try the corpus in the prompt with prompt caching and keep retrieval only if it "
+            "scores better on the eval set",
+            ("knowledge", "corpus_tokens"),
+        )
+
+
+def _number(value: Decimal) -> str:
+    """A token count for a message: whole numbers without a trailing '.0'."""
+    return str(int(value)) if value == value.to_integral_value() else str(value)
