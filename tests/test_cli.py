@@ -191,7 +191,9 @@ def test_internal_error_exits_3_without_traceback_unless_verbose(
     monkeypatch.setattr("ragft_lint.engine.run", boom)
     assert main(["check"]) == 3
     err = capsys.readouterr().err
-    assert err == "ragft-lint: internal error: RuntimeError: kaput (run with -v for the traceback)\n"
+    assert err == (
+        "ragft-lint: internal error: RuntimeError: kaput (run with -v for the traceback)\n"
+    )
     assert main(["check", "-v"]) == 3
     assert "Traceback" in capsys.readouterr().err
 

@@ -13,7 +13,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO
 
-from .errors import DeclarationError, NoDeclarationError, RagftLintError, UnknownRuleError
+from .errors import (
+    DeclarationError,
+    NoDeclarationError,
+    Problem,
+    RagftLintError,
+    UnknownRuleError,
+)
 
 if TYPE_CHECKING:
     from .declaration.document import Document
@@ -93,13 +99,13 @@ def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
     return _plugin_status(host, status)
 
 
-def _plugin_status(host: "Host", status: int) -> int:
+def _plugin_status(host: Host, status: int) -> int:
     for failure in host.failures:
         print(f"ragft-lint: {failure.error()}", file=sys.stderr)
     return 3 if host.failures else status
 
 
-def _documents(paths: Sequence[str]) -> List["Document"]:
+def _documents(paths: Sequence[str]) -> List[Document]:
     """The declaration files named by the command line's paths, each once, in the order given."""
     from .declaration import discovery
 
@@ -113,7 +119,7 @@ def _documents(paths: Sequence[str]) -> List["Document"]:
             if path.is_dir():
                 documents.append(discovery.find(path))
             elif not path.exists():
-                raise DeclarationError([discovery.Problem(text, 1, 1, "no such file or folder")])
+                raise DeclarationError([Problem(text, 1, 1, "no such file or folder")])
             elif discovery.is_declaration_name(path):
                 document = discovery.load_file(path)
                 if document is not None:  # a pyproject.toml without the table: not ours
@@ -178,7 +184,7 @@ def _colour(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def _rules(host: "Host", out: TextIO, fmt: str = "text") -> int:
+def _rules(host: Host, out: TextIO, fmt: str = "text") -> int:
     rules = host.rules()
     if fmt == "markdown":
         from .output import rules_reference
@@ -187,11 +193,11 @@ def _rules(host: "Host", out: TextIO, fmt: str = "text") -> int:
         return 0
     width = max((len(r.name) for r in rules), default=4)
     for r in rules:
-        out.write(f"{r.id}  {r.name:<{width}}  {str(r.severity):<7}  {r.source}\n")
+        out.write(f"{r.id}  {r.name:<{width}}  {r.severity!s:<7}  {r.source}\n")
     return 0
 
 
-def _rule(host: "Host", rule_id: str, out: TextIO) -> int:
+def _rule(host: Host, rule_id: str, out: TextIO) -> int:
     rules = {r.id: r for r in host.rules()}
     wanted = rule_id.upper()
     if wanted not in rules:

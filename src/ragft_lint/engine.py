@@ -134,7 +134,7 @@ def _finding(rule: Rule, system: System, violation: Violation,
     )
 
 
-def check(path: "str | Path | None" = None, **options: Any) -> Report:
+def check(path: str | Path | None = None, **options: Any) -> Report:
     """Check the declaration at ``path`` (a file or a folder; default: discovered from here).
 
     Keyword options as on the command line: ``select``, ``ignore``, ``fail_on``, ``as_of``,

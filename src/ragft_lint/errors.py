@@ -58,7 +58,8 @@ class UsageError(RagftLintError):
 
 class UnknownRuleError(UsageError):
     def __init__(self, rule_id: str, suggestion: str | None) -> None:
-        hint = f"; did you mean {suggestion!r}?" if suggestion else "; `ragft-lint rules` lists them"
+        hint = (f"; did you mean {suggestion!r}?" if suggestion
+                else "; `ragft-lint rules` lists them")
         super().__init__(f"unknown rule {rule_id!r}{hint}")
 
 

@@ -148,7 +148,8 @@ class Host:
         for impl in reversed(self.manager.hook.ragft_lint_rules.get_hookimpls()):
             plugin = impl.plugin_name
             try:
-                contributed = list(impl.function())
+                result: Any = impl.function()
+                contributed = list(result)
             except (Exception, SystemExit) as exc:  # one plugin's bug must not stop the others
                 self.failure(plugin, f"ragft_lint_rules raised {type(exc).__name__}: {exc}")
                 continue

@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 
 from conftest import fired
-
 from ragft_lint.cli import main
 
 FINE_TUNE_WEEKLY = """\

@@ -49,7 +49,7 @@ def read_text(file: Path, display: str) -> str:
             )])
         raw = file.read_bytes()[: MAX_DECLARATION_BYTES + 1]
     except OSError as exc:
-        raise DeclarationError([Problem(display, 1, 1, f"cannot read: {exc.strerror}")])
+        raise DeclarationError([Problem(display, 1, 1, f"cannot read: {exc.strerror}")]) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DeclarationError([Problem(display, 1, 1, "the file is UTF-16; save it as UTF-8")])
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -59,7 +59,7 @@ def read_text(file: Path, display: str) -> str:
     except UnicodeDecodeError as exc:
         line, column = _line_column(raw, exc.start)
         raise DeclarationError([Problem(display, line, column,
-                                        "the file is not valid UTF-8 text")])
+                                        "the file is not valid UTF-8 text")]) from None
     nul = text.find("\0")
     if nul >= 0:
         line, column = _line_column(text, nul)
@@ -67,7 +67,7 @@ def read_text(file: Path, display: str) -> str:
     return text
 
 
-def _line_column(text: "str | bytes", offset: int) -> Tuple[int, int]:
+def _line_column(text: str | bytes, offset: int) -> Tuple[int, int]:
     newline = "\n" if isinstance(text, str) else b"\n"
     before = text[:offset]
     line = before.count(newline) + 1  # type: ignore[arg-type]

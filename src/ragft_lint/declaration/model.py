@@ -146,7 +146,8 @@ def _check_paths(document: Document, root: Path, data: Dict[str, Any], report: A
 
 
 def _check_one(value: str, where: KeyPath, base: Path, real_root: str, report: Any) -> None:
-    if os.path.isabs(value) or value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
+    drive = len(value) > 1 and value[1] == ":"
+    if os.path.isabs(value) or value.startswith(("/", "\\")) or drive:
         report(where, f"{value!r} is an absolute path; write it relative to the declaration", False)
         return
     # A glob pattern is checked up to its first wildcard: that part must stay inside.

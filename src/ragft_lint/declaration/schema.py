@@ -376,7 +376,9 @@ class Map(Spec):
         return out
 
     def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": "object", "additionalProperties": self.value.json_schema()}
+        schema: dict[str, Any] = {
+            "type": "object", "additionalProperties": self.value.json_schema()
+        }
         if self.key_pattern:
             schema["propertyNames"] = {"pattern": self.key_pattern}
         return self._with_doc(schema)

@@ -18,13 +18,14 @@ def _parse(display: str, text: str) -> dict[str, Any]:
     else:
         import tomli as tomllib
     try:
-        return tomllib.loads(text)
+        parsed: dict[str, Any] = tomllib.loads(text)
+        return parsed
     except tomllib.TOMLDecodeError as exc:
         line, column, message = _decode_error(str(exc))
-        raise DeclarationError([Problem(display, line, column, f"invalid TOML: {message}")])
+        raise DeclarationError([Problem(display, line, column, f"invalid TOML: {message}")]) from None
     except (RecursionError, ValueError) as exc:
         message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise DeclarationError([Problem(display, 1, 1, f"invalid TOML: {message}")])
+        raise DeclarationError([Problem(display, 1, 1, f"invalid TOML: {message}")]) from None
 
 
 def _decode_error(text: str) -> tuple[int, int, str]:

@@ -178,10 +178,10 @@ def read_yaml(file: Path, display: str, text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
-        raise DeclarationError([Problem(display, line, column, f"invalid YAML: {what}")])
+        raise DeclarationError([Problem(display, line, column, f"invalid YAML: {what}")]) from None
     except (YAMLError, RecursionError, ValueError) as exc:
         message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise DeclarationError([Problem(display, 1, 1, f"invalid YAML: {message}")])
+        raise DeclarationError([Problem(display, 1, 1, f"invalid YAML: {message}")]) from None
     documents = [d for d in documents if d is not None]
     if not documents:
         raise DeclarationError([Problem(display, 1, 1, "the declaration is empty")])
