@@ -255,3 +255,24 @@ def test_toml_findings_are_located_in_pyproject(tmp_path: Path, monkeypatch, cap
             "fine-tune makes what it learned visible to every user (bot)",
         ]
     ]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "mermaid"])
+def test_decide_in_every_format(fmt: str, capsys) -> None:
+    assert main(["decide", str(EXAMPLES / "support-bot"), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    if fmt == "json":
+        systems = json.loads(out)["systems"]
+        assert systems["support-bot"]["declared"] == "hybrid"
+        assert set(systems["support-bot"]["frameworks"]) == {"failure_mode", "gates", "checklist"}
+    elif fmt == "mermaid":
+        assert out.count("flowchart TD") == 2
+    else:
+        assert out.startswith("support-bot (declared hybrid)\n")
+        assert "consensus:" in out
+
+
+def test_decide_on_a_bad_declaration_exits_2(project: Path, capsys) -> None:
+    (project / "ragft.yaml").write_text("systems:\n  bot:\n    architecture: rags\n")
+    assert main(["decide"]) == 2
+    assert "did you mean 'rag'?" in capsys.readouterr().err

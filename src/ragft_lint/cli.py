@@ -74,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-v", "--verbose", action="store_true",
                        help="show tracebacks of internal errors")
 
+    decide = commands.add_parser(
+        "decide", help="which architecture the evidence points to, and why",
+        description="Walk the three decision frameworks over each declared system.")
+    decide.add_argument("path", nargs="?", metavar="PATH",
+                        help="a declaration file or a folder to discover from")
+    decide.add_argument("--format", choices=("text", "json", "mermaid"), default="text",
+                        help="output format (default: text)")
+    decide.add_argument("-v", "--verbose", action="store_true",
+                        help="show tracebacks of internal errors")
+
     listing = commands.add_parser("rules", help="list every rule, built-in and from plugins")
     listing.add_argument("--format", choices=("text", "markdown"), default="text",
                          help="markdown: the rules reference page")
@@ -87,6 +97,8 @@ def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
         return _check(args, out)
+    if args.command == "decide":
+        return _decide(args, out)
     from . import host as host_module
 
     host = host_module.load()
@@ -175,6 +187,29 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         out.write(text.render(reports, colour=_colour(out), quiet=args.quiet))
     status = max(r.exit_status for r in reports)
     return _plugin_status(host, status) if host.failures else status
+
+
+def _decide(args: argparse.Namespace, out: TextIO) -> int:
+    from . import host as host_module
+    from .decide import decide
+    from .declaration import load
+
+    host = host_module.load()
+    declaration = load(Path(args.path) if args.path else None, [r.id for r in host.rules()])
+    decisions = decide(declaration)
+    if args.format == "json":
+        from .output import decision_json
+
+        out.write(decision_json.render(decisions))
+    elif args.format == "mermaid":
+        from .output import mermaid
+
+        out.write(mermaid.render(decisions))
+    else:
+        from .output import decision_text
+
+        out.write(decision_text.render(decisions, colour=_colour(out)))
+    return _plugin_status(host, 0) if host.failures else 0
 
 
 def _colour(stream: TextIO) -> bool:

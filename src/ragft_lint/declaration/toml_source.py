@@ -22,7 +22,8 @@ def _parse(display: str, text: str) -> dict[str, Any]:
         return parsed
     except tomllib.TOMLDecodeError as exc:
         line, column, message = _decode_error(str(exc))
-        raise DeclarationError([Problem(display, line, column, f"invalid TOML: {message}")]) from None
+        problem = Problem(display, line, column, f"invalid TOML: {message}")
+        raise DeclarationError([problem]) from None
     except (RecursionError, ValueError) as exc:
         message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise DeclarationError([Problem(display, 1, 1, f"invalid TOML: {message}")]) from None

@@ -1,0 +1,710 @@
+"""The three decision frameworks of ``ragft-lint decide``: every branch, at the boundaries."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+import pytest
+
+from ragft_lint import thresholds
+from ragft_lint.decide import (
+    Decision,
+    FrameworkResult,
+    Step,
+    checklist,
+    decide,
+    decide_system,
+    failure_mode_tree,
+    five_gates,
+)
+from ragft_lint.declaration import load
+from ragft_lint.declaration.model import Declaration
+
+Load = Callable[..., Declaration]
+
+
+@pytest.fixture
+def declare(tmp_path: Path) -> Load:
+    """Load a declaration given as YAML text, or as the facts of one system named ``bot``.
+
+    Facts given as a dict are written as JSON, which is YAML too.
+    """
+
+    def run(source: Any, settings: Optional[Dict[str, Any]] = None) -> Declaration:
+        folder = tmp_path / "project"
+        folder.mkdir(exist_ok=True)
+        (folder / ".git").mkdir(exist_ok=True)
+        target = folder / "ragft.yaml"
+        if isinstance(source, str):
+            text = textwrap.dedent(source)
+        else:
+            text = json.dumps({**(settings or {}), "systems": {"bot": source}})
+        target.write_text(text, encoding="utf-8")
+        return load(target)
+
+    return run
+
+
+@pytest.fixture
+def decision(declare: Load) -> Callable[..., Decision]:
+    def run(source: Any, **settings: Any) -> Decision:
+        decisions = decide(declare(source, settings))
+        return next(iter(decisions.values()))
+
+    return run
+
+
+def answers(result: FrameworkResult) -> str:
+    return "\n".join(f"{s.question} -> {s.answer}" for s in result.steps)
+
+
+def step_about(result: FrameworkResult, text: str) -> Step:
+    found = [s for s in result.steps if text in s.question]
+    assert found, f"no step asks about {text!r}:\n{answers(result)}"
+    return found[0]
+
+
+def sign(result: FrameworkResult, text: str) -> Step:
+    return step_about(result, text)
+
+
+REASONING_READY: Dict[str, Any] = {
+    "architecture": "fine-tune",
+    "gaps": ["reasoning"],
+    "knowledge": {"changes": "yearly"},
+    "fine_tune": {"training_examples": 500},
+    "eval": {"examples": 150, "labeled": True},
+}
+
+BEHAVIOUR_TRIED: Dict[str, Any] = {
+    "architecture": "fine-tune",
+    "gaps": ["behavior"],
+    "prompt": {"few_shot_examples": 4, "baseline_score": 0.6},
+    "fine_tune": {"requests_per_month": 10000},
+}
+
+
+def with_(base: Dict[str, Any], **changes: Any) -> Dict[str, Any]:
+    """A deep copy of ``base`` with ``section__key=value`` changes (None removes the key)."""
+    out = json.loads(json.dumps(base))
+    for dotted, value in changes.items():
+        parts = dotted.split("__")
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        if value is None:
+            node.pop(parts[-1], None)
+        else:
+            node[parts[-1]] = value
+    return out
+
+
+# -- 1. failure-mode tree -----------------------------------------------------------------------
+
+
+class TestFailureMode:
+    def test_no_gaps_is_undecided_and_says_what_to_measure(self, decision: Any) -> None:
+        result = decision({"architecture": "rag"}).failure_mode
+        assert result.verdict == "undecided"
+        (step,) = result.steps
+        assert "run at least 50 real queries" in step.answer
+        assert step.key == "systems.bot.gaps"
+        assert step.location is None  # the fact is missing
+        assert step.unknown
+
+    def test_no_gaps_names_an_overridden_threshold(self, decision: Any) -> None:
+        result = decision({"architecture": "rag"},
+                          thresholds={"min_baseline_queries": 80}).failure_mode
+        assert "at least 80 real queries" in result.steps[0].answer
+
+    def test_empty_gaps_list_is_undecided_and_located(self, decision: Any) -> None:
+        result = decision("""\
+            systems:
+              bot:
+                architecture: rag
+                gaps: []
+            """).failure_mode
+        assert result.verdict == "undecided"
+        assert result.steps[0].location is not None
+        assert result.steps[0].location.line == 4
+
+    def test_knowledge_gap_is_rag_with_a_reranker(self, decision: Any) -> None:
+        result = decision({"architecture": "rag", "gaps": ["knowledge"]}).failure_mode
+        assert result.verdict == "rag"
+        step = step_about(result, "Knowledge gap")
+        assert "RAG with a reranker" in step.answer
+        assert step.key == "systems.bot.gaps[0]"
+        precision = step_about(result, "precise enough")
+        assert precision.answer.startswith("not measured")
+        assert precision.key == "systems.bot.rag.retrieval_eval.precision_at_5"
+        assert precision.location is None
+
+    @pytest.mark.parametrize(("precision", "fix_first"), [(0.69, True), (0.7, False)])
+    def test_precision_boundary(self, decision: Any, precision: float, fix_first: bool) -> None:
+        facts = {"architecture": "rag", "gaps": ["knowledge"],
+                 "rag": {"retrieval_eval": {"precision_at_5": precision}}}
+        result = decision(facts).failure_mode
+        step = step_about(result, "precise enough")
+        assert ("fix retrieval" in step.answer and "before anything else" in step.answer) \
+            is fix_first
+        assert step.answer.startswith("no" if fix_first else "yes")
+        assert step.location is not None
+        assert result.verdict == "rag"  # the note does not change the layer
+
+    def test_precision_threshold_override(self, decision: Any) -> None:
+        facts = {"architecture": "rag", "gaps": ["knowledge"],
+                 "rag": {"retrieval_eval": {"precision_at_5": 0.75}}}
+        result = decision(facts, thresholds={"min_precision_at_5": 0.8}).failure_mode
+        assert "below min_precision_at_5 (0.8)" in step_about(result, "precise").answer
+
+    def test_baseline_note_below_threshold(self, decision: Any) -> None:
+        result = decision({"architecture": "rag", "gaps": ["knowledge"],
+                           "baseline_queries": 49}).failure_mode
+        assert "fewer than min_baseline_queries (50)" in result.steps[0].answer
+        result = decision({"architecture": "rag", "gaps": ["knowledge"],
+                           "baseline_queries": 50}).failure_mode
+        assert "fewer than" not in result.steps[0].answer
+
+    # reasoning
+
+    def test_reasoning_fine_tune_when_all_three_hold_at_the_boundary(self, decision: Any) -> None:
+        result = decision(REASONING_READY).failure_mode
+        assert result.verdict == "fine-tune", answers(result)
+        assert step_about(result, "labelled eval").answer.startswith("yes")
+        assert step_about(result, "stable").answer.startswith("yes")
+        assert step_about(result, "training examples").answer.startswith("yes")
+
+    @pytest.mark.parametrize("changes", ["yearly", "static", None])
+    def test_reasoning_stable_conventions(self, decision: Any, changes: Optional[str]) -> None:
+        facts = with_(REASONING_READY, knowledge__changes=changes)
+        assert decision(facts).failure_mode.verdict == "fine-tune"
+
+    @pytest.mark.parametrize(("change", "failed"), [
+        ({"eval__examples": 149}, "a labelled eval"),
+        ({"eval__labeled": False}, "a labelled eval"),
+        ({"eval": None}, "a labelled eval"),
+        ({"knowledge__changes": "quarterly"}, "stable conventions"),
+        ({"fine_tune__training_examples": 499}, "enough training data"),
+        ({"fine_tune": None}, "enough training data"),
+    ])
+    def test_reasoning_stays_prompt_and_names_the_failed_condition(
+            self, decision: Any, change: Dict[str, Any], failed: str) -> None:
+        result = decision(with_(REASONING_READY, **change)).failure_mode
+        assert result.verdict == "prompt", answers(result)
+        conclusion = step_about(result, "Reasoning gap: which layer")
+        assert conclusion.answer.startswith("prompt")
+        assert failed in conclusion.answer
+
+    def test_reasoning_thresholds_can_be_overridden(self, decision: Any) -> None:
+        facts = with_(REASONING_READY, eval__examples=100, fine_tune__training_examples=300)
+        assert decision(facts).failure_mode.verdict == "prompt"
+        result = decision(facts, thresholds={"min_eval_examples": 100,
+                                             "min_training_examples": 300}).failure_mode
+        assert result.verdict == "fine-tune"
+
+    def test_reasoning_unknown_sizes_are_undecided(self, decision: Any) -> None:
+        facts = with_(REASONING_READY, eval__examples=None, eval__path="evals/r.jsonl")
+        result = decision(facts).failure_mode
+        assert result.verdict == "undecided"
+        step = step_about(result, "labelled eval")
+        assert step.unknown and "declare eval.examples" in step.answer
+        assert step.key == "systems.bot.eval.examples" and step.location is None
+
+        facts = with_(REASONING_READY, fine_tune__training_examples=None,
+                      fine_tune__training_data="data/train.jsonl")
+        result = decision(facts).failure_mode
+        assert result.verdict == "undecided"
+        assert "fine_tune.training_examples" in step_about(result, "training examples").answer
+
+    def test_a_failed_condition_beats_an_unknown_one(self, decision: Any) -> None:
+        facts = with_(REASONING_READY, eval__examples=None, eval__path="evals/r.jsonl",
+                      knowledge__changes="weekly")
+        assert decision(facts).failure_mode.verdict == "prompt"
+
+    # behaviour
+
+    def test_behaviour_fine_tune_when_prompting_tried_and_volume_at_boundary(
+            self, decision: Any) -> None:
+        result = decision(BEHAVIOUR_TRIED).failure_mode
+        assert result.verdict == "fine-tune", answers(result)
+
+    @pytest.mark.parametrize("change", [
+        {"prompt__few_shot_examples": 3},
+        {"prompt__few_shot_examples": None},
+        {"prompt__baseline_score": None},
+        {"fine_tune__requests_per_month": 9999},
+    ])
+    def test_behaviour_stays_prompt(self, decision: Any, change: Dict[str, Any]) -> None:
+        result = decision(with_(BEHAVIOUR_TRIED, **change)).failure_mode
+        assert result.verdict == "prompt", answers(result)
+
+    def test_behaviour_undeclared_volume_justifies_no_fine_tune(self, decision: Any) -> None:
+        result = decision(with_(BEHAVIOUR_TRIED, fine_tune=None)).failure_mode
+        assert result.verdict == "prompt"
+        step = step_about(result, "volume")
+        assert step.answer.startswith("no: fine_tune.requests_per_month is not declared")
+        assert step.unknown and step.key == "systems.bot.fine_tune.requests_per_month"
+        assert step.location is None
+
+    def test_behaviour_thresholds_can_be_overridden(self, decision: Any) -> None:
+        facts = with_(BEHAVIOUR_TRIED, fine_tune__requests_per_month=5000,
+                      prompt__few_shot_examples=2)
+        assert decision(facts).failure_mode.verdict == "prompt"
+        result = decision(facts, thresholds={"min_requests_per_month": 5000,
+                                             "min_few_shot_examples": 2}).failure_mode
+        assert result.verdict == "fine-tune"
+
+    # combining the layers
+
+    @pytest.mark.parametrize(("gaps", "base", "verdict"), [
+        (["knowledge", "behavior"], BEHAVIOUR_TRIED, "hybrid"),
+        (["knowledge", "behavior"], with_(BEHAVIOUR_TRIED, prompt=None), "rag"),
+        (["knowledge", "behavior"], with_(BEHAVIOUR_TRIED, fine_tune=None), "rag"),
+        (["knowledge", "reasoning"], REASONING_READY, "hybrid"),
+        (["knowledge"], BEHAVIOUR_TRIED, "rag"),
+        (["behavior"], with_(BEHAVIOUR_TRIED, prompt=None), "prompt"),
+        (["reasoning", "behavior"], with_(BEHAVIOUR_TRIED, eval=None), "fine-tune"),
+        (["reasoning", "behavior"], with_(REASONING_READY, eval__examples=None,
+                                          eval__path="e.jsonl"), "undecided"),
+        (["reasoning", "behavior"], with_(REASONING_READY, eval=None), "prompt"),
+    ])
+    def test_combining_the_layers(self, decision: Any, gaps: List[str], base: Dict[str, Any],
+                                  verdict: str) -> None:
+        result = decision(with_(base, gaps=gaps)).failure_mode
+        assert result.verdict == verdict, answers(result)
+        assert result.steps[-1].question == "Combining the layers"
+        assert result.steps[-1].answer.endswith(f"-> {verdict}")
+
+
+# -- 2. five gates ------------------------------------------------------------------------------
+
+
+FITS = {"knowledge": {"corpus_tokens": 64000}, "prompt": {"context_window_tokens": 128000}}
+DATA_READY = {"fine_tune": {"training_examples": 500, "requests_per_month": 10000},
+              "eval": {"examples": 150, "labeled": True}}
+
+
+def merge(*parts: Dict[str, Any], **top: Any) -> Dict[str, Any]:
+    out: Dict[str, Any] = {"architecture": "rag"}
+    for part in parts:
+        for key, value in part.items():
+            if isinstance(value, dict):
+                out.setdefault(key, {}).update(value)
+            else:
+                out[key] = value
+    out.update(top)
+    return out
+
+
+class TestGates:
+    def test_gate0_fits_at_the_boundary_and_ends_at_prompt(self, decision: Any) -> None:
+        result = decision(merge(FITS, gaps=["knowledge"])).gates
+        assert result.verdict == "prompt", answers(result)
+        assert result.route == ("start", "g0", "k_prompt", "g2", "lookup", "verdict")
+        step = step_about(result, "Gate 0")
+        assert step.answer.startswith("yes") and "64000" in step.answer
+        assert not any("Gate 1" in s.question for s in result.steps)  # skipped
+
+    def test_gate0_one_token_more_does_not_fit(self, decision: Any) -> None:
+        facts = merge(FITS, {"knowledge": {"corpus_tokens": 64001}}, gaps=["knowledge"])
+        result = decision(facts).gates
+        assert step_about(result, "Gate 0").answer.startswith("no")
+        assert result.route[:4] == ("start", "g0", "g1", "g2")
+        assert result.verdict == "rag"
+
+    def test_gate0_ratio_override(self, decision: Any) -> None:
+        result = decision(merge(FITS, gaps=["knowledge"]),
+                          thresholds={"context_fit_ratio": 0.25}).gates
+        assert step_about(result, "Gate 0").answer.startswith("no")
+        assert result.verdict == "rag"
+
+    def test_gate0_unknown_is_passed_by_with_a_note(self, decision: Any) -> None:
+        result = decision(merge({"knowledge": {"corpus_tokens": 10}}, gaps=["knowledge"])).gates
+        step = step_about(result, "Gate 0")
+        assert step.unknown and "prompt.context_window_tokens" in step.answer
+        assert step.key == "systems.bot.prompt.context_window_tokens"
+        assert result.verdict == "rag"
+
+    def test_gate0_fits_then_behaviour_fine_tune_is_not_hybrid(self, decision: Any) -> None:
+        facts = merge(FITS, DATA_READY, {"fine_tune": {"goals": ["format"]}},
+                      gaps=["knowledge", "behavior"])
+        result = decision(facts).gates
+        assert result.route == ("start", "g0", "k_prompt", "g2", "g3", "g4", "ft_format",
+                                "verdict")
+        assert result.verdict == "fine-tune"
+
+    @pytest.mark.parametrize(("changes", "rag"), [("quarterly", True), ("yearly", False),
+                                                  ("realtime", True), ("static", False)])
+    def test_gate1_boundary(self, decision: Any, changes: str, rag: bool) -> None:
+        result = decision(merge({"knowledge": {"changes": changes, "depth": "deep"}},
+                                gaps=["knowledge"])).gates
+        assert ("k_rag" in result.route) is rag
+        step = step_about(result, "Gate 1")
+        assert step.answer.startswith("yes" if rag else "no")
+        assert step.key == "systems.bot.knowledge.changes" and step.location is not None
+
+    def test_gate1_rag_and_only_behaviour_continues(self, decision: Any) -> None:
+        facts = merge({"knowledge": {"changes": "weekly", "depth": "deep"}}, gaps=["knowledge"])
+        result = decision(facts).gates
+        # deep knowledge that changes weekly stays in RAG: it does not go on to gate 3
+        assert result.route == ("start", "g0", "g1", "k_rag", "g2", "lookup", "verdict")
+        assert result.verdict == "rag"
+        assert "only behaviour continues" in step_about(result, "Gate 1").answer
+
+    def test_gate1_rag_then_behaviour_to_volume_is_hybrid(self, decision: Any) -> None:
+        facts = merge({"knowledge": {"changes": "weekly"}}, DATA_READY,
+                      gaps=["knowledge", "behavior"])
+        result = decision(facts).gates
+        assert result.route == ("start", "g0", "g1", "k_rag", "g2", "g3", "g4", "g5",
+                                "ft_volume", "verdict")
+        assert result.verdict == "hybrid"
+
+    def test_gate2_reference_ends_at_rag(self, decision: Any) -> None:
+        facts = merge({"knowledge": {"changes": "static", "depth": "reference"}},
+                      gaps=["knowledge"])
+        result = decision(facts).gates
+        assert result.verdict == "rag"
+        assert result.route[-2:] == ("lookup", "verdict")
+        step = step_about(result, "Gate 2")
+        assert "reference ends at RAG" in step.answer
+        assert step.key == "systems.bot.knowledge.depth"
+
+    def test_gate2_reasoning_counts_as_deep(self, decision: Any) -> None:
+        result = decision(merge(gaps=["reasoning"])).gates
+        assert "g3" in result.route
+        assert "reasoning gap counts as deep" in step_about(result, "Gate 2").answer
+
+    def test_gate2_nothing_known_is_undecided(self, decision: Any) -> None:
+        result = decision({"architecture": "prompt"}).gates
+        assert result.verdict == "undecided"
+        assert result.route == ("start", "g0", "g1", "g2", "undecided", "verdict")
+        step = step_about(result, "Gate 2")
+        assert step.unknown and step.key == "systems.bot.gaps"
+
+    def test_gate2_knowledge_placed_and_no_gaps_ends(self, decision: Any) -> None:
+        result = decision(merge({"knowledge": {"changes": "daily"}})).gates
+        assert result.verdict == "rag"
+        assert "no gaps declared" in step_about(result, "Gate 2").answer
+
+    def test_gate3_blocked_by_data_without_knowledge_is_prompt(self, decision: Any) -> None:
+        facts = merge(DATA_READY, {"fine_tune": {"training_examples": 499}}, gaps=["behavior"])
+        result = decision(facts).gates
+        assert result.verdict == "prompt"
+        assert result.route[-3:] == ("g3", "blocked", "verdict")
+        assert "blocked by data" in step_about(result, "Gate 3: result").answer
+
+    def test_gate3_blocked_by_data_with_knowledge_is_rag(self, decision: Any) -> None:
+        facts = merge(DATA_READY, {"eval": {"examples": 149}},
+                      {"knowledge": {"changes": "weekly"}}, gaps=["knowledge", "behavior"])
+        result = decision(facts).gates
+        assert result.verdict == "rag"
+        assert "blocked" in result.route
+
+    def test_gate3_deep_knowledge_blocked_goes_to_rag(self, decision: Any) -> None:
+        facts = merge({"knowledge": {"depth": "deep", "changes": "static"}}, gaps=["knowledge"])
+        result = decision(facts).gates
+        assert result.verdict == "rag"
+        assert "blocked" in result.route
+
+    def test_gate3_unknown_size_is_undecided(self, decision: Any) -> None:
+        facts = merge(DATA_READY, gaps=["behavior"])
+        facts["fine_tune"] = {"training_data": "data/train.jsonl"}
+        result = decision(facts).gates
+        assert result.verdict == "undecided"
+        assert result.route[-3:] == ("g3", "undecided", "verdict")
+
+    def test_gate3_threshold_override(self, decision: Any) -> None:
+        facts = merge(DATA_READY, {"fine_tune": {"training_examples": 300}}, gaps=["behavior"])
+        assert decision(facts).gates.verdict == "prompt"
+        result = decision(facts, thresholds={"min_training_examples": 300}).gates
+        assert result.verdict == "fine-tune"
+
+    def test_gate4_format_fine_tunes_behaviour(self, decision: Any) -> None:
+        facts = merge(DATA_READY, {"fine_tune": {"goals": ["format"], "requests_per_month": 1}},
+                      gaps=["behavior"])
+        result = decision(facts).gates
+        assert result.verdict == "fine-tune"
+        assert result.route[-3:] == ("g4", "ft_format", "verdict")
+        assert step_about(result, "Gate 4").key == "systems.bot.fine_tune.goals[0]"
+
+    def test_gate4_format_with_rag_knowledge_is_hybrid(self, decision: Any) -> None:
+        facts = merge(DATA_READY, {"fine_tune": {"goals": ["style", "format"]}},
+                      {"knowledge": {"changes": "monthly"}}, gaps=["knowledge", "behavior"])
+        assert decision(facts).gates.verdict == "hybrid"
+
+    @pytest.mark.parametrize(("requests", "verdict", "end"), [
+        (10000, "fine-tune", "ft_volume"), (9999, "prompt", "rag_prompts"),
+        (None, "prompt", "rag_prompts"),
+    ])
+    def test_gate5_volume_boundary(self, decision: Any, requests: Optional[int], verdict: str,
+                                   end: str) -> None:
+        facts = merge(DATA_READY, gaps=["reasoning"])
+        if requests is None:
+            del facts["fine_tune"]["requests_per_month"]
+        else:
+            facts["fine_tune"]["requests_per_month"] = requests
+        result = decision(facts).gates
+        assert result.verdict == verdict
+        assert result.route[-3:] == ("g5", end, "verdict")
+
+    def test_gate5_low_volume_keeps_rag_for_knowledge(self, decision: Any) -> None:
+        facts = merge(DATA_READY, {"fine_tune": {"requests_per_month": 9999}},
+                      {"knowledge": {"changes": "weekly"}}, gaps=["knowledge", "reasoning"])
+        assert decision(facts).gates.verdict == "rag"
+
+    def test_gate5_deep_knowledge_goes_into_the_fine_tune(self, decision: Any) -> None:
+        facts = merge(DATA_READY, {"knowledge": {"depth": "deep", "changes": "static"}},
+                      gaps=["knowledge"])
+        result = decision(facts).gates
+        assert result.verdict == "fine-tune"
+        assert "ft_volume" in result.route
+
+
+# -- 3. checklist -------------------------------------------------------------------------------
+
+
+ALL_FINE_TUNE = {
+    "architecture": "fine-tune",
+    "gaps": ["behavior"],
+    "prompt": {"few_shot_examples": 4, "baseline_score": 0.5, "structured_output": True},
+    "fine_tune": {"goals": ["style", "format", "latency", "cost"], "training_examples": 200},
+}
+
+ALL_RAG = {
+    "architecture": "rag",
+    "gaps": ["knowledge"],
+    "knowledge": {"changes": "monthly", "citations": True, "per_user_access": True,
+                  "sources": ["docs/**"], "corpus_tokens": 200001},
+    "prompt": {"context_window_tokens": 200000},
+    "fine_tune": {"training_examples": 199},
+}
+
+
+class TestChecklist:
+    def test_every_sign_is_listed_with_whether_it_counted(self, decision: Any) -> None:
+        result = decision({"architecture": "prompt"}).checklist
+        assert len(result.steps) == 19
+        assert all(s.counted is False for s in result.steps)
+        assert all(s.answer.startswith("no: ") for s in result.steps)
+        sides = [s.question.split(" sign:")[0] for s in result.steps]
+        assert sides == ["fine-tune"] * 8 + ["RAG"] * 8 + ["both"] * 3
+
+    def test_no_sign_at_all_is_undecided(self, decision: Any) -> None:
+        result = decision({"architecture": "prompt"}).checklist
+        assert (result.fine_tune_signs, result.rag_signs, result.both_signs) == (0, 0, 0)
+        assert result.verdict == "undecided"
+
+    def test_all_eight_fine_tune_signs(self, decision: Any) -> None:
+        result = decision(ALL_FINE_TUNE).checklist
+        assert (result.fine_tune_signs, result.rag_signs, result.both_signs) == (8, 0, 0), \
+            answers(result)
+        assert result.verdict == "fine-tune"
+
+    def test_all_eight_rag_signs(self, decision: Any) -> None:
+        result = decision(ALL_RAG).checklist
+        assert (result.fine_tune_signs, result.rag_signs, result.both_signs) == (0, 8, 0), \
+            answers(result)
+        assert result.verdict == "rag"
+
+    def test_labelled_examples_boundary(self, decision: Any) -> None:
+        at = decision(with_(ALL_RAG, fine_tune__training_examples=200)).checklist
+        assert sign(at, "hundreds or more").counted is True
+        assert sign(at, "too little labelled data").counted is False
+        below = decision(ALL_RAG).checklist
+        assert sign(below, "hundreds or more").counted is False
+        assert sign(below, "too little labelled data").counted is True
+
+    def test_no_training_data_is_too_little_only_with_a_corpus(self, decision: Any) -> None:
+        facts = with_(ALL_RAG, fine_tune=None)
+        assert sign(decision(facts).checklist, "too little labelled data").counted is True
+        facts = {"architecture": "rag", "gaps": ["knowledge"]}
+        assert sign(decision(facts).checklist, "too little labelled data").counted is False
+
+    def test_unknown_training_size_counts_for_neither_side(self, decision: Any) -> None:
+        facts = with_(ALL_RAG, fine_tune__training_examples=None,
+                      fine_tune__training_data="data/train.jsonl")
+        result = decision(facts).checklist
+        assert sign(result, "hundreds or more").counted is False
+        assert sign(result, "too little labelled data").counted is False
+        assert "not known" in sign(result, "too little labelled data").answer
+
+    @pytest.mark.parametrize(("changes", "monthly", "updates"), [
+        ("monthly", True, True), ("quarterly", False, True), ("yearly", False, True),
+        ("static", False, False),
+    ])
+    def test_change_signs_boundaries(self, decision: Any, changes: str, monthly: bool,
+                                     updates: bool) -> None:
+        result = decision(with_(ALL_RAG, knowledge__changes=changes)).checklist
+        assert sign(result, "monthly or faster").counted is monthly
+        assert sign(result, "updates without retraining").counted is updates
+
+    def test_corpus_as_large_as_the_window_is_not_long_tail(self, decision: Any) -> None:
+        result = decision(with_(ALL_RAG, knowledge__corpus_tokens=200000)).checklist
+        assert sign(result, "long-tail corpus").counted is False
+
+    def test_plateau_needs_enough_examples_and_a_score(self, decision: Any) -> None:
+        result = decision(with_(ALL_FINE_TUNE, prompt__few_shot_examples=3)).checklist
+        assert sign(result, "plateaued").counted is False
+        result = decision(with_(ALL_FINE_TUNE, prompt__baseline_score=None)).checklist
+        assert sign(result, "plateaued").counted is False
+        result = decision(with_(ALL_FINE_TUNE, prompt__few_shot_examples=3),
+                          thresholds={"min_few_shot_examples": 3}).checklist
+        assert sign(result, "plateaued").counted is True
+
+    def test_schema_sign_needs_structured_output_tried(self, decision: Any) -> None:
+        result = decision(with_(ALL_FINE_TUNE, prompt__structured_output=False)).checklist
+        assert sign(result, "complex output schema").counted is False
+        assert "not tried" in sign(result, "complex output schema").answer
+
+    def test_behaviour_gap_counts_as_a_style_need(self, decision: Any) -> None:
+        result = decision({"architecture": "fine-tune", "gaps": ["behavior"]}).checklist
+        step = sign(result, "style or persona")
+        assert step.counted is True and step.key == "systems.bot.gaps[0]"
+
+    def test_a_tie_is_hybrid(self, decision: Any) -> None:
+        facts = {"architecture": "hybrid", "fine_tune": {"goals": ["latency"]},
+                 "knowledge": {"citations": True}}
+        result = decision(facts).checklist
+        assert (result.fine_tune_signs, result.rag_signs) == (1, 1)
+        assert result.verdict == "hybrid"
+
+    def test_two_both_signs_are_hybrid_whatever_the_counts(self, decision: Any) -> None:
+        facts = with_(ALL_RAG, fine_tune__goals=["format"])
+        result = decision(facts).checklist
+        assert result.both_signs == 2, answers(result)
+        assert result.rag_signs > result.fine_tune_signs
+        assert result.verdict == "hybrid"
+
+    def test_one_both_sign_does_not_decide(self, decision: Any) -> None:
+        facts = with_(ALL_RAG, fine_tune__goals=["style"])
+        result = decision(facts).checklist
+        assert result.both_signs == 1
+        assert result.verdict == "rag"
+
+    def test_cost_with_retrieval_counts_for_both(self, decision: Any) -> None:
+        facts = {"architecture": "hybrid", "fine_tune": {"goals": ["cost"]}}
+        step = sign(decision(facts).checklist, "shrink the prompt")
+        assert step.counted is True
+        facts = {"architecture": "fine-tune", "fine_tune": {"goals": ["cost"]}}
+        assert sign(decision(facts).checklist, "shrink the prompt").counted is False
+
+
+# -- the decision ------------------------------------------------------------------------------
+
+
+FAQ = {"gaps": ["knowledge"], "knowledge": {"changes": "weekly", "sources": ["docs/faq/**"]}}
+
+
+class TestDecision:
+    def test_all_three_agree(self, decision: Any) -> None:
+        result = decision({"architecture": "rag", **FAQ})
+        assert [f.verdict for f in result.frameworks] == ["rag", "rag", "rag"]
+        assert result.consensus == "rag"
+        assert result.agreement == "all"
+
+    def test_none_agree(self, decision: Any) -> None:
+        result = decision({"architecture": "fine-tune", **FAQ})
+        assert result.agreement == "none"
+        assert result.agreeing == ()
+        assert result.reached
+
+    def test_some_agree_and_consensus_of_two(self, decision: Any) -> None:
+        facts = merge({"knowledge": {"changes": "weekly"}}, DATA_READY,
+                      {"prompt": {"few_shot_examples": 6, "baseline_score": 0.7}},
+                      {"fine_tune": {"goals": ["style"]}},
+                      architecture="hybrid", gaps=["knowledge", "behavior"])
+        facts["knowledge"].update({"sources": ["docs/**"], "citations": True})
+        result = decision(facts)
+        verdicts = [f.verdict for f in result.frameworks]
+        assert verdicts == ["hybrid", "hybrid", "rag"], verdicts
+        assert result.consensus == "hybrid"
+        assert result.agreement == "some"
+        assert [f.name for f in result.agreeing] == ["failure_mode", "gates"]
+
+    def test_split(self, decision: Any) -> None:
+        facts = {"architecture": "hybrid", "knowledge": {"changes": "weekly"},
+                 "fine_tune": {"goals": ["style", "latency"]}}
+        result = decision(facts)
+        verdicts = [f.verdict for f in result.frameworks]
+        assert verdicts == ["undecided", "rag", "hybrid"], verdicts
+        assert result.consensus == "split"
+        assert result.agreement == "some"
+
+    def test_nothing_known(self, decision: Any) -> None:
+        result = decision({"architecture": "prompt"})
+        assert [f.verdict for f in result.frameworks] == ["undecided"] * 3
+        assert result.consensus == "undecided"
+        assert result.agreement == "none"
+        assert not result.reached
+        assert result.missing == ("systems.bot.gaps",)
+
+    def test_missing_lists_each_unknown_fact_once(self, decision: Any) -> None:
+        result = decision({"architecture": "rag", "gaps": ["knowledge", "behavior"],
+                           "knowledge": {"sources": ["docs/**"]},
+                           "prompt": {"few_shot_examples": 5, "baseline_score": 0.4}})
+        assert result.missing == (
+            "systems.bot.fine_tune.requests_per_month",
+            "systems.bot.knowledge.corpus_tokens",
+            "systems.bot.knowledge.changes",
+        )
+
+    def test_decide_keeps_declaration_order_and_thresholds(self, declare: Load) -> None:
+        declaration = declare("""\
+            thresholds:
+              min_requests_per_month: 100
+            systems:
+              zeta:
+                architecture: fine-tune
+                gaps: [behavior]
+                prompt: {few_shot_examples: 4, baseline_score: 0.5}
+                fine_tune: {requests_per_month: 100}
+              alpha:
+                architecture: rag
+                gaps: [knowledge]
+            """)
+        decisions = decide(declaration)
+        assert list(decisions) == ["zeta", "alpha"]
+        assert decisions["zeta"].failure_mode.verdict == "fine-tune"
+        assert decisions["alpha"].system == "alpha"
+        assert decisions["alpha"].declared == "rag"
+
+    def test_steps_are_located_where_the_facts_were_declared(self, declare: Load) -> None:
+        declaration = declare("""\
+            systems:
+              bot:
+                architecture: rag
+                gaps: [knowledge]
+                knowledge:
+                  changes: weekly
+            """)
+        result = decide(declaration)["bot"]
+        step = step_about(result.gates, "Gate 1")
+        assert step.key == "systems.bot.knowledge.changes"
+        assert step.location is not None
+        assert (step.location.line, step.location.column) == (6, 16)
+        assert step.location.path == declaration.display
+
+    def test_framework_functions_match_decide_system(self, declare: Load) -> None:
+        system = declare(REASONING_READY).systems["bot"]
+        limits = thresholds.resolve({})
+        whole = decide_system(system, limits)
+        assert failure_mode_tree(system, limits) == whole.failure_mode
+        assert five_gates(system, limits) == whole.gates
+        assert checklist(system, limits) == whole.checklist
+
+    def test_measured_facts_take_precedence(self, declare: Load) -> None:
+        facts = with_(REASONING_READY, eval__examples=None, eval__path="evals/r.jsonl",
+                      fine_tune__training_examples=10,
+                      fine_tune__training_data="data/train.jsonl")
+        system = declare(facts).systems["bot"]
+        limits = thresholds.resolve({})
+        assert decide_system(system, limits).failure_mode.verdict == "prompt"
+        measured = {("eval", "examples"): 300, ("fine_tune", "training_examples"): 900}
+        result = decide_system(system, limits, measured).failure_mode
+        assert result.verdict == "fine-tune", answers(result)
+        step = step_about(result, "labelled eval")
+        assert "300" in step.answer
+        assert step.location == system.where("eval", "path")
