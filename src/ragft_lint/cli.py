@@ -11,7 +11,7 @@ import datetime
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, TextIO
 
 from .errors import (
     DeclarationError,
@@ -41,16 +41,36 @@ def _rule_list(text: str) -> List[str]:
     return words
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without ``shutil``.
+
+    The stock formatter imports ``shutil`` (and with it the compression modules) on every run
+    just to learn the terminal width; every commit pays for that, so ask ``os`` instead.
+    """
+
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        if kwargs.get("width") is None:
+            try:
+                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+            except (ValueError, OSError):
+                columns = 80
+            kwargs["width"] = max(columns - 2, 20)
+        super().__init__(prog, **kwargs)
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser = argparse.ArgumentParser(
         prog="ragft-lint",
+        formatter_class=_Formatter,
         description="Check that each AI system's architecture (prompt, RAG, fine-tune, hybrid) "
         "agrees with the evidence behind it.",
     )
     parser.add_argument("--version", action="version", version=f"ragft-lint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Every subcommand's help is sized the same way (see _Formatter).
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     parser_class=_SubcommandParser)
     commands.required = True
 
     check = commands.add_parser("check", help="check the declaration (the main job)",
@@ -91,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
     one.add_argument("rule_id", metavar="ID")
     commands.add_parser("schema", help="print the JSON Schema of the declaration")
     return parser
+
+
+class _SubcommandParser(argparse.ArgumentParser):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(**kwargs)
 
 
 def run(argv: Optional[Sequence[str]], out: TextIO) -> int:

@@ -9,8 +9,7 @@ The frameworks are kept apart on purpose: where they disagree, the disagreement 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from . import thresholds as thresholds_module
 from .declaration.model import Declaration, System
@@ -52,8 +51,7 @@ Keys = Tuple[Any, ...]
 Measured = Mapping[Tuple[str, ...], Any]
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One question a framework asked, its answer, and the fact that answered it.
 
     ``key`` is the dotted key of that fact (``systems.bot.knowledge.changes``), also when the
@@ -71,8 +69,7 @@ class Step:
     unknown: bool = False
 
 
-@dataclass(frozen=True)
-class FrameworkResult:
+class FrameworkResult(NamedTuple):
     """One framework's verdict on one system and the path it took to reach it.
 
     ``route`` (five gates only) is the chart nodes visited, from ``start`` to ``verdict``; the
@@ -92,8 +89,7 @@ class FrameworkResult:
         return TITLES.get(self.name, self.name)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """The three frameworks' verdicts on one system, beside the architecture it declares."""
 
     system: str

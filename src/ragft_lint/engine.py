@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from . import thresholds as thresholds_module
 from .declaration.model import Declaration, System
@@ -14,8 +13,7 @@ from .host import Host, PluginFailure
 from .rule import Context, Rule, Violation
 
 
-@dataclass
-class Options:
+class Options(NamedTuple):
     """What the command line (or an API caller) says; None means: as the declaration says."""
 
     select: Optional[Sequence[str]] = None
@@ -25,15 +23,22 @@ class Options:
     evidence: Optional[bool] = None
 
 
-@dataclass
 class Report:
     """The outcome of checking one declaration."""
 
-    declaration: str
-    systems: List[str]
-    findings: List[Finding]
-    fail_on: Severity
-    plugin_failures: List[PluginFailure] = field(default_factory=list)
+    def __init__(
+        self,
+        declaration: str,
+        systems: List[str],
+        findings: List[Finding],
+        fail_on: Severity,
+        plugin_failures: Optional[List[PluginFailure]] = None,
+    ) -> None:
+        self.declaration = declaration
+        self.systems = systems
+        self.findings = findings
+        self.fail_on = fail_on
+        self.plugin_failures: List[PluginFailure] = plugin_failures or []
 
     @property
     def summary(self) -> Dict[str, int]:

@@ -6,8 +6,7 @@ A finding carries everything needed to print it, so that formatters never recomp
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 
 class Severity(enum.IntEnum):
@@ -28,8 +27,7 @@ class Severity(enum.IntEnum):
 SEVERITY_WORDS = ("error", "warning", "info")
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A place in a file: 1-based line and column; ``path`` as the user should read it."""
 
     path: str
@@ -40,8 +38,7 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One rule's verdict on one system, located at the key that triggered it."""
 
     rule: str

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, NamedTuple, Optional
 
 import pluggy
 
@@ -21,8 +20,7 @@ from .rule import Rule
 GROUP = "ragft_lint"
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(NamedTuple):
     """An entry point in the ``ragft_lint`` group, found without importing anything."""
 
     name: str
@@ -110,8 +108,7 @@ def find_entry_points(group: str = GROUP, path: Optional[List[str]] = None) -> L
     return sorted(found, key=lambda ep: (ep.name, ep.distribution))
 
 
-@dataclass
-class PluginFailure:
+class PluginFailure(NamedTuple):
     """A plugin that could not be loaded or raised inside a hook."""
 
     plugin: str
@@ -123,14 +120,14 @@ class PluginFailure:
         return PluginError(self.plugin, self.distribution, self.version, self.cause)
 
 
-@dataclass
 class Host:
     """The loaded plugins and what they contributed."""
 
-    manager: pluggy.PluginManager
-    origins: Dict[str, EntryPoint] = field(default_factory=dict)
-    failures: List[PluginFailure] = field(default_factory=list)
-    _rules: Optional[List[Rule]] = None
+    def __init__(self, manager: pluggy.PluginManager) -> None:
+        self.manager = manager
+        self.origins: Dict[str, EntryPoint] = {}
+        self.failures: List[PluginFailure] = []
+        self._rules: Optional[List[Rule]] = None
 
     def failure(self, plugin: str, cause: str) -> None:
         origin = self.origins.get(plugin)
@@ -171,9 +168,7 @@ class Host:
 
 
 def _with_source(rule: Rule, plugin: str) -> Rule:
-    from dataclasses import replace
-
-    return rule if rule.source == plugin else replace(rule, source=plugin)
+    return rule if rule.source == plugin else rule._replace(source=plugin)
 
 
 def _own_version() -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, NamedTuple, Optional, Tuple
 
 from .findings import Severity
 
@@ -13,8 +12,7 @@ ID_PATTERN = re.compile(r"[A-Z]{2,4}[0-9]{3}")
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule's check yields: the facts that triggered it, and where.
 
     ``at`` is the key path inside the system (``("knowledge", "changes")``) whose value the
@@ -27,18 +25,24 @@ class Violation:
     severity: Optional[Severity] = None
 
 
-@dataclass
 class Context:
     """What a check may consult besides the system: thresholds, the run date, its settings."""
 
-    thresholds: Dict[str, Any]
-    as_of: datetime.date
-    settings: Dict[str, Any] = field(default_factory=dict)
-    evidence: bool = True
-    # For rules that review the other rules' findings (waivers): what ran, and what fired
-    # for each system before waivers were applied.
-    ran: FrozenSet[str] = frozenset()
-    fired: Dict[str, FrozenSet[str]] = field(default_factory=dict)
+    def __init__(
+        self,
+        thresholds: Dict[str, Any],
+        as_of: datetime.date,
+        settings: Optional[Dict[str, Any]] = None,
+        evidence: bool = True,
+    ) -> None:
+        self.thresholds = thresholds
+        self.as_of = as_of
+        self.settings: Dict[str, Any] = settings if settings is not None else {}
+        self.evidence = evidence
+        # For rules that review the other rules' findings (waivers): what ran, and what
+        # fired for each system before waivers were applied.
+        self.ran: FrozenSet[str] = frozenset()
+        self.fired: Dict[str, FrozenSet[str]] = {}
 
     def threshold(self, name: str) -> Any:
         return self.thresholds[name]
@@ -47,8 +51,7 @@ class Context:
 Check = Callable[[Any, Context], Iterable[Violation]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A rule: a stable id, a kebab-case name, a default severity, its documentation, a check.
 
     The documentation is the check function's docstring: what it finds, why it matters, how

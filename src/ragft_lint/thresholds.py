@@ -5,14 +5,12 @@ Every one of them can be overridden under ``thresholds`` in the declaration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Union
+from typing import NamedTuple, Union
 
 Number = Union[int, float]
 
 
-@dataclass(frozen=True)
-class Threshold:
+class Threshold(NamedTuple):
     name: str
     default: Number
     kind: str  # "count", "score" or "ratio"

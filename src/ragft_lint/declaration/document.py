@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from ..errors import Problem
 
@@ -16,7 +15,6 @@ Position = Tuple[int, int, int, int]
 MAX_DECLARATION_BYTES = 1_000_000
 
 
-@dataclass
 class Document:
     """A declaration as read from one file.
 
@@ -24,12 +22,21 @@ class Document:
     table); ``positions`` are keyed by paths relative to that table.
     """
 
-    file: Path
-    display: str
-    fmt: str  # "toml" or "yaml"
-    data: Dict[str, Any]
-    positions: Dict[KeyPath, Position] = field(default_factory=dict)
-    origin: Tuple[int, int] = (1, 1)
+    def __init__(
+        self,
+        file: Path,
+        display: str,
+        fmt: str,  # "toml" or "yaml"
+        data: Dict[str, Any],
+        positions: Optional[Dict[KeyPath, Position]] = None,
+        origin: Tuple[int, int] = (1, 1),
+    ) -> None:
+        self.file = file
+        self.display = display
+        self.fmt = fmt
+        self.data = data
+        self.positions: Dict[KeyPath, Position] = positions if positions is not None else {}
+        self.origin = origin
 
     def position(self, path: KeyPath, at_key: bool = False) -> Tuple[int, int]:
         """The line and column of a key path's value (or key).

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, NamedTuple, Optional
 
 from ..errors import DeclarationError, Problem
 from ..findings import Location
@@ -13,15 +12,16 @@ from .document import Document, KeyPath, dotted
 from .schema import Words, declaration_spec, did_you_mean
 
 
-@dataclass
-class Settings:
-    fail_on: Optional[str] = None
-    select: Optional[List[str]] = None
-    ignore: List[str] = field(default_factory=list)
-    evidence: bool = True
-    thresholds: Dict[str, Any] = field(default_factory=dict)
-    severity: Dict[str, str] = field(default_factory=dict)
-    plugins: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+class Settings(NamedTuple):
+    """The linter settings a declaration makes (validated; defaults where it says nothing)."""
+
+    fail_on: Optional[str]
+    select: Optional[List[str]]
+    ignore: List[str]
+    evidence: bool
+    thresholds: Dict[str, Any]
+    severity: Dict[str, str]
+    plugins: Dict[str, Dict[str, Any]]
 
 
 class System:
@@ -68,12 +68,15 @@ class System:
         return Location(self.document.display, line, column)
 
 
-@dataclass
 class Declaration:
-    document: Document
-    root: Path
-    settings: Settings
-    systems: Dict[str, System]
+    """A validated declaration: its file, its project root, its settings and systems."""
+
+    def __init__(self, document: Document, root: Path, settings: Settings,
+                 systems: Dict[str, System]) -> None:
+        self.document = document
+        self.root = root
+        self.settings = settings
+        self.systems = systems
 
     @property
     def display(self) -> str:

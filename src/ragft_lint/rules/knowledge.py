@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..declaration.model import System
 from ..declaration.schema import FREQUENCIES
 from ..findings import Severity
 from ..rule import Context, Violation, rule
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 
 def at_least_as_often(frequency: str, than: str) -> bool:
@@ -251,7 +253,9 @@ def corpus_fits_context(system: System, context: Context) -> Iterator[Violation]
         return
     ratio = context.threshold("context_fit_ratio")
     # Decimal of the written ratio keeps the inclusive boundary exact (0.29 x 100 is 29, not
-    # 28.999...).
+    # 28.999...); imported here, not at start-up, which every run pays for.
+    from decimal import Decimal
+
     limit = Decimal(str(ratio)) * window
     if corpus <= limit:
         yield Violation(
