@@ -9,7 +9,9 @@ __version__ = "0.1.0"
 __all__ = [
     "Context",
     "Finding",
+    "FormatOptions",
     "Location",
+    "OutputFormat",
     "Report",
     "Rule",
     "Severity",
@@ -34,4 +36,8 @@ def __getattr__(name: str) -> Any:
         from . import engine
 
         return getattr(engine, name)
+    if name in ("OutputFormat", "FormatOptions"):
+        from .output import formats
+
+        return getattr(formats, name)
     raise AttributeError(f"module 'ragft_lint' has no attribute {name!r}")

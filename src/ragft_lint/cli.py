@@ -19,6 +19,7 @@ from .errors import (
     Problem,
     RagftLintError,
     UnknownRuleError,
+    UsageError,
 )
 
 if TYPE_CHECKING:
@@ -78,8 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH",
                        help="a declaration file or a folder to discover from; files that are "
                             "not declarations select the declaration above them")
-    check.add_argument("--format", choices=("text", "json"), default="text",
-                       help="output format (default: text)")
+    check.add_argument("--format", default="text", metavar="FORMAT",
+                       help="text (default), json, sarif, github, or a plugin's format")
     check.add_argument("--select", type=_rule_list, metavar="IDS",
                        help="comma-separated rule ids or prefixes to run (default: ALL)")
     check.add_argument("--ignore", type=_rule_list, metavar="IDS",
@@ -90,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="the date that date-based rules use (default: today)")
     check.add_argument("--no-evidence", action="store_true",
                        help="use declared facts only: read no evidence file, run no git")
+    check.add_argument("--no-cache", action="store_true",
+                       help="measure the evidence again instead of using the cache")
+    baseline = check.add_mutually_exclusive_group()
+    baseline.add_argument("--baseline", metavar="FILE",
+                          help="leave out the findings this baseline file records; fail only "
+                               "on new ones")
+    baseline.add_argument("--write-baseline", metavar="FILE",
+                          help="record today's findings in FILE (written atomically) and "
+                               "exit 0")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only")
     check.add_argument("-v", "--verbose", action="store_true",
                        help="show tracebacks of internal errors")
@@ -133,7 +143,7 @@ def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
     elif args.command == "rule":
         status = _rule(host, args.rule_id, out)
     else:
-        status = _schema(out)
+        status = _schema(host, out)
     return _plugin_status(host, status)
 
 
@@ -185,12 +195,15 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if not documents:
         return 0
     host = host_module.load()
+    formats = host.output_formats()
+    if args.format not in formats:
+        raise UsageError(_unknown_format(args.format, sorted(formats)))
     known = [r.id for r in host.rules()]
     problems = []
     declarations = []
     for document in documents:
         try:
-            declarations.append(declaration_from(document, known))
+            declarations.append(declaration_from(document, known, host.extension()))
         except DeclarationError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -201,18 +214,55 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         fail_on=args.fail_on,
         as_of=args.as_of,
         evidence=False if args.no_evidence else None,
+        cache=not args.no_cache,
     )
     reports: List[Report] = [run(declaration, host, options) for declaration in declarations]
-    if args.format == "json":
-        from .output import json as formatter
+    if args.write_baseline:
+        from . import baseline
 
-        out.write(formatter.render(reports))
-    else:
-        from .output import text
+        count = baseline.write(reports, args.write_baseline)
+        print(f"ragft-lint: recorded {count} finding{'' if count == 1 else 's'} in "
+              f"{args.write_baseline}", file=sys.stderr)
+        return _plugin_status(host, 0) if host.failures else 0
+    if args.baseline:
+        from . import baseline
 
-        out.write(text.render(reports, colour=_colour(out), quiet=args.quiet))
+        baseline.apply(reports, args.baseline)
+    from .output.formats import FormatOptions
+
+    try:
+        rendered = formats[args.format].render(
+            reports, FormatOptions(colour=_colour(out), quiet=args.quiet))
+    except (Exception, SystemExit) as exc:  # a plugin's formatter: its failure, named
+        source = _format_source(host, args.format)
+        if source == "builtin":
+            raise
+        host.failure(source, f"output format {args.format!r} raised "
+                             f"{type(exc).__name__}: {exc}")
+        return _plugin_status(host, 3)
+    out.write(rendered)
     status = max(r.exit_status for r in reports)
     return _plugin_status(host, status) if host.failures else status
+
+
+def _unknown_format(word: str, choices: List[str]) -> str:
+    from .declaration.schema import did_you_mean
+
+    guess = did_you_mean(word, choices)
+    hint = f"; did you mean {guess!r}?" if guess else ""
+    return f"unknown output format {word!r}{hint} (choose from {', '.join(choices)})"
+
+
+def _format_source(host: Host, name: str) -> str:
+    """The plugin whose format ``name`` is (the first to define it, as in ``output_formats``)."""
+    for impl in host.manager.hook.ragft_lint_output_formats.get_hookimpls():
+        try:
+            answer = impl.function()
+            if isinstance(answer, dict) and name in answer:
+                return impl.plugin_name
+        except (Exception, SystemExit):
+            continue
+    return "builtin"
 
 
 def _decide(args: argparse.Namespace, out: TextIO) -> int:
@@ -221,7 +271,8 @@ def _decide(args: argparse.Namespace, out: TextIO) -> int:
     from .declaration import load
 
     host = host_module.load()
-    declaration = load(Path(args.path) if args.path else None, [r.id for r in host.rules()])
+    declaration = load(Path(args.path) if args.path else None, [r.id for r in host.rules()],
+                       host.extension())
     decisions = decide(declaration)
     if args.format == "json":
         from .output import decision_json
@@ -271,16 +322,12 @@ def _rule(host: Host, rule_id: str, out: TextIO) -> int:
     return 0
 
 
-def _schema(out: TextIO) -> int:
+def _schema(host: Host, out: TextIO) -> int:
     import json
 
-    from .declaration.schema import declaration_spec
+    from .json_schema import declaration_schema
 
-    schema = {"$schema": "http://json-schema.org/draft-07/schema#",
-              "$id": "https://ragft-lint.invalid/declaration-v1.json",
-              "title": "ragft-lint declaration"}
-    schema.update(declaration_spec().json_schema())
-    out.write(json.dumps(schema, indent=2) + "\n")
+    out.write(json.dumps(declaration_schema(host.extension()), indent=2) + "\n")
     return 0
 
 

@@ -21,6 +21,7 @@ class Options(NamedTuple):
     fail_on: Optional[str] = None
     as_of: Optional[datetime.date] = None
     evidence: Optional[bool] = None
+    cache: bool = True
 
 
 class Report:
@@ -33,12 +34,17 @@ class Report:
         findings: List[Finding],
         fail_on: Severity,
         plugin_failures: Optional[List[PluginFailure]] = None,
+        rules: Optional[List[Rule]] = None,
     ) -> None:
         self.declaration = declaration
         self.systems = systems
         self.findings = findings
         self.fail_on = fail_on
         self.plugin_failures: List[PluginFailure] = plugin_failures or []
+        # The rules that ran, for outputs that describe them (SARIF's rule table).
+        self.rules: List[Rule] = rules or []
+        # Findings left out because a baseline file already records them.
+        self.baselined = 0
 
     @property
     def summary(self) -> Dict[str, int]:
@@ -116,7 +122,7 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
             apply(rule, context)
     findings.sort(key=Finding.sort_key)
     return Report(declaration.display, list(declaration.systems), findings, fail_on,
-                  list(host.failures))
+                  list(host.failures), chosen)
 
 
 def _finding(rule: Rule, system: System, violation: Violation,
@@ -143,12 +149,13 @@ def check(path: str | Path | None = None, **options: Any) -> Report:
     """Check the declaration at ``path`` (a file or a folder; default: discovered from here).
 
     Keyword options as on the command line: ``select``, ``ignore``, ``fail_on``, ``as_of``,
-    ``evidence``. Raises ``DeclarationError`` or ``NoDeclarationError`` for a bad declaration.
+    ``evidence``, ``cache``. Raises ``DeclarationError`` or ``NoDeclarationError`` for a bad
+    declaration.
     """
     from . import host as host_module
     from .declaration import load
 
     host = host_module.load()
     known = [r.id for r in host.rules()]
-    declaration = load(Path(path) if path is not None else None, known)
+    declaration = load(Path(path) if path is not None else None, known, host.extension())
     return run(declaration, host, Options(**options))

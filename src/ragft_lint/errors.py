@@ -61,6 +61,14 @@ class UnknownRuleError(UsageError):
         super().__init__(f"unknown rule {rule_id!r}{hint}")
 
 
+class BaselineError(RagftLintError):
+    """A baseline file cannot be read or written: nothing was checked, nothing was written."""
+
+    def __init__(self, path: str, message: str, line: int = 0, column: int = 0) -> None:
+        where = f"{path}:{line}:{column}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
 class PluginError(RagftLintError):
     """A plugin failed to load, or raised inside a hook: the run cannot be trusted."""
 

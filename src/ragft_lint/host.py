@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NamedTuple, Optional
 
 import pluggy
 
 from . import hookspecs
 from .errors import PluginError
 from .rule import Rule
+
+if TYPE_CHECKING:
+    from .output.formats import OutputFormat
 
 GROUP = "ragft_lint"
 
@@ -128,11 +131,31 @@ class Host:
         self.origins: Dict[str, EntryPoint] = {}
         self.failures: List[PluginFailure] = []
         self._rules: Optional[List[Rule]] = None
+        self._extension: Optional[Extension] = None
+        self._formats: Optional[Dict[str, OutputFormat]] = None
 
     def failure(self, plugin: str, cause: str) -> None:
         origin = self.origins.get(plugin)
         dist, version = (origin.distribution, origin.version) if origin else ("ragft-lint", "")
-        self.failures.append(PluginFailure(plugin, dist, version or _own_version(), cause))
+        failure = PluginFailure(plugin, dist, version or _own_version(), cause)
+        if failure not in self.failures:
+            self.failures.append(failure)
+
+    def _answers(self, hook: str) -> Iterator[tuple[str, Any]]:
+        """Each plugin's answer to ``hook``, asked one plugin at a time.
+
+        Calling the implementations one by one (rather than through the hook caller) keeps one
+        plugin's exception its own: it is recorded as that plugin's failure and the others are
+        still asked. Plugins answer in registration order, the built-in plugin first.
+        """
+        for impl in getattr(self.manager.hook, hook).get_hookimpls():
+            try:
+                result = impl.function()
+            except (Exception, SystemExit) as exc:
+                self.failure(impl.plugin_name, f"{hook} raised {type(exc).__name__}: {exc}")
+                continue
+            if result is not None:
+                yield impl.plugin_name, result
 
     def rules(self) -> List[Rule]:
         """Every plugin's rules, each plugin asked on its own so one failure stays its own."""
@@ -142,13 +165,12 @@ class Host:
 
     def _collect_rules(self) -> List[Rule]:
         rules: Dict[str, Rule] = {}
-        for impl in reversed(self.manager.hook.ragft_lint_rules.get_hookimpls()):
-            plugin = impl.plugin_name
+        for plugin, result in self._answers("ragft_lint_rules"):
             try:
-                result: Any = impl.function()
                 contributed = list(result)
-            except (Exception, SystemExit) as exc:  # one plugin's bug must not stop the others
-                self.failure(plugin, f"ragft_lint_rules raised {type(exc).__name__}: {exc}")
+            except TypeError:
+                self.failure(plugin, f"ragft_lint_rules returned {type(result).__name__}, "
+                                     "not a list of rules")
                 continue
             for item in contributed:
                 if not isinstance(item, Rule):
@@ -166,6 +188,75 @@ class Host:
                 rules[item.id] = _with_source(item, plugin)
         return sorted(rules.values(), key=lambda r: r.id)
 
+    def extension(self) -> Extension:
+        """What plugins add to the declaration format: system keys and settings tables."""
+        if self._extension is None:
+            self._extension = self._collect_extension()
+        return self._extension
+
+    def _collect_extension(self) -> Extension:
+        from .declaration.schema import Spec, system_spec
+
+        built_in = set(system_spec().fields)
+        keys: Dict[str, Spec] = {}
+        owners: Dict[str, str] = {}
+        for plugin, result in self._answers("ragft_lint_system_keys"):
+            if not isinstance(result, dict):
+                self.failure(plugin, f"ragft_lint_system_keys returned {type(result).__name__}, "
+                                     "not a dict of key to Spec")
+                continue
+            for key, spec in result.items():
+                if not isinstance(key, str) or not isinstance(spec, Spec):
+                    self.failure(plugin, f"ragft_lint_system_keys: {key!r} must map a key name "
+                                         "to a ragft_lint.spec Spec")
+                elif key in built_in:
+                    self.failure(plugin, f"ragft_lint_system_keys: {key!r} is a built-in key")
+                elif key in owners:
+                    self.failure(plugin, f"ragft_lint_system_keys: {key!r} is already added by "
+                                         f"plugin {owners[key]!r}")
+                else:
+                    keys[key] = spec
+                    owners[key] = plugin
+        settings: Dict[str, Spec] = {}
+        for plugin, result in self._answers("ragft_lint_settings"):
+            if isinstance(result, Spec):
+                settings[plugin] = result
+            else:
+                self.failure(plugin, f"ragft_lint_settings returned {type(result).__name__}, "
+                                     "not a ragft_lint.spec Spec")
+        return Extension(keys, settings, owners)
+
+    def output_formats(self) -> Dict[str, OutputFormat]:
+        """Every ``--format`` choice: the built-in ones, then plugins' (first one wins a name)."""
+        if self._formats is None:
+            from .output.formats import OutputFormat
+
+            formats: Dict[str, OutputFormat] = {}
+            for plugin, result in self._answers("ragft_lint_output_formats"):
+                items = result.items() if isinstance(result, dict) else None
+                if items is None:
+                    self.failure(plugin, "ragft_lint_output_formats returned "
+                                         f"{type(result).__name__}, not a dict")
+                    continue
+                for name, fmt in items:
+                    if not isinstance(fmt, OutputFormat) or not callable(fmt.render):
+                        self.failure(plugin, f"output format {name!r} is not a "
+                                             "ragft_lint.OutputFormat")
+                    elif name in formats:
+                        self.failure(plugin, f"output format {name!r} is already defined")
+                    else:
+                        formats[name] = fmt
+            self._formats = formats
+        return self._formats
+
+
+class Extension(NamedTuple):
+    """What plugins add to the declaration format."""
+
+    system_keys: Dict[str, Any]  # key -> Spec
+    settings: Dict[str, Any]  # plugin name -> Spec of plugins.<name>
+    owners: Dict[str, str]  # system key -> plugin name
+
 
 def _with_source(rule: Rule, plugin: str) -> Rule:
     return rule if rule.source == plugin else rule._replace(source=plugin)
@@ -178,8 +269,8 @@ def _own_version() -> str:
 
 
 def load(entry_points: Optional[List[EntryPoint]] = None) -> Host:
-    """Create the plugin manager, register the built-in rules and every installed plugin."""
-    from .rules import builtin
+    """Create the plugin manager, register the built-in plugin and every installed plugin."""
+    from . import builtin
 
     manager = pluggy.PluginManager(GROUP)
     manager.add_hookspecs(hookspecs)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional
 
 from ..errors import DeclarationError, Problem
 from ..findings import Location
 from .document import Document, KeyPath, dotted
 from .schema import Words, declaration_spec, did_you_mean
+
+if TYPE_CHECKING:
+    from ..host import Extension
 
 
 class Settings(NamedTuple):
@@ -86,10 +89,12 @@ class Declaration:
         return self.document.problem(path, message, at_key)
 
 
-def build(document: Document, root: Path, known_rules: Optional[List[str]] = None) -> Declaration:
+def build(document: Document, root: Path, known_rules: Optional[List[str]] = None,
+          extension: Optional[Extension] = None) -> Declaration:
     """Validate a document against the format and build the declaration, or raise every problem.
 
-    With ``known_rules``, rule ids named in the settings and waivers are checked as well.
+    With ``known_rules``, rule ids named in the settings and waivers are checked as well;
+    ``extension`` holds the keys and settings tables that plugins add to the format.
     """
     problems: List[Problem] = []
     words = Words(document.fmt)
@@ -99,7 +104,9 @@ def build(document: Document, root: Path, known_rules: Optional[List[str]] = Non
         text = f"{name}: {message}" if name else message
         problems.append(document.problem(path, text, at_key))
 
-    data = declaration_spec().check(document.data, (), report, words)
+    spec = declaration_spec(extension.system_keys, extension.settings) if extension \
+        else declaration_spec()
+    data = spec.check(document.data, (), report, words)
     _check_paths(document, root, data, report)
     if known_rules is not None:
         problems.extend(_rule_reference_problems(document, data, known_rules))

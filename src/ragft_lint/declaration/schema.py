@@ -208,7 +208,9 @@ class Date(Spec):
         return None
 
     def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "string", "format": "date"})
+        # No "type": a TOML date reaches validators as a date, not a string; "format" still
+        # checks the strings YAML and JSON give.
+        return self._with_doc({"format": "date"})
 
 
 class Enum(Spec):
@@ -405,6 +407,40 @@ class AnyTable(Spec):
         return self._with_doc({"type": "object"})
 
 
+class Settings(Spec):
+    """``plugins``: one table per plugin, checked with that plugin's own spec where it has one."""
+
+    def __init__(self, specs: Dict[str, Spec], description: str = "") -> None:
+        self.specs = specs
+        self.description = description
+        self.fallback = AnyTable()
+
+    def expected(self, words: Words) -> str:
+        return f"a {words.table}"
+
+    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self._wrong(value, path, report, words)
+            return None
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            spec = self.specs.get(key, self.fallback)
+            checked = spec.check(item, path + (key,), report, words)
+            if checked is not None:
+                out[key] = checked
+        return out
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {k: s.json_schema() for k, s in sorted(self.specs.items())},
+            "additionalProperties": self.fallback.json_schema(),
+        }
+        return self._with_doc(schema)
+
+
 class EvidenceFile(Spec):
     """A path to an evidence file, or a table saying how to read it; normalised to a table."""
 
@@ -528,8 +564,11 @@ def system_spec(extra: Optional[Dict[str, Spec]] = None) -> Table:
     return Table(fields, required=("architecture",), description="one AI system")
 
 
-def declaration_spec(extra_system_keys: Optional[Dict[str, Spec]] = None) -> Table:
-    """The whole declaration: linter settings and the systems."""
+def declaration_spec(
+    extra_system_keys: Optional[Dict[str, Spec]] = None,
+    plugin_settings: Optional[Dict[str, Spec]] = None,
+) -> Table:
+    """The whole declaration: linter settings and the systems, with what plugins add."""
     return Table(
         {
             "fail_on": Enum(SEVERITIES, "the lowest severity that fails the run"),
@@ -541,7 +580,8 @@ def declaration_spec(extra_system_keys: Optional[Dict[str, Spec]] = None) -> Tab
             ),
             "severity": Map(Enum(SEVERITIES), "per-rule severity overrides",
                             key_check=_rule_id_problem, key_pattern=r"^[A-Z]{2,4}[0-9]{3}$"),
-            "plugins": Map(AnyTable(), "one table per plugin, passed to that plugin"),
+            "plugins": Settings(plugin_settings or {},
+                                "one table per plugin, passed to that plugin"),
             "systems": Map(system_spec(extra_system_keys), "one entry per AI system"),
         },
         description="ragft-lint declaration",

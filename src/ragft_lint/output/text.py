@@ -41,6 +41,8 @@ def summary(report: Report) -> str:
         text = f"{report.declaration}: {', '.join(parts)} ({systems} checked)"
     if counts["waived"]:
         text += f"; {counts['waived']} waived"
+    if report.baselined:
+        text += f"; {report.baselined} in the baseline"
     if report.failed:
         text += f"; failing at {report.fail_on} and above"
     return text

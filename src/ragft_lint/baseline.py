@@ -1,0 +1,109 @@
+"""Baselines: adopt ragft-lint on a project with known findings, and fail only on new ones.
+
+``--write-baseline FILE`` records today's findings; ``--baseline FILE`` then leaves out every
+finding the file records and fails only on the others. A finding is recorded by declaration,
+rule, system and key, never by line, so edits elsewhere in the declaration do not invalidate
+the baseline; a key that fires more often than recorded counts its extra findings as new.
+Declarations are recorded relative to the baseline file, so the file works from any folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Counter, Dict, List, Sequence, Tuple
+
+from .atomic import write_text
+from .engine import Report
+from .errors import BaselineError
+from .findings import Finding
+
+FORMAT_VERSION = 1
+Key = Tuple[str, str, str, str]  # declaration, rule, system, key
+
+
+def _declaration(report: Report, folder: str) -> str:
+    path = os.path.relpath(os.path.abspath(report.declaration), folder)
+    return path.replace(os.sep, "/")
+
+
+def _key(declaration: str, finding: Finding) -> Key:
+    return (declaration, finding.rule, finding.system, finding.key)
+
+
+def document(reports: Sequence[Report], path: str) -> Dict[str, Any]:
+    """What ``write`` saves: every finding that is not waived, in a stable order."""
+    folder = os.path.dirname(os.path.abspath(path))
+    entries: List[Dict[str, Any]] = []
+    for report in reports:
+        declaration = _declaration(report, folder)
+        for f in report.findings:
+            if f.waived:  # an accepted risk already: the waiver is its record
+                continue
+            entries.append({"declaration": declaration, "rule": f.rule, "system": f.system,
+                            "key": f.key, "message": f.message})
+    entries.sort(key=lambda e: (e["declaration"], e["system"], e["rule"], e["key"],
+                                e["message"]))
+    return {"ragft_lint_baseline": FORMAT_VERSION, "findings": entries}
+
+
+def write(reports: Sequence[Report], path: str) -> int:
+    """Write the baseline atomically; returns how many findings it records."""
+    data = document(reports, path)
+    try:
+        write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise BaselineError(path, f"cannot write the baseline: {exc.strerror or exc}") from None
+    return len(data["findings"])
+
+
+def read(path: str) -> Counter[Key]:
+    """The findings a baseline file records, counted per key."""
+    import collections
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(10_000_001)
+    except FileNotFoundError:
+        raise BaselineError(path, "no such baseline file; write one with "
+                                  "--write-baseline") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(path, f"cannot read the baseline: {exc}") from None
+    if len(text) > 10_000_000:
+        raise BaselineError(path, "the baseline is larger than 10 MB")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BaselineError(path, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    entries = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("ragft_lint_baseline") != FORMAT_VERSION \
+            or not isinstance(entries, list):
+        raise BaselineError(path, "not a ragft-lint baseline (version "
+                                  f"{FORMAT_VERSION}); write one with --write-baseline")
+    counts: Counter[Key] = collections.Counter()
+    for number, entry in enumerate(entries):
+        fields = [entry.get(k) if isinstance(entry, dict) else None
+                  for k in ("declaration", "rule", "system", "key")]
+        strings = [v for v in fields if isinstance(v, str)]
+        if len(strings) != 4:
+            raise BaselineError(path, f"findings[{number}]: expected declaration, rule, system "
+                                      "and key strings")
+        counts[(strings[0], strings[1], strings[2], strings[3])] += 1
+    return counts
+
+
+def apply(reports: Sequence[Report], path: str) -> None:
+    """Leave out of each report the findings the baseline at ``path`` records."""
+    remaining = read(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    for report in reports:
+        declaration = _declaration(report, folder)
+        kept: List[Finding] = []
+        for f in report.findings:
+            key = _key(declaration, f)
+            if not f.waived and remaining[key] > 0:
+                remaining[key] -= 1
+                report.baselined += 1
+            else:
+                kept.append(f)
+        report.findings = kept

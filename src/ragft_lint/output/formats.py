@@ -1,0 +1,64 @@
+"""Output formats as a plugin contributes them, and the built-in ones.
+
+The built-in formats are registered through ``ragft_lint_output_formats`` like a plugin's; each
+renderer's module is imported only when that format is asked for.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Dict, NamedTuple, Sequence
+
+import pluggy
+
+if TYPE_CHECKING:
+    from ..engine import Report
+
+hookimpl = pluggy.HookimplMarker("ragft_lint")
+
+
+class FormatOptions(NamedTuple):
+    """What the command line says about presentation."""
+
+    colour: bool = False
+    quiet: bool = False
+
+
+class OutputFormat(NamedTuple):
+    """A ``--format`` choice: ``render(reports, options)`` returns the text to print."""
+
+    description: str
+    render: Callable[[Sequence[Report], FormatOptions], str]
+
+
+def _text(reports: Sequence[Report], options: FormatOptions) -> str:
+    from . import text
+
+    return text.render(reports, colour=options.colour, quiet=options.quiet)
+
+
+def _json(reports: Sequence[Report], options: FormatOptions) -> str:
+    from . import json
+
+    return json.render(reports)
+
+
+def _sarif(reports: Sequence[Report], options: FormatOptions) -> str:
+    from . import sarif
+
+    return sarif.render(reports)
+
+
+def _github(reports: Sequence[Report], options: FormatOptions) -> str:
+    from . import github
+
+    return github.render(reports)
+
+
+@hookimpl
+def ragft_lint_output_formats() -> Dict[str, OutputFormat]:
+    return {
+        "text": OutputFormat("one line per finding, path:line:column first (default)", _text),
+        "json": OutputFormat("the stable machine-readable report", _json),
+        "sarif": OutputFormat("SARIF 2.1.0, for code scanning", _sarif),
+        "github": OutputFormat("GitHub Actions workflow commands (annotations)", _github),
+    }

@@ -1,0 +1,46 @@
+"""``--format github``: GitHub Actions workflow commands, shown as pull-request annotations.
+
+Errors become ``::error``, warnings ``::warning`` and info findings ``::notice``. Waived findings
+are accepted risks and produce no annotation. Values are escaped the way the runner expects, so
+a message holding a colon, a comma or a new line cannot break the command.
+"""
+
+from __future__ import annotations
+
+from typing import List, Sequence
+
+from ..engine import Report
+from ..findings import Finding, Severity
+
+_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding: Finding) -> str:
+    location = finding.location
+    properties = ",".join((
+        f"file={_property(location.path)}",
+        f"line={location.line}",
+        f"col={location.column}",
+        f"title={_property(f'{finding.rule} {finding.name}')}",
+    ))
+    message = f"{finding.message} ({finding.system})"
+    if finding.fix:
+        message += f"\nFix: {finding.fix}"
+    return f"::{_COMMANDS[finding.severity]} {properties}::{_data(message)}"
+
+
+def render(reports: Sequence[Report]) -> str:
+    lines: List[str] = [
+        annotation(f)
+        for f in sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
+        if not f.waived
+    ]
+    return "\n".join(lines) + ("\n" if lines else "")

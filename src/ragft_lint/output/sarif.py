@@ -1,0 +1,119 @@
+"""``--format sarif``: SARIF 2.1.0 for code scanning (GitHub and other SARIF viewers).
+
+One run; its driver lists every rule that ran with its documentation as help text. Each finding
+is a result at the declaration's file, line and column, with the system's key as its logical
+location. A waived finding stays in the log as a result with an accepted in-source suppression
+whose justification is the waiver's reason, so viewers show it as dismissed, not as fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any, Dict, List, Sequence
+from urllib.parse import quote
+
+from .. import __version__
+from ..engine import Report
+from ..findings import Finding, Severity
+from ..rule import Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_ROOT = "%SRCROOT%"
+
+
+def _rule(rule: Rule) -> Dict[str, Any]:
+    sections = rule.sections()
+    help_text = sections["text"].strip()
+    markdown = help_text
+    if "fires" in sections:
+        markdown += "\n\nExample that fires:\n\n```yaml\n" + sections["fires"].rstrip() + "\n```"
+    if "passes" in sections:
+        markdown += "\n\nExample that passes:\n\n```yaml\n" + sections["passes"].rstrip() + "\n```"
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": help_text},
+        "help": {"text": help_text, "markdown": markdown},
+        "defaultConfiguration": {"level": _LEVELS[rule.severity]},
+        "properties": {"source": rule.source},
+    }
+
+
+def _uri(path: str) -> str:
+    return quote(path.replace(os.sep, "/"), safe="/")
+
+
+def _fingerprint(finding: Finding) -> str:
+    # Stable across edits that move lines: the same key as a baseline uses.
+    text = "\0".join((finding.rule, finding.system, finding.key))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _result(finding: Finding, index: Dict[str, int]) -> Dict[str, Any]:
+    location = finding.location
+    result: Dict[str, Any] = {
+        "ruleId": finding.rule,
+        "level": _LEVELS[finding.severity],
+        "message": {"text": f"{finding.message} ({finding.system})"},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": _uri(location.path), "uriBaseId": _ROOT},
+                "region": {"startLine": max(location.line, 1),
+                           "startColumn": max(location.column, 1)},
+            },
+            "logicalLocations": [{"fullyQualifiedName": finding.key, "kind": "member"}],
+        }],
+        "partialFingerprints": {"ragftLintKey/v1": _fingerprint(finding)},
+        "properties": {"system": finding.system, "fix": finding.fix},
+    }
+    if finding.rule in index:
+        result["ruleIndex"] = index[finding.rule]
+    if finding.waived:
+        result["suppressions"] = [{
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": finding.waiver_reason or "",
+        }]
+    return result
+
+
+def document(reports: Sequence[Report]) -> Dict[str, Any]:
+    rules: Dict[str, Rule] = {}
+    for report in reports:
+        for item in report.rules:
+            rules.setdefault(item.id, item)
+    ordered = sorted(rules.values(), key=lambda r: r.id)
+    index = {r.id: i for i, r in enumerate(ordered)}
+    findings = sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
+    notifications: List[Dict[str, Any]] = []
+    for report in reports:
+        for failure in report.plugin_failures:
+            text = str(failure.error())
+            if all(n["message"]["text"] != text for n in notifications):
+                notifications.append({"level": "error", "message": {"text": text}})
+    cwd = os.getcwd().replace(os.sep, "/").rstrip("/") + "/"
+    run: Dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "ragft-lint",
+            "version": __version__,
+            "semanticVersion": __version__,
+            "rules": [_rule(r) for r in ordered],
+        }},
+        "originalUriBaseIds": {_ROOT: {"uri": "file://" + quote(cwd if cwd.startswith("/")
+                                                                else "/" + cwd)}},
+        "invocations": [{
+            "executionSuccessful": not notifications,
+            "toolExecutionNotifications": notifications,
+        }],
+        "results": [_result(f, index) for f in findings],
+        "columnKind": "unicodeCodePoints",
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(reports: Sequence[Report]) -> str:
+    return json.dumps(document(reports), indent=2, ensure_ascii=False) + "\n"
