@@ -111,10 +111,10 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
         if not rule.reviews_findings:
             apply(rule, context_for(rule))
     ran = frozenset(r.id for r in chosen if not r.reviews_findings)
-    fired = {
-        name: frozenset(f.rule for f in findings if f.system == name)
-        for name in declaration.systems
-    }
+    by_system: Dict[str, set[str]] = {name: set() for name in declaration.systems}
+    for f in findings:
+        by_system[f.system].add(f.rule)
+    fired = {name: frozenset(rules) for name, rules in by_system.items()}
     for rule in chosen:
         if rule.reviews_findings:
             context = context_for(rule)

@@ -60,6 +60,8 @@ class Document:
 
 def dotted(path: KeyPath) -> str:
     """A key path as users write it: ``systems.support-bot.knowledge.changes``."""
+    if all(type(part) is str for part in path):  # the usual case, on every finding and step
+        return ".".join(path)
     parts = []
     for part in path:
         if isinstance(part, int):

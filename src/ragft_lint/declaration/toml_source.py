@@ -12,7 +12,30 @@ from .document import Document, KeyPath, Position
 TABLE = ("tool", "ragft-lint")
 
 
+# No declaration key has more than a handful of parts; the TOML parsers take time quadratic in
+# the number of parts of one dotted key, so a key of thousands of parts is refused before parsing.
+MAX_KEY_PARTS = 64
+
+
+def _long_key(text: str) -> Optional[tuple[int, int]]:
+    """Where a dotted key (or table header) has more than ``MAX_KEY_PARTS`` parts, if anywhere.
+
+    A line-based look that ignores values (everything after ``=``), enough to bound the parser:
+    a multi-line string would have to hold such a line itself to be refused by mistake.
+    """
+    for number, line in enumerate(text.splitlines(), 1):
+        head = line.split("=", 1)[0] if not line.lstrip().startswith("[") else line
+        if head.count(".") >= MAX_KEY_PARTS:
+            return number, len(line) - len(line.lstrip()) + 1
+    return None
+
+
 def _parse(display: str, text: str) -> dict[str, Any]:
+    where = _long_key(text) if text.count(".") >= MAX_KEY_PARTS else None
+    if where:
+        raise DeclarationError([Problem(display, where[0], where[1],
+                                        f"invalid TOML: a key of more than {MAX_KEY_PARTS} "
+                                        "dotted parts")])
     if sys.version_info >= (3, 11):
         import tomllib
     else:
@@ -25,8 +48,27 @@ def _parse(display: str, text: str) -> dict[str, Any]:
         problem = Problem(display, line, column, f"invalid TOML: {message}")
         raise DeclarationError([problem]) from None
     except (RecursionError, ValueError) as exc:
-        message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise DeclarationError([Problem(display, 1, 1, f"invalid TOML: {message}")]) from None
+        line, column = 1, 1
+        if isinstance(exc, RecursionError):
+            message = "nested too deeply"
+        elif "digits" in str(exc):  # int() refuses numbers of more than ~4300 digits
+            message = "an integer too large to read"
+            line, column = _long_number(text)
+        else:
+            message = str(exc)
+        raise DeclarationError([Problem(display, line, column,
+                                        f"invalid TOML: {message}")]) from None
+
+
+def _long_number(text: str) -> tuple[int, int]:
+    import re
+
+    found = re.search(r"[0-9_]{4000,}", text)
+    if not found:
+        return 1, 1
+    start = found.start()
+    line = text.count("\n", 0, start) + 1
+    return line, start - (text.rfind("\n", 0, start) + 1) + 1
 
 
 def _decode_error(text: str) -> tuple[int, int, str]:
