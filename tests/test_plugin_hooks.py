@@ -199,3 +199,32 @@ def test_a_raising_output_format_is_the_plugins_failure(site, project, monkeypat
     # The built-in text format is untouched by the plugin's attempt to redefine it.
     assert main(["check", "--no-evidence", "--select", "KN"]) == 3
     assert "no findings" in capsys.readouterr().out
+
+
+def test_a_slow_plugin_is_stopped_and_named(site, project, monkeypatch, capsys) -> None:
+    make_distribution(site, "slow-import", "1.0.0", {"slowimport": "org_slowimport"},
+                      {"org_slowimport": "import time\ntime.sleep(60)\n"})
+    make_distribution(site, "slow-hook", "2.0.0", {"slowhook": "org_slowhook"}, {
+        "org_slowhook": """\
+            import time
+            from ragft_lint import hookimpl
+            @hookimpl
+            def ragft_lint_rules():
+                time.sleep(60)
+                return []
+        """})
+    make_distribution(site, "org-keys", "1.0.0", {"org": "org_keys"}, {"org_keys": KEYS})
+    only_site(monkeypatch, site)
+    monkeypatch.setenv("RAGFT_LINT_PLUGIN_TIMEOUT", "0.5")
+    declare(project, "systems:\n  a:\n    architecture: prompt\n")
+    import time
+
+    started = time.monotonic()
+    assert main(["check", "--no-evidence", "-q", "--select", "ORG,KN"]) == 3
+    assert time.monotonic() - started < 20
+    captured = capsys.readouterr()
+    assert "ORG010 [warning] no known owning team (a)" in captured.out
+    assert ("plugin 'slowimport' (distribution slow-import 1.0.0) failed: Overrun: took longer "
+            "than 0.5 s and was stopped") in captured.err
+    assert ("plugin 'slowhook' (distribution slow-hook 2.0.0) failed: ragft_lint_rules raised "
+            "Overrun: took longer than 0.5 s and was stopped") in captured.err

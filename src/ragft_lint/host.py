@@ -148,9 +148,16 @@ class Host:
         plugin's exception its own: it is recorded as that plugin's failure and the others are
         still asked. Plugins answer in registration order, the built-in plugin first.
         """
+        from .deadline import budget, limit
+
+        seconds = budget()
         for impl in getattr(self.manager.hook, hook).get_hookimpls():
             try:
-                result = impl.function()
+                if impl.plugin_name == "builtin":
+                    result = impl.function()
+                else:
+                    with limit(seconds):
+                        result = impl.function()
             except (Exception, SystemExit) as exc:
                 self.failure(impl.plugin_name, f"{hook} raised {type(exc).__name__}: {exc}")
                 continue
@@ -271,11 +278,13 @@ def _own_version() -> str:
 def load(entry_points: Optional[List[EntryPoint]] = None) -> Host:
     """Create the plugin manager, register the built-in plugin and every installed plugin."""
     from . import builtin
+    from .deadline import budget, limit
 
     manager = pluggy.PluginManager(GROUP)
     manager.add_hookspecs(hookspecs)
     host = Host(manager)
     manager.register(builtin, name="builtin")
+    seconds = budget()
     for ep in find_entry_points() if entry_points is None else entry_points:
         if manager.has_plugin(ep.name) or ep.name in host.origins:
             host.origins.setdefault(ep.name, ep)
@@ -285,7 +294,8 @@ def load(entry_points: Optional[List[EntryPoint]] = None) -> Host:
         host.origins[ep.name] = ep
         plugin = None
         try:
-            plugin = ep.load()
+            with limit(seconds):
+                plugin = ep.load()
             manager.register(plugin, name=ep.name)
             manager.check_pending()
         except (Exception, SystemExit) as exc:  # an import error, a bad hook: named, isolated
