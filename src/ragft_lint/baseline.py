@@ -23,7 +23,11 @@ Key = Tuple[str, str, str, str]  # declaration, rule, system, key
 
 
 def _declaration(report: Report, folder: str) -> str:
-    path = os.path.relpath(os.path.abspath(report.declaration), folder)
+    absolute = os.path.abspath(report.declaration)
+    try:
+        path = os.path.relpath(absolute, folder)
+    except ValueError:  # another drive (Windows): no relative path exists
+        path = absolute
     return path.replace(os.sep, "/")
 
 
@@ -75,6 +79,8 @@ def read(path: str) -> Counter[Key]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(path, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:  # the decoder recurses once per level of nesting
+        raise BaselineError(path, "not valid JSON: nested too deeply") from None
     entries = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(data, dict) or data.get("ragft_lint_baseline") != FORMAT_VERSION \
             or not isinstance(entries, list):

@@ -27,6 +27,7 @@ def declaration_schema(extension: Optional[Extension] = None) -> Dict[str, Any]:
         "title": "ragft-lint declaration",
     }
     schema.update(spec.json_schema())
+    schema["type"] = "object"  # tables inside may be left empty; the declaration itself not
     return schema
 
 

@@ -210,7 +210,10 @@ class Date(Spec):
     def json_schema(self) -> dict[str, Any]:
         # No "type": a TOML date reaches validators as a date, not a string; "format" still
         # checks the strings YAML and JSON give.
-        return self._with_doc({"format": "date"})
+        return self._with_doc({
+            "format": "date",
+            "not": {"type": ["number", "boolean", "array", "object", "null"]},
+        })
 
 
 class Enum(Spec):
@@ -282,7 +285,11 @@ class List(Spec):
 
 
 class Table(Spec):
-    """A table with known keys; unknown keys are problems, with a 'did you mean'."""
+    """A table with known keys; unknown keys are problems, with a 'did you mean'.
+
+    An empty value (``knowledge:`` with nothing under it in YAML) is an empty table, so the
+    JSON Schema of every table allows null as well.
+    """
 
     def __init__(
         self,
@@ -330,7 +337,7 @@ class Table(Spec):
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
-            "type": "object",
+            "type": ["object", "null"],
             "properties": {k: s.json_schema() for k, s in self.fields.items()},
             "additionalProperties": False,
         }
@@ -379,7 +386,7 @@ class Map(Spec):
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
-            "type": "object", "additionalProperties": self.value.json_schema()
+            "type": ["object", "null"], "additionalProperties": self.value.json_schema()
         }
         if self.key_pattern:
             schema["propertyNames"] = {"pattern": self.key_pattern}
@@ -404,7 +411,7 @@ class AnyTable(Spec):
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "object"})
+        return self._with_doc({"type": ["object", "null"]})
 
 
 class Settings(Spec):
@@ -434,7 +441,7 @@ class Settings(Spec):
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
-            "type": "object",
+            "type": ["object", "null"],
             "properties": {k: s.json_schema() for k, s in sorted(self.specs.items())},
             "additionalProperties": self.fallback.json_schema(),
         }

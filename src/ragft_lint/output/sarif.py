@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 from typing import Any, Dict, List, Sequence
 from urllib.parse import quote
 
@@ -95,7 +96,9 @@ def document(reports: Sequence[Report]) -> Dict[str, Any]:
             text = str(failure.error())
             if all(n["message"]["text"] != text for n in notifications):
                 notifications.append({"level": "error", "message": {"text": text}})
-    cwd = os.getcwd().replace(os.sep, "/").rstrip("/") + "/"
+    # as_uri keeps a Windows drive ("file:///C:/...") and a UNC share ("file://server/...").
+    base = Path.cwd().as_uri()
+    base += "" if base.endswith("/") else "/"
     run: Dict[str, Any] = {
         "tool": {"driver": {
             "name": "ragft-lint",
@@ -103,8 +106,7 @@ def document(reports: Sequence[Report]) -> Dict[str, Any]:
             "semanticVersion": __version__,
             "rules": [_rule(r) for r in ordered],
         }},
-        "originalUriBaseIds": {_ROOT: {"uri": "file://" + quote(cwd if cwd.startswith("/")
-                                                                else "/" + cwd)}},
+        "originalUriBaseIds": {_ROOT: {"uri": base}},
         "invocations": [{
             "executionSuccessful": not notifications,
             "toolExecutionNotifications": notifications,
