@@ -76,7 +76,12 @@ def _line_column(text: str | bytes, offset: int) -> Tuple[int, int]:
 
 
 def is_declaration_name(path: Path) -> bool:
-    return path.name == PYPROJECT or path.suffix in (".yaml", ".yml")
+    """Whether a file given on the command line is a declaration by its name.
+
+    Only the declaration names count: an evidence folder may hold YAML files of its own, and
+    pre-commit passes those too when a hook's ``files`` is widened to it.
+    """
+    return path.name == PYPROJECT or path.name in YAML_NAMES
 
 
 def load_file(file: Path) -> Optional[Document]:

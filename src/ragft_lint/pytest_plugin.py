@@ -1,0 +1,202 @@
+"""The pytest plugin: one test per declared AI system, and a fixture holding the report.
+
+Installing ragft-lint registers this module with pytest (entry point group ``pytest11``), and
+it stays out of the way until asked for: ``pytest --ragft-lint``, or ``ragft_lint = true`` in
+the ini options. Until then it adds its options and the ``ragft_lint_report`` fixture and
+imports nothing else of ragft-lint; the declaration, the plugin host and the rules are loaded
+on first use.
+
+When active, the session collects a ``ragft-lint`` node with one item per declared system
+(``ragft-lint::support-bot``). An item fails with its system's findings at or above
+``fail_on``, one ``path:line:column`` line each with the fix below it, and passes otherwise. A
+declaration that cannot be read or does not fit the format is a collection error that shows
+where, as ``ragft-lint check`` would.
+
+Every process checks the declaration at most once: the items and the fixture share the
+report, and under pytest-xdist each worker makes its own from the same files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generator, Iterator, List, Optional, Union
+
+import pytest
+
+if TYPE_CHECKING:
+    from .declaration import Declaration
+    from .engine import Report
+    from .findings import Finding, Location
+    from .host import Host
+
+# The name the active part of the plugin is registered under, so the fixture can find it.
+ACTIVE = "ragft-lint-session"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ragft-lint", "checking the AI systems' declaration (ragft-lint)")
+    group.addoption(
+        "--ragft-lint", action="store_true", default=False, dest="ragft_lint",
+        help="add one test per declared AI system, failing with its findings at or above the "
+             "declaration's fail_on (ini: ragft_lint = true)")
+    group.addoption(
+        "--ragft-lint-path", metavar="PATH", default=None, dest="ragft_lint_path",
+        help="the declaration file, or a folder to discover it from (default: discovered "
+             "from the rootdir; ini: ragft_lint_path)")
+    parser.addini("ragft_lint", type="bool", default=False,
+                  help="add one test per declared AI system, as --ragft-lint does")
+    parser.addini("ragft_lint_path", default="",
+                  help="the declaration file, or a folder to discover it from, relative to "
+                       "the ini file")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("ragft_lint") or config.getini("ragft_lint"):
+        config.pluginmanager.register(_ActiveSession(_Lint(config)), ACTIVE)
+
+
+@pytest.fixture(scope="session")
+def ragft_lint_report(request: pytest.FixtureRequest) -> Report:
+    """The report of checking the declaration (``ragft_lint.Report``), for your own asserts.
+
+    Available with or without ``--ragft-lint``; the declaration is the one the plugin uses.
+    ``report.for_system(name)`` gives one system's findings, ``report.findings`` all of them.
+    A declaration that cannot be read fails the test that asks for the report, showing where.
+    """
+    active = request.config.pluginmanager.get_plugin(ACTIVE)
+    lint = active.lint if isinstance(active, _ActiveSession) else _Lint(request.config)
+    from .errors import RagftLintError
+
+    try:
+        return lint.report()
+    except RagftLintError as exc:
+        problem = "\n".join(exc.lines())
+    # Failed outside the handler, so that pytest shows the message alone, not the chain.
+    pytest.fail(problem, pytrace=False)
+
+
+class _Lint:
+    """The declaration a session checks and its report, each made once, on first use."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self._host: Optional[Host] = None
+        self._declaration: Optional[Declaration] = None
+        self._report: Optional[Report] = None
+
+    def start(self) -> Path:
+        """Where the declaration is: the command line's path, the ini's, or the rootdir."""
+        given = self.config.getoption("ragft_lint_path")
+        if given:
+            return Path(given)
+        configured = str(self.config.getini("ragft_lint_path"))
+        if configured:
+            inipath = self.config.inipath
+            return (inipath.parent if inipath else self.config.rootpath) / configured
+        return self.config.rootpath
+
+    def declaration(self) -> Declaration:
+        if self._declaration is None:
+            from . import host as host_module
+            from .declaration import load
+
+            host = self._host or host_module.load()
+            self._host = host
+            self._declaration = load(self.start(), [r.id for r in host.rules()])
+        return self._declaration
+
+    def report(self) -> Report:
+        if self._report is None:
+            from .engine import Options, run
+
+            declaration = self.declaration()
+            assert self._host is not None  # loaded with the declaration
+            self._report = run(declaration, self._host, Options())
+        return self._report
+
+
+class _ActiveSession:
+    """The hooks that add the ``ragft-lint`` node, registered only when the plugin is active."""
+
+    def __init__(self, lint: _Lint) -> None:
+        self.lint = lint
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[Any, Any, None]:
+        outcome = yield
+        if isinstance(collector, pytest.Session):
+            report = outcome.get_result()
+            if report.passed:
+                node = DeclarationNode.from_parent(collector, name="ragft-lint",
+                                                   nodeid="ragft-lint")
+                node.lint = self.lint
+                report.result.append(node)
+
+
+class DeclarationNode(pytest.Collector):
+    """The declaration, collected into one item per declared system."""
+
+    lint: _Lint
+
+    def collect(self) -> Iterator[Union[pytest.Item, pytest.Collector]]:
+        from .errors import RagftLintError
+
+        try:
+            declaration = self.lint.declaration()
+        except RagftLintError as exc:
+            # CollectError is shown as its message alone, without a traceback.
+            raise self.CollectError("\n".join(exc.lines())) from None
+        for name, system in declaration.systems.items():
+            item = SystemItem.from_parent(self, name=name)
+            item.lint = self.lint
+            item.where = system.where()
+            item.file = declaration.document.file
+            yield item
+
+
+class SystemItem(pytest.Item):
+    """One declared system: fails with its findings at or above ``fail_on``."""
+
+    lint: _Lint
+    where: Location  # of the system's key
+    file: Path
+
+    def runtest(self) -> None:
+        report = self.lint.report()
+        failing = [f for f in report.for_system(self.name)
+                   if not f.waived and f.severity >= report.fail_on]
+        if failing or report.plugin_failures:
+            raise SystemFailed(self.name, failing, report)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> Any:
+        if isinstance(excinfo.value, SystemFailed):
+            return excinfo.value.text()
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.file, self.where.line - 1, f"ragft-lint: {self.name}"
+
+
+class SystemFailed(Exception):
+    """A system's findings at or above ``fail_on``, or the plugin failures that void the run."""
+
+    def __init__(self, system: str, findings: List[Finding], report: Report) -> None:
+        super().__init__(system)
+        self.system = system
+        self.findings = findings
+        self.report = report
+
+    def text(self) -> str:
+        fail_on = self.report.fail_on
+        count = len(self.findings)
+        lines = [f"{self.system}: {count} finding{'s' if count != 1 else ''} at or above "
+                 f"fail_on ({fail_on})"] if count else []
+        for finding in self.findings:
+            lines.append(f"{finding.location}: {finding.rule} [{finding.severity}] "
+                         f"{finding.message}")
+            if finding.fix:
+                lines.append(f"    fix: {finding.fix}")
+        for failure in self.report.plugin_failures:
+            lines.append(f"ragft-lint: {failure.error()}")
+        return "\n".join(lines)
