@@ -26,6 +26,13 @@ from .findings import Finding, Location, Severity
 from .rule import Context, Rule, Violation, rule
 
 
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext ragft_lint``: register the ``%ragft_lint`` and ``%%ragft_lint`` magics."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)
+
+
 def __getattr__(name: str) -> Any:
     # Kept lazy: the plugin machinery and the engine are imported only when asked for.
     if name == "hookimpl":

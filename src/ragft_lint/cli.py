@@ -120,6 +120,21 @@ def _parser() -> argparse.ArgumentParser:
     one = commands.add_parser("rule", help="show one rule's documentation")
     one.add_argument("rule_id", metavar="ID")
     commands.add_parser("schema", help="print the JSON Schema of the declaration")
+
+    init = commands.add_parser(
+        "init", help="write a declaration from answers to the decision questions",
+        description="Ask the questions that decide between prompting, RAG and fine-tuning, "
+                    "write the declaration, and show what decide makes of it. Without a "
+                    "terminal, read one answer per line from standard input (an empty line "
+                    "takes the default).")
+    init.add_argument("folder", nargs="?", metavar="FOLDER",
+                      help="where to write it (default: the working directory)")
+    init.add_argument("--pyproject", action="store_true",
+                      help="add a [tool.ragft-lint] table to the folder's pyproject.toml "
+                           "instead of writing ragft.yaml")
+    init.add_argument("--force", action="store_true", help="replace an existing declaration")
+    init.add_argument("-v", "--verbose", action="store_true",
+                      help="show tracebacks of internal errors")
     return parser
 
 
@@ -135,6 +150,10 @@ def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
         return _check(args, out)
     if args.command == "decide":
         return _decide(args, out)
+    if args.command == "init":
+        from . import init
+
+        return init.run(args, sys.stdin, out)
     from . import host as host_module
 
     host = host_module.load()
@@ -191,6 +210,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from .declaration import declaration_from
     from .engine import Options, run
 
+    for option, value in (("--baseline", args.baseline), ("--write-baseline",
+                                                             args.write_baseline)):
+        if value == "":
+            raise UsageError(f"{option} needs a file name")
     documents = _documents(args.paths)
     if not documents:
         return 0
@@ -217,14 +240,14 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         cache=not args.no_cache,
     )
     reports: List[Report] = [run(declaration, host, options) for declaration in declarations]
-    if args.write_baseline:
+    if args.write_baseline is not None:
         from . import baseline
 
         count = baseline.write(reports, args.write_baseline)
         print(f"ragft-lint: recorded {count} finding{'' if count == 1 else 's'} in "
               f"{args.write_baseline}", file=sys.stderr)
         return _plugin_status(host, 0) if host.failures else 0
-    if args.baseline:
+    if args.baseline is not None:
         from . import baseline
 
         baseline.apply(reports, args.baseline)

@@ -134,19 +134,55 @@ class Decision(NamedTuple):
         """Whether at least one framework reached a verdict."""
         return any(f.verdict != UNDECIDED for f in self.frameworks)
 
+    # A decision shows itself: as decide's text tree when printed, and as HTML (the verdicts
+    # and the five-gates chart) in a notebook. The renderers are imported only when asked for.
+
+    def __str__(self) -> str:
+        from .output import decision_text
+
+        return decision_text.render_one(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self).rstrip("\n"))
+
+    def _repr_html_(self) -> str:
+        from .output import html
+
+        return html.decision(self)
+
+
+class Decisions(Dict[str, Decision]):
+    """The decision for every system, keyed by system name in declaration order.
+
+    A plain dict that prints as ``decide``'s text output and renders as HTML in a notebook.
+    """
+
+    def __str__(self) -> str:
+        from .output import decision_text
+
+        return decision_text.render(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self).rstrip("\n"))
+
+    def _repr_html_(self) -> str:
+        from .output import html
+
+        return html.decisions(self)
+
 
 def decide(declaration: Declaration,
-           measured: Optional[Mapping[str, Measured]] = None) -> Dict[str, Decision]:
+           measured: Optional[Mapping[str, Measured]] = None) -> Decisions:
     """The decision for every system of a declaration, in declaration order.
 
     ``measured`` maps a system name to measured facts (key path -> value, e.g.
     ``("eval", "examples"): 180``) that take precedence over the declared ones.
     """
     limits = thresholds_module.resolve(declaration.settings.thresholds)
-    return {
-        name: decide_system(system, limits, (measured or {}).get(name))
+    return Decisions(
+        (name, decide_system(system, limits, (measured or {}).get(name)))
         for name, system in declaration.systems.items()
-    }
+    )
 
 
 def decide_system(system: System, thresholds: Mapping[str, Any],

@@ -66,6 +66,21 @@ class Report:
     def for_system(self, name: str) -> List[Finding]:
         return [f for f in self.findings if f.system == name]
 
+    def _repr_html_(self) -> str:
+        """The findings as an HTML table, for notebooks (imported only when shown)."""
+        from .output import html
+
+        return html.report(self)
+
+    def __str__(self) -> str:
+        """The findings and summary as ``ragft-lint check`` prints them."""
+        from .output import text
+
+        return text.render([self]).rstrip("\n")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
 
 def _matches(rule_id: str, selectors: Sequence[str]) -> bool:
     return any(s == "ALL" or rule_id.startswith(s) for s in selectors)

@@ -60,8 +60,10 @@ class Document:
 
 def dotted(path: KeyPath) -> str:
     """A key path as users write it: ``systems.support-bot.knowledge.changes``."""
-    if all(type(part) is str for part in path):  # the usual case, on every finding and step
+    try:  # the usual case, on every finding and step: no list index in the path
         return ".".join(path)
+    except TypeError:
+        pass
     parts = []
     for part in path:
         if isinstance(part, int):

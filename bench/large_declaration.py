@@ -1,0 +1,116 @@
+"""Large-declaration benchmark: any declaration up to the 1 MB limit is judged within 2 s.
+
+Writes a YAML and a TOML declaration of just under 1 MB (thousands of realistic systems, every
+rule and `decide` at work on each) and times `ragft-lint check --no-evidence` on each, side by
+side with a small declaration, in one run. Reports medians and the goal.
+
+    pip install -e .
+    python bench/large_declaration.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOAL_SECONDS = 2.0
+LIMIT = 1_000_000
+
+YAML_SYSTEM = """\
+  bot-{i}:
+    architecture: hybrid
+    gaps: [knowledge, behavior]
+    baseline_queries: 60
+    knowledge: {{changes: weekly, citations: true, depth: reference, per_user_access: true}}
+    rag: {{reranker: cross-encoder/x, retrieve_k: 20, context_k: 5, chunking: structural,
+          acl_filtering: true, leakage_tested: true, index_refresh: daily}}
+    fine_tune: {{goals: [style], training_examples: 1800, base_model: llama-3.1-8b-instruct}}
+    eval: {{examples: 300, labeled: true, adversarial: true, created_at: 2026-10-01}}
+"""
+
+TOML_SYSTEM = """\
+[tool.ragft-lint.systems.bot-{i}]
+architecture = "hybrid"
+gaps = ["knowledge", "behavior"]
+baseline_queries = 60
+knowledge = {{changes = "weekly", citations = true, depth = "reference", per_user_access = true}}
+rag = {{reranker = "cross-encoder/x", retrieve_k = 20, context_k = 5, acl_filtering = true}}
+fine_tune = {{goals = ["style"], training_examples = 1800}}
+eval = {{examples = 300, labeled = true, adversarial = true, created_at = 2026-10-01}}
+"""
+
+
+def fill(head: str, system: str) -> str:
+    parts = [head]
+    size = len(head)
+    i = 0
+    while True:
+        chunk = system.format(i=i)
+        if size + len(chunk) > LIMIT - 1000:
+            return "".join(parts)
+        parts.append(chunk)
+        size += len(chunk)
+        i += 1
+
+
+def project(root: Path, name: str, text: str) -> Path:
+    folder = root / name
+    folder.mkdir()
+    (folder / ".git").mkdir()
+    target = folder / ("pyproject.toml" if text.startswith("[") else "ragft.yaml")
+    target.write_text(text, encoding="utf-8")
+    return folder
+
+
+def timed(command: list, cwd: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, timeout=600)
+    elapsed = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command)} failed in {cwd}: {done.stderr.decode()[:500]}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    ragft = shutil.which("ragft-lint")
+    if ragft is None:
+        sys.exit("ragft-lint is not installed in this environment (pip install -e .)")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        cases = {
+            "small YAML": project(root, "small", "systems:\n" + YAML_SYSTEM.format(i=0)),
+            "1 MB YAML": project(root, "yaml", fill("systems:\n", YAML_SYSTEM)),
+            "1 MB TOML": project(root, "toml", fill("", TOML_SYSTEM)),
+        }
+        sizes = {name: sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+                 for name, folder in cases.items()}
+        times: dict = {name: [] for name in cases}
+        command = [ragft, "check", "--no-evidence", "-q", "--as-of", "2026-11-23"]
+        for _ in range(args.runs):
+            for name, folder in cases.items():  # interleaved, so drift hits every case alike
+                times[name].append(timed(command, folder))
+    print(f"Python {sys.version.split()[0]}, {args.runs} runs each, interleaved; medians:")
+    met = True
+    for name, samples in times.items():
+        median = statistics.median(samples)
+        line = f"  {name:<11} {sizes[name]:>9,} bytes  {median:6.2f} s"
+        if name.startswith("1 MB"):
+            ok = median <= GOAL_SECONDS
+            met = met and ok
+            line += f"  (goal <= {GOAL_SECONDS:.1f} s: {'met' if ok else 'NOT met'})"
+        print(line)
+    print("goal met" if met else "goal NOT met")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
