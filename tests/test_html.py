@@ -270,3 +270,17 @@ def test_a_report_of_the_example_is_well_formed_html() -> None:
     page = html.report(report)
     parse(page)
     assert re.search(r'<a href="[^"]+#kn001"', page)
+
+
+def test_check_format_html_is_a_standalone_page(tmp_path, monkeypatch, capsys) -> None:
+    from ragft_lint.cli import main
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ragft.yaml").write_text(
+        "systems:\n  b<o>t:\n    architecture: fine-tune\n    knowledge: {changes: weekly}\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--no-evidence", "--format", "html"]) == 1
+    page = capsys.readouterr().out
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert "KN001" in page
+    assert "b&lt;o&gt;t" in page and "b<o>t" not in page

@@ -54,6 +54,14 @@ def _github(reports: Sequence[Report], options: FormatOptions) -> str:
     return github.render(reports)
 
 
+def _html(reports: Sequence[Report], options: FormatOptions) -> str:
+    from . import html
+
+    body = "\n".join(html.report(r) for r in reports)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>ragft-lint</title></head>\n<body>\n" + body + "\n</body></html>\n")
+
+
 @hookimpl
 def ragft_lint_output_formats() -> Dict[str, OutputFormat]:
     return {
@@ -61,4 +69,5 @@ def ragft_lint_output_formats() -> Dict[str, OutputFormat]:
         "json": OutputFormat("the stable machine-readable report", _json),
         "sarif": OutputFormat("SARIF 2.1.0, for code scanning", _sarif),
         "github": OutputFormat("GitHub Actions workflow commands (annotations)", _github),
+        "html": OutputFormat("a standalone HTML page of the findings", _html),
     }
