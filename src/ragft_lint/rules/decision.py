@@ -44,7 +44,7 @@ def architecture_disagrees(system: System, context: Context) -> Iterator[Violati
               changes: weekly
               sources: ["docs/faq/**"]
     """
-    decision = decide_system(system, context.thresholds)
+    decision = decide_system(system, context.thresholds, explain=False)
     if decision.agreement != "none" or not decision.reached:
         return
     verdicts = "; ".join(f"{f.title}: {f.verdict}" for f in decision.frameworks)
