@@ -228,3 +228,30 @@ def test_a_slow_plugin_is_stopped_and_named(site, project, monkeypatch, capsys) 
             "than 0.5 s and was stopped") in captured.err
     assert ("plugin 'slowhook' (distribution slow-hook 2.0.0) failed: ragft_lint_rules raised "
             "Overrun: took longer than 0.5 s and was stopped") in captured.err
+
+
+def test_a_slow_rule_is_stopped_and_named(site, project, monkeypatch, capsys) -> None:
+    make_distribution(site, "slow-rule", "1.1.0", {"slowrule": "org_slowrule"}, {
+        "org_slowrule": """\
+            import time
+            from ragft_lint import Severity, hookimpl, rule
+
+            @rule("SLOW001", "slow-check", Severity.INFO)
+            def slow(system, context):
+                '''Takes its time.'''
+                time.sleep(60)
+                yield from ()
+
+            @hookimpl
+            def ragft_lint_rules():
+                return [slow]
+        """})
+    only_site(monkeypatch, site)
+    monkeypatch.setenv("RAGFT_LINT_PLUGIN_TIMEOUT", "0.5")
+    declare(project, "systems:\n  a:\n    architecture: fine-tune\n    knowledge: "
+                     "{changes: weekly}\n")
+    assert main(["check", "--no-evidence", "-q", "--select", "SLOW,KN001"]) == 3
+    captured = capsys.readouterr()
+    assert "KN001 [error]" in captured.out
+    assert ("plugin 'slowrule' (distribution slow-rule 1.1.0) failed: rule SLOW001 raised "
+            "Overrun: took longer than 0.5 s and was stopped") in captured.err

@@ -240,6 +240,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         cache=not args.no_cache,
     )
     reports: List[Report] = [run(declaration, host, options) for declaration in declarations]
+    if not args.quiet:
+        notes = {note: None for report in reports for note in report.notes}  # each once
+        for note in notes:  # to stderr: never inside a JSON or SARIF output
+            print(f"ragft-lint: {note}", file=sys.stderr)
     if args.write_baseline is not None:
         from . import baseline
 
@@ -296,7 +300,18 @@ def _decide(args: argparse.Namespace, out: TextIO) -> int:
     host = host_module.load()
     declaration = load(Path(args.path) if args.path else None, [r.id for r in host.rules()],
                        host.extension())
-    decisions = decide(declaration)
+    from .evidence import needed
+
+    measured = None
+    if declaration.settings.evidence and needed(declaration):
+        from .evidence.collect import measure_declaration
+
+        evidence = measure_declaration(declaration, datetime.date.today())
+        for note in evidence.notes:
+            print(f"ragft-lint: {note}", file=sys.stderr)
+        measured = {name: found.facts(declaration.systems[name].get("knowledge", "changes"))
+                    for name, found in evidence.systems.items()}
+    decisions = decide(declaration, measured=measured)
     if args.format == "json":
         from .output import decision_json
 

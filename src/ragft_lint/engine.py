@@ -9,6 +9,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 from . import thresholds as thresholds_module
 from .declaration.model import Declaration, System
 from .findings import Finding, Severity
+from .deadline import budget, limit
 from .host import Host, PluginFailure
 from .rule import Context, Rule, Violation
 
@@ -45,6 +46,9 @@ class Report:
         self.rules: List[Rule] = rules or []
         # Findings left out because a baseline file already records them.
         self.baselined = 0
+        # What the user should hear once, besides the findings (git missing, a reader not
+        # installed); the command line prints them to stderr, never into the output.
+        self.notes: List[str] = []
 
     @property
     def summary(self) -> Dict[str, int]:
@@ -101,14 +105,30 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
     evidence = settings.evidence if options.evidence is None else options.evidence
     limits = thresholds_module.resolve(settings.thresholds)
     overrides = {rule_id: Severity.parse(word) for rule_id, word in settings.severity.items()}
+    # Measured once per declaration; the evidence package is imported only when it is used,
+    # so --no-evidence reads no file, runs no git and pays nothing.
+    measured = None
+    if evidence:
+        from .evidence import needed
+
+        if needed(declaration):
+            from .evidence.collect import measure_declaration
+
+            measured = measure_declaration(declaration, as_of, use_cache=options.cache)
 
     chosen = selected_rules(rules, select, ignore)
     findings: List[Finding] = []
 
+    seconds = budget()
+
     def apply(rule: Rule, context: Context) -> None:
         for system in declaration.systems.values():
             try:
-                violations = list(rule.check(system, context))
+                if rule.source == "builtin":
+                    violations = list(rule.check(system, context))
+                else:  # a plugin's rule: bounded in time, like its import and hooks
+                    with limit(seconds):
+                        violations = list(rule.check(system, context))
             except (Exception, SystemExit) as exc:  # a plugin's bug is reported, not fatal
                 host.failure(rule.source, f"rule {rule.id} raised {type(exc).__name__}: {exc}")
                 continue
@@ -120,7 +140,10 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
                 findings.append(_finding(rule, system, violation, overrides, as_of))
 
     def context_for(rule: Rule) -> Context:
-        return Context(limits, as_of, settings.plugins.get(rule.source, {}), evidence)
+        context = Context(limits, as_of, settings.plugins.get(rule.source, {}), evidence)
+        if measured is not None:
+            context.measured = measured.systems
+        return context
 
     for rule in chosen:
         if not rule.reviews_findings:
@@ -136,8 +159,11 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
             context.ran, context.fired = ran, fired
             apply(rule, context)
     findings.sort(key=Finding.sort_key)
-    return Report(declaration.display, list(declaration.systems), findings, fail_on,
-                  list(host.failures), chosen)
+    report = Report(declaration.display, list(declaration.systems), findings, fail_on,
+                    list(host.failures), chosen)
+    if measured is not None:
+        report.notes = list(measured.notes)
+    return report
 
 
 def _finding(rule: Rule, system: System, violation: Violation,

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Callable, Dict, FrozenSet, Iterable, NamedTuple, Optional, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    NamedTuple,
+    Optional,
+    Tuple,
+)
 
 from .findings import Severity
+
+if TYPE_CHECKING:
+    from .evidence.facts import SystemEvidence
 
 ID_PATTERN = re.compile(r"[A-Z]{2,4}[0-9]{3}")
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -26,7 +39,8 @@ class Violation(NamedTuple):
 
 
 class Context:
-    """What a check may consult besides the system: thresholds, the run date, its settings."""
+    """What a check may consult besides the system: thresholds, the run date, its settings,
+    and what was measured of the evidence (``measurement``)."""
 
     def __init__(
         self,
@@ -43,9 +57,18 @@ class Context:
         # fired for each system before waivers were applied.
         self.ran: FrozenSet[str] = frozenset()
         self.fired: Dict[str, FrozenSet[str]] = {}
+        # What was measured of each system's evidence files and git history, by system name.
+        self.measured: Dict[str, SystemEvidence] = {}
 
     def threshold(self, name: str) -> Any:
         return self.thresholds[name]
+
+    def measurement(self, system: Any) -> Optional[SystemEvidence]:
+        """What was measured for ``system`` (a ``System``), or None: evidence is off, or the
+        declaration has nothing to measure."""
+        if not self.evidence:
+            return None
+        return self.measured.get(system.name)
 
 
 Check = Callable[[Any, Context], Iterable[Violation]]

@@ -44,7 +44,10 @@ def architecture_disagrees(system: System, context: Context) -> Iterator[Violati
               changes: weekly
               sources: ["docs/faq/**"]
     """
-    decision = decide_system(system, context.thresholds, explain=False)
+    # The same facts as `ragft-lint decide` uses: measured ones first, where evidence was read.
+    found = context.measurement(system)
+    measured = found.facts(system.get("knowledge", "changes")) if found is not None else None
+    decision = decide_system(system, context.thresholds, measured, explain=False)
     if decision.agreement != "none" or not decision.reached:
         return
     verdicts = "; ".join(f"{f.title}: {f.verdict}" for f in decision.frameworks)

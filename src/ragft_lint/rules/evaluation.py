@@ -6,8 +6,10 @@ import datetime
 from typing import Iterator, Optional, Tuple
 
 from ..declaration.model import System
+from ..evidence import EVAL as EVAL_FILE
 from ..findings import Severity
 from ..rule import Context, Violation, rule
+from .evidence import measured_count
 
 
 def has_eval(system: System) -> bool:
@@ -46,23 +48,30 @@ def fine_tune_without_eval(system: System, context: Context) -> Iterator[Violati
         )
 
 
-def eval_size(system: System) -> Optional[int]:
+def eval_size(system: System, context: Optional[Context] = None) -> Optional[int]:
     """How many examples the eval holds, or None when nobody said.
 
-    For now the declared `eval.examples`; the count measured in `eval.path` takes its place
-    once evidence is read.
+    The records counted in `eval.path` when evidence was read (a ``context`` that measured
+    it), else the declared `eval.examples`.
     """
+    counted = measured_count(system, context, EVAL_FILE)
+    if counted is not None:
+        return counted[0]
     size = system.get("eval", "examples")
     return int(size) if size is not None else None
 
 
-def eval_created(system: System) -> Optional[datetime.date]:
+def eval_created(system: System, context: Optional[Context] = None) -> Optional[datetime.date]:
     """When the eval set was built, or None when unknown.
 
-    For now the declared `eval.created_at`; the date the eval file was first committed
-    takes its place when that is not declared and evidence is read.
+    The declared `eval.created_at`; when that is not declared and evidence was read (a
+    ``context`` that measured it), the day git says the eval file was first committed.
     """
     created: Optional[datetime.date] = system.get("eval", "created_at")
+    if created is None and context is not None:
+        found = context.measurement(system)
+        if found is not None:
+            created = found.eval_first_commit
     return created
 
 
@@ -90,7 +99,8 @@ def eval_too_small(system: System, context: Context) -> Iterator[Violation]:
     """A fine-tuned system whose eval set has too few examples to show anything.
 
     Why: with only a handful of examples, the difference between the fine-tuned model and the
-    baseline is within the noise; a real gain and a lucky draw look the same.
+    baseline is within the noise; a real gain and a lucky draw look the same. With evidence
+    read, the size is the number of records in `eval.path`, whatever `eval.examples` says.
 
     Fix: grow the labelled eval set to at least `min_eval_examples` examples before training,
     and declare the new size in `eval.examples`.
@@ -109,16 +119,19 @@ def eval_too_small(system: System, context: Context) -> Iterator[Violation]:
             eval:
               examples: 200
     """
-    size = eval_size(system)
+    counted = measured_count(system, context, EVAL_FILE)
+    size = counted[0] if counted is not None else eval_size(system)
     if not system.fine_tuned or size is None:
         return
     minimum = context.threshold("min_eval_examples")
     if size < minimum:
+        held = f"{counted[1]} holds {size} records" if counted is not None \
+            else f"eval holds {size} examples"
         yield Violation(
-            f"eval holds {size} examples, fewer than min_eval_examples ({minimum}): too few to "
-            "tell a real gain from noise",
+            f"{held}, fewer than min_eval_examples ({minimum}): too few to tell a real gain "
+            "from noise",
             f"extend the labelled eval set to at least {minimum} examples before training",
-            ("eval", "examples"),
+            EVAL_FILE if counted is not None else ("eval", "examples"),
         )
 
 
@@ -127,7 +140,9 @@ def eval_after_training(system: System, context: Context) -> Iterator[Violation]
     """An eval set built after the fine-tune was trained.
 
     Why: a set written once the model exists tends to be written around what the model
-    already does well, so it flatters the fine-tune instead of testing it.
+    already does well, so it flatters the fine-tune instead of testing it. When
+    `eval.created_at` is not declared, the day git says the `eval.path` file was first
+    committed stands in for it.
 
     Fix: build the eval set before training, and retrain (or at least re-evaluate on a set
     written independently of the model's answers); correct `eval.created_at` if it is wrong.
@@ -152,16 +167,25 @@ def eval_after_training(system: System, context: Context) -> Iterator[Violation]
               examples: 200
               created_at: 2026-03-01
     """
-    created = eval_created(system)
+    created = eval_created(system, context)
     trained: Optional[datetime.date] = system.get("fine_tune", "trained_at")
     if not system.fine_tuned or created is None or trained is None:
         return
     if created > trained:
+        at: Tuple[str, ...] = ("eval", "created_at")
+        if system.has("eval", "created_at"):
+            stated = f"eval.created_at is {created.isoformat()}"
+        else:
+            path = system.get("eval", "path", "path")
+            stated = (f"eval.created_at is not declared, and git says {path} was first "
+                      f"committed on {created.isoformat()}")
+            at = EVAL_FILE
         yield Violation(
-            f"eval.created_at is {created.isoformat()}, after fine_tune.trained_at "
-            f"({trained.isoformat()}): the eval was built knowing the model's answers",
-            "build the eval set before training and re-evaluate the fine-tune on it",
-            ("eval", "created_at"),
+            f"{stated}, after fine_tune.trained_at ({trained.isoformat()}): the eval was built "
+            "knowing the model's answers",
+            "build the eval set before training and re-evaluate the fine-tune on it; declare "
+            "eval.created_at if the set is older than its file",
+            at,
         )
 
 

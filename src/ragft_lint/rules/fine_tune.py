@@ -5,20 +5,25 @@ from __future__ import annotations
 from typing import Any, Iterator, List, Optional, Tuple
 
 from ..declaration.model import System
+from ..evidence import TRAINING as TRAINING_FILE
 from ..findings import Severity
 from ..rule import Context, Violation, rule
+from .evidence import measured_count
 
 # Goals a fine-tune can serve without adding knowledge or reasoning: their payback is per
 # request, so they only make sense at volume.
 BEHAVIOUR_AND_COST_GOALS = ("style", "format", "cost", "latency")
 
 
-def training_size(system: System) -> Optional[int]:
+def training_size(system: System, context: Optional[Context] = None) -> Optional[int]:
     """How many training examples the fine-tune has, or None when nobody said.
 
-    For now the declared `fine_tune.training_examples`; the count measured in
-    `fine_tune.training_data` takes its place once evidence is read.
+    The records counted in `fine_tune.training_data` when evidence was read (a ``context``
+    that measured it), else the declared `fine_tune.training_examples`.
     """
+    counted = measured_count(system, context, TRAINING_FILE)
+    if counted is not None:
+        return counted[0]
     size = system.get("fine_tune", "training_examples")
     return int(size) if size is not None else None
 
@@ -51,7 +56,8 @@ def too_few_training_examples(system: System, context: Context) -> Iterator[Viol
     Why: with a small or noisy data set the model picks up the mistakes and quirks of the few
     examples instead of the behaviour they were meant to show. Collecting and cleaning the
     data is most of the work of a fine-tune. Below `hard_min_training_examples` this is an
-    error; below `min_training_examples` a warning.
+    error; below `min_training_examples` a warning. With evidence read, the count is the
+    number of readable records in `fine_tune.training_data`.
 
     Fix: collect and clean more examples (hundreds at least, thousands preferably) before
     training, and declare the new count in `fine_tune.training_examples`.
@@ -70,7 +76,8 @@ def too_few_training_examples(system: System, context: Context) -> Iterator[Viol
             fine_tune:
               training_examples: 1800
     """
-    size = training_size(system)
+    counted = measured_count(system, context, TRAINING_FILE)
+    size = counted[0] if counted is not None else training_size(system)
     if not system.fine_tuned or size is None:
         return
     hard_minimum = context.threshold("hard_min_training_examples")
@@ -81,11 +88,13 @@ def too_few_training_examples(system: System, context: Context) -> Iterator[Viol
         name, limit, severity = "min_training_examples", minimum, Severity.WARNING
     else:
         return
+    held = f"{counted[1]} holds {size} records" if counted is not None \
+        else f"fine_tune.training_examples is {size}"
     yield Violation(
-        f"fine_tune.training_examples is {size}, fewer than {name} ({limit}): the model will "
-        "learn the noise of so few examples rather than the intent",
+        f"{held}, fewer than {name} ({limit}): the model will learn the noise of so few "
+        "examples rather than the intent",
         f"collect and clean at least {minimum} training examples before training",
-        ("fine_tune", "training_examples"),
+        TRAINING_FILE if counted is not None else ("fine_tune", "training_examples"),
         severity,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Tuple
 
 from ..declaration.model import System
 from ..declaration.schema import FREQUENCIES
@@ -18,6 +18,41 @@ def at_least_as_often(frequency: str, than: str) -> bool:
     return FREQUENCIES.index(frequency) <= FREQUENCIES.index(than)
 
 
+def measured_changes(system: System, context: Optional[Context]) -> Optional[Tuple[str, str]]:
+    """How often git says the knowledge sources change, with that evidence in words, when it
+    is faster than the declared ``knowledge.changes`` (or nothing is declared); else None."""
+    found = context.measurement(system) if context is not None else None
+    history = found.history if found is not None else None
+    if history is None or history.frequency is None:
+        return None
+    declared = system.get("knowledge", "changes")
+    if declared is not None and at_least_as_often(declared, history.frequency):
+        return None
+    return history.frequency, history.summary()
+
+
+def knowledge_changes(system: System, context: Optional[Context] = None) -> Optional[str]:
+    """How often the system's knowledge changes, as far as is known.
+
+    The declared ``knowledge.changes``; with evidence read (a ``context`` that measured it),
+    the pace the git history of ``knowledge.sources`` shows when that is faster.
+    """
+    measured = measured_changes(system, context)
+    if measured is not None:
+        return measured[0]
+    changes = system.get("knowledge", "changes")
+    return str(changes) if changes is not None else None
+
+
+def pace_source(system: System, context: Context) -> Tuple[str, Tuple[Any, ...]]:
+    """Words saying where a measured pace comes from, and the key to point at: empty and
+    ``knowledge.changes`` when the declared pace stands."""
+    measured = measured_changes(system, context)
+    if measured is None:
+        return "", ("knowledge", "changes")
+    return f" (the git history of knowledge.sources {measured[1]})", ("knowledge", "sources")
+
+
 @rule("KN001", "fine-tune-on-changing-knowledge", Severity.ERROR)
 def fine_tune_on_changing_knowledge(system: System, context: Context) -> Iterator[Violation]:
     """A fine-tune-only system whose knowledge changes quarterly or faster.
@@ -25,7 +60,8 @@ def fine_tune_on_changing_knowledge(system: System, context: Context) -> Iterato
     Why: training freezes facts into the weights as they were on the training day. Facts that
     change every week or month would need a retraining run at that pace, and each run costs days
     and money, where re-indexing a retrieval store takes minutes. Quarterly changes are a
-    warning: retraining four times a year is possible, but rarely the cheapest way.
+    warning: retraining four times a year is possible, but rarely the cheapest way. When the
+    git history of `knowledge.sources` shows a faster pace than declared, that pace is used.
 
     Fix: keep the changing facts in a retrieval index (architecture `rag`, or `hybrid` when the
     fine-tune is there for behaviour), or correct `knowledge.changes` if it overstates the pace.
@@ -44,7 +80,7 @@ def fine_tune_on_changing_knowledge(system: System, context: Context) -> Iterato
             knowledge:
               changes: weekly
     """
-    changes = system.get("knowledge", "changes")
+    changes = knowledge_changes(system, context)
     if system.architecture != "fine-tune" or changes is None:
         return
     if at_least_as_often(changes, "monthly"):
@@ -53,11 +89,12 @@ def fine_tune_on_changing_knowledge(system: System, context: Context) -> Iterato
         severity = Severity.WARNING
     else:
         return
+    source, at = pace_source(system, context)
     yield Violation(
-        f"architecture is fine-tune, but the knowledge changes {changes}: every change means "
-        "another training run, where a retrieval index is refreshed in minutes",
+        f"architecture is fine-tune, but the knowledge changes {changes}{source}: every change "
+        "means another training run, where a retrieval index is refreshed in minutes",
         "serve the changing facts through retrieval (architecture rag or hybrid)",
-        ("knowledge", "changes"),
+        at,
         severity,
     )
 

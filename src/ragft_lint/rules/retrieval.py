@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Iterator, Tuple
 
 from ..declaration.model import System
 from ..findings import Severity
 from ..rule import Context, Violation, rule
-from .knowledge import at_least_as_often
+from .knowledge import at_least_as_often, knowledge_changes, pace_source
 
 # Any of these makes a retrieval eval declared: a file to measure, or results already measured.
 _RETRIEVAL_EVAL_KEYS = ("path", "examples", "precision_at_5", "recall_at_5")
-
-
-def knowledge_changes(system: System) -> Optional[str]:
-    """How often the system's knowledge changes, as far as is known.
-
-    Today that is the declared ``knowledge.changes``; once the git history of
-    ``knowledge.sources`` is measured, the faster of the two belongs here.
-    """
-    changes = system.get("knowledge", "changes")
-    return str(changes) if changes is not None else None
 
 
 def _in_rag(system: System, key: str) -> Tuple[Any, ...]:
@@ -334,7 +324,8 @@ def index_slower_than_knowledge(system: System, context: Context) -> Iterator[Vi
 
     Why: between a change and the next refresh, the system answers from the old facts. Fresh
     answers are the main reason to retrieve instead of training, and an index that lags the
-    knowledge gives that reason away.
+    knowledge gives that reason away. The pace of the knowledge is `knowledge.changes`, or the
+    pace the git history of `knowledge.sources` shows when that is faster.
 
     Fix: refresh the index at least as often as the knowledge changes (`rag.index_refresh`
     equal to or faster than `knowledge.changes`), or update it incrementally when sources
@@ -361,11 +352,12 @@ def index_slower_than_knowledge(system: System, context: Context) -> Iterator[Vi
     if not system.retrieval:
         return
     refresh = system.get("rag", "index_refresh")
-    changes = knowledge_changes(system)
+    changes = knowledge_changes(system, context)
     if refresh is None or changes is None or at_least_as_often(refresh, changes):
         return
+    source, _ = pace_source(system, context)
     yield Violation(
-        f"rag.index_refresh is {refresh}, but the knowledge changes {changes}: between "
+        f"rag.index_refresh is {refresh}, but the knowledge changes {changes}{source}: between "
         "refreshes the system answers from stale facts",
         f"refresh the index {changes} or faster, or update it as the sources change",
         ("rag", "index_refresh"),

@@ -1,0 +1,46 @@
+"""Measured evidence: what the files and the git history a declaration points to really hold.
+
+The engine calls ``collect.measure`` once per declaration when evidence is on; the rules read
+the result through ``Context.measurement``. Nothing here is imported by a ``--no-evidence`` run.
+
+Modules, in the order data flows through them:
+
+- ``safety``: opens only regular files inside the project root;
+- ``readers``: JSON Lines, JSON arrays, CSV and (with pyarrow) Parquet, record by record;
+- ``layouts``: finds what the model is given and what it should answer in a record;
+- ``measure``: counts, malformed records, duplicates, train/eval overlap, missing labels;
+- ``history``: how often ``knowledge.sources`` change in git, when the eval file was added;
+- ``cache``: results keyed on each file's identity, in a folder that ignores itself;
+- ``progress``: a progress line on a terminal for scans that take a while;
+- ``facts``: the measured facts, as the rules see them;
+- ``collect``: all of the above for one declaration.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, Tuple
+
+if TYPE_CHECKING:
+    from ..declaration.model import Declaration
+
+Keys = Tuple[str, ...]
+
+# The keys of a system that name evidence files, and the declared count each file must match.
+# (This module is all that a check imports of the package until something is to be measured.)
+EVAL: Keys = ("eval", "path")
+TRAINING: Keys = ("fine_tune", "training_data")
+REGRESSION: Keys = ("fine_tune", "regression_suite")
+RETRIEVAL_EVAL: Keys = ("rag", "retrieval_eval", "path")
+FILE_KEYS: Tuple[Keys, ...] = (RETRIEVAL_EVAL, TRAINING, REGRESSION, EVAL)
+COUNT_KEYS: Dict[Keys, Keys] = {
+    RETRIEVAL_EVAL: ("rag", "retrieval_eval", "examples"),
+    TRAINING: ("fine_tune", "training_examples"),
+    EVAL: ("eval", "examples"),
+}
+SOURCES: Keys = ("knowledge", "sources")
+
+
+def needed(declaration: Declaration) -> bool:
+    """Whether any system points to evidence; when none does, nothing is imported or read."""
+    return any(system.get(*keys) for system in declaration.systems.values()
+               for keys in (*FILE_KEYS, SOURCES))

@@ -1,0 +1,135 @@
+"""The evidence cache: measurements kept until the files they describe change.
+
+The cache is a folder beside the declaration, ``.ragft_lint_cache`` (or the folder named by
+``RAGFT_LINT_CACHE_DIR``). It holds its own ``.gitignore`` (``*``), so git ignores it without
+the project having to say so, and a ``CACHEDIR.TAG`` that backup tools understand. Entries
+live in a subfolder per version of ragft-lint, one JSON file per measured slot (a file read
+with given settings, or a training set checked against an eval set); each entry records the
+identity of the files it was measured from (size, modification time, inode, device), and an
+entry whose files no longer have that identity is measured again and replaced.
+
+Measurements of small files (under ``MIN_BYTES`` together) are not stored: measuring them
+again takes a few milliseconds, and a project whose evidence is small gets no cache folder at
+all. Neither are measurements of files modified in the last ``SETTLE_SECONDS``: a file that is
+being written may change again within the resolution of its modification time.
+
+Everything is best-effort: a cache that cannot be read or written is ignored, never an error.
+A cache folder, or an entry, that is a symbolic link is not used: a repository could commit
+one pointing anywhere, and the cache would then read or write there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import time
+import zlib
+from typing import Any, Dict, List, Optional, Sequence
+
+from .. import __version__
+from ..atomic import write_text
+from .safety import Identity
+
+FOLDER = ".ragft_lint_cache"
+ENVIRONMENT = "RAGFT_LINT_CACHE_DIR"
+# Bumped whenever what a slot holds, or how it is measured, changes.
+FORMAT = 1
+MIN_BYTES = 1 << 20
+SETTLE_SECONDS = 2.0
+GITIGNORE = "# Created by ragft-lint: everything in this folder is a cache.\n*\n"
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by ragft-lint.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+
+
+def folder_for(declaration_folder: str) -> str:
+    """Where the cache of a declaration in ``declaration_folder`` lives."""
+    chosen = os.environ.get(ENVIRONMENT)
+    if chosen:
+        return os.path.abspath(chosen)
+    return os.path.join(declaration_folder, FOLDER)
+
+
+class Store:
+    """The cache entries of one declaration."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.entries = os.path.join(folder, f"{__version__}-{FORMAT}")
+
+    def _file(self, slot: str) -> str:
+        return os.path.join(self.entries, f"{zlib.crc32(slot.encode('utf-8')):08x}.json")
+
+    def get(self, slot: str, identities: Sequence[Identity]) -> Optional[Dict[str, Any]]:
+        """The value stored for ``slot`` when it was measured from files with these identities."""
+        if not self._trusted():
+            return None
+        try:
+            entry = json.loads(_read_regular(self._file(slot)))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("slot") != slot:
+            return None
+        if entry.get("identities") != _plain(identities):
+            return None
+        value = entry.get("value")
+        return value if isinstance(value, dict) else None
+
+    def put(self, slot: str, identities: Sequence[Identity], value: Dict[str, Any]) -> None:
+        """Store a value, when the files it was measured from are large enough and settled."""
+        if sum(i.size for i in identities) < MIN_BYTES:
+            return
+        now_ns = time.time_ns()
+        if any(now_ns - i.mtime_ns < SETTLE_SECONDS * 1e9 for i in identities):
+            return
+        entry = {"slot": slot, "identities": _plain(identities), "value": value}
+        with contextlib.suppress(OSError):
+            if not self._trusted():
+                return
+            self._prepare()
+            write_text(self._file(slot), json.dumps(entry, separators=(",", ":")))
+
+    def _prepare(self) -> None:
+        """Create the folders, with the files that keep git and backups out of them."""
+        os.makedirs(self.folder, exist_ok=True)
+        # The .gitignore first: a run stopped half-way leaves no folder git would report.
+        for name, text in ((".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+            path = os.path.join(self.folder, name)
+            if not os.path.exists(path):
+                write_text(path, text)
+        os.makedirs(self.entries, exist_ok=True)
+
+
+    def _trusted(self) -> bool:
+        """Whether the cache folders are real folders, not links leading somewhere else."""
+        for folder in (self.folder, self.entries):
+            try:
+                if stat.S_ISLNK(os.lstat(folder).st_mode):
+                    return False
+            except OSError:
+                continue  # not there yet: nothing to read, and put() creates it
+        return True
+
+
+def _read_regular(path: str) -> bytes:
+    """The bytes of a cache entry that is a regular file (not a link, a FIFO or a device)."""
+    flags = os.O_RDONLY
+    for name in ("O_NONBLOCK", "O_NOFOLLOW", "O_CLOEXEC", "O_BINARY"):
+        flags |= getattr(os, name, 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 1 << 20:
+            raise OSError("not a cache entry")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def _plain(identities: Sequence[Identity]) -> List[List[int]]:
+    return [list(i) for i in identities]

@@ -1,0 +1,299 @@
+"""Measuring everything one declaration points to, once, for every rule to read.
+
+For each system: the evidence files it names (each read once per run, however many systems
+name it, and not at all when the cache still holds its measurements), the training set
+checked against the eval set, and what git says about ``knowledge.sources`` and the eval
+file. Problems that are not findings (git missing, a reader not installed) become notes,
+each said once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, TextIO, Tuple
+
+from ..declaration.model import Declaration, System
+from . import EVAL, FILE_KEYS, TRAINING, Keys
+from .cache import Store, folder_for
+from .facts import (
+    Evidence,
+    FileFacts,
+    Overlap,
+    SystemEvidence,
+    Unreadable,
+    snippet,
+)
+from .progress import Progress
+from .safety import MAX_FILE_BYTES, Identity, Refused, inspect, open_regular, resolve
+
+if TYPE_CHECKING:
+    from . import history, measure
+
+# The readers, the measurements and git are imported when a file has to be read or git run:
+# a run answered by the cache needs none of them.
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+           ".parquet": "parquet"}
+
+
+def guess_format(path: str) -> Optional[str]:
+    """The format a file name suggests, or None."""
+    lowered = path.lower()
+    for suffix, fmt in FORMATS.items():
+        if lowered.endswith(suffix):
+            return fmt
+    return None
+
+
+def measure_declaration(declaration: Declaration, as_of: datetime.date, use_cache: bool = True,
+                        stream: Optional[TextIO] = None) -> Evidence:
+    """Measure the evidence of every system of a declaration.
+
+    ``use_cache`` false (``--no-cache``) neither reads nor writes the cache; ``stream`` is
+    where a progress line may go (stderr by default; only ever shown on a terminal).
+    """
+    base = str(declaration.document.file.parent)
+    collector = _Collector(
+        root=str(declaration.root), base=base,
+        store=Store(folder_for(base)) if use_cache else None,
+        progress=Progress(sys.stderr if stream is None else stream),
+        as_of=as_of,
+    )
+    try:
+        for name, system in declaration.systems.items():
+            collector.evidence.systems[name] = collector.system(system)
+    finally:
+        collector.progress.finish()
+    return collector.evidence
+
+
+class _Target(NamedTuple):
+    """An evidence file to read: where it was declared, where it is, and how to read it."""
+
+    key: Keys
+    declared: str  # as messages show it
+    given: str  # as declared
+    real: str
+    fmt: str
+    input: Optional[str]
+    output: Optional[str]
+    identity: Identity
+
+    @property
+    def slot(self) -> List[Any]:
+        return [self.real, self.fmt, self.input, self.output]
+
+
+class _Collector:
+    def __init__(self, root: str, base: str, store: Optional[Store], progress: Progress,
+                 as_of: datetime.date) -> None:
+        self.root = root
+        self.base = base
+        self.store = store
+        self.progress = progress
+        self.as_of = as_of
+        self.evidence = Evidence()
+        # Within one run, each slot is measured once (systems may share files).
+        self.memo: Dict[str, Any] = {}
+        self._git: Optional[history.Git] = None
+
+    @property
+    def git(self) -> history.Git:
+        if self._git is None:
+            from . import history
+
+            self._git = history.Git(self.base, self.root, self.evidence.note)
+        return self._git
+
+    # -- one system ------------------------------------------------------------------------
+
+    def system(self, system: System) -> SystemEvidence:
+        found = SystemEvidence()
+        targets: Dict[Keys, _Target] = {}
+        for key in FILE_KEYS:
+            target = self.target(system, key, found)
+            if target is not None:
+                targets[key] = target
+        training, evaluation = targets.get(TRAINING), targets.get(EVAL)
+        if training is not None and evaluation is not None:
+            self.training_against_eval(training, evaluation, found)
+        for key, target in targets.items():
+            if key not in found.files and key not in found.unreadable:
+                self.file(target, found, duplicates=key == TRAINING)
+        self.sources(system, found)
+        if (evaluation is not None and system.fine_tuned
+                and not system.has("eval", "created_at") and system.has("fine_tune", "trained_at")):
+            found.eval_first_commit = self.git.first_commit(evaluation.given)
+        return found
+
+    def target(self, system: System, key: Keys, found: SystemEvidence) -> Optional[_Target]:
+        spec = system.get(*key)
+        if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
+            return None
+        declared: str = spec["path"]
+        shown = _shown(declared)
+        try:
+            real = resolve(self.base, declared, self.root)
+            info = inspect(real)
+        except Refused as refused:
+            found.unreadable[key] = Unreadable(shown, refused.reason)
+            return None
+        if info.st_size > MAX_FILE_BYTES:
+            self.evidence.note(f"{shown} is larger than {MAX_FILE_BYTES >> 30} GiB: not measured")
+            return None
+        fmt = spec.get("format") or guess_format(declared)
+        if fmt is None:
+            self.evidence.note(f"cannot tell the format of {shown} from its name: not measured "
+                               "(declare format: jsonl, json, csv or parquet)")
+            return None
+        return _Target(key, shown, declared, real, fmt, spec.get("input"), spec.get("output"),
+                       Identity.of(info))
+
+    # -- files -----------------------------------------------------------------------------
+
+    def file(self, target: _Target, found: SystemEvidence, duplicates: bool) -> None:
+        slot = json.dumps(["file", target.slot, duplicates])
+        facts = self.memo.get(slot)
+        if facts is None:
+            cached = self.store.get(slot, [target.identity]) if self.store else None
+            if cached is not None:
+                facts = _facts(cached)
+            if facts is None:
+                scanned = self.scan(target, found, duplicates=duplicates)
+                if scanned is None:
+                    return
+                facts = scanned.facts
+                if self.store:
+                    self.store.put(slot, [target.identity], facts.to_json())
+            self.memo[slot] = facts
+        self.keep(target, facts, found)
+
+    def training_against_eval(self, training: _Target, evaluation: _Target,
+                              found: SystemEvidence) -> None:
+        """Measure the training set (with duplicates) and the eval set, and their overlap.
+
+        One cache entry holds all three, so that a run the cache answers reads one small file.
+        """
+        slot = json.dumps(["training", training.slot, evaluation.slot])
+        identities = [training.identity, evaluation.identity]
+        result = self.memo.get(slot)
+        if result is None and self.store:
+            cached = self.store.get(slot, identities)
+            if cached is not None:
+                result = _training_result(cached)
+        if result is None:
+            from . import measure
+
+            eval_scan = self.scan(evaluation, found, index=True)
+            if eval_scan is None:
+                return
+            assert eval_scan.inputs is not None
+            training_scan = self.scan(training, found, duplicates=True, against=eval_scan.inputs)
+            if training_scan is None:
+                self.keep(evaluation, eval_scan.facts, found)
+                return
+            assert training_scan.matches is not None
+            result = (training_scan.facts, eval_scan.facts, measure.overlap(
+                eval_scan.inputs, training_scan.matches, evaluation.declared, training.declared))
+            if self.store:
+                self.store.put(slot, identities, {"training": result[0].to_json(),
+                                                  "eval": result[1].to_json(),
+                                                  "overlap": result[2].to_json()})
+        self.memo[slot] = result
+        training_facts, eval_facts, overlap = result
+        self.memo[json.dumps(["file", evaluation.slot, False])] = eval_facts
+        self.keep(training, training_facts, found)
+        self.keep(evaluation, eval_facts, found)
+        found.overlap = overlap._replace(eval_path=evaluation.declared,
+                                         training_path=training.declared)
+
+    def keep(self, target: _Target, facts: FileFacts, found: SystemEvidence) -> None:
+        found.files[target.key] = facts._replace(path=target.declared)
+        if target.key in (EVAL, TRAINING) and facts.records and \
+                facts.without_input == facts.records:
+            self.evidence.note(
+                f"no record of {target.declared} is in a layout ragft-lint knows: its inputs "
+                "and outputs were not compared (name their fields with input and output)")
+
+    def scan(self, target: _Target, found: SystemEvidence, *, duplicates: bool = False,
+             index: bool = False,
+             against: Optional[measure.InputIndex] = None) -> Optional[measure.Scan]:
+        """Read and measure one file; None (with a finding or a note) when it cannot be."""
+        from . import measure
+        from .layouts import extractor
+        from .readers import Reader, ReaderUnavailable
+
+        try:
+            handle, identity = open_regular(target.real)
+        except Refused as refused:
+            found.unreadable[target.key] = Unreadable(target.declared, refused.reason)
+            return None
+        label = target.declared
+
+        def advance(done: int, total: int) -> None:
+            self.progress.update(label, done, total)
+
+        try:
+            with handle:
+                reader = Reader(handle, target.fmt, identity.size, advance)
+                return measure.scan(reader, extractor(target.input, target.output),
+                                    target.declared, duplicates=duplicates, index=index,
+                                    against=against)
+        except ReaderUnavailable as missing:
+            self.evidence.note(f"{missing} is not installed: {target.declared} was not "
+                               f"measured (pip install 'ragft-lint[parquet]')")
+        except OSError as exc:
+            found.unreadable[target.key] = Unreadable(
+                target.declared, f"could not be read: {exc.strerror or exc}")
+        return None
+
+    # -- git -------------------------------------------------------------------------------
+
+    def sources(self, system: System, found: SystemEvidence) -> None:
+        patterns = system.get("knowledge", "sources") or []
+        if not patterns:
+            return
+        for index, pattern in enumerate(patterns):
+            if not _matches_something(self.base, pattern):
+                found.missing_sources.append((index, _shown(pattern)))
+        days = self.git.change_days(patterns, self.as_of)
+        if days is not None:
+            from . import history
+
+            found.history = history.pace(days, self.as_of)
+
+
+def _shown(text: str) -> str:
+    """A declared path as messages show it: bounded, and with nothing unprintable."""
+    return snippet(text, 200)
+
+
+def _matches_something(base: str, pattern: str) -> bool:
+    """Whether a knowledge.sources pattern names at least one file or folder."""
+    if ".." in pattern.replace("\\", "/").split("/"):
+        return True  # not looked at: it could lead out of the project
+    if not any(ch in pattern for ch in "*?["):
+        return os.path.lexists(os.path.join(base, pattern))
+    from pathlib import Path
+
+    try:
+        return next(iter(Path(base).glob(pattern)), None) is not None
+    except (ValueError, NotImplementedError, OSError):
+        return True
+
+
+def _facts(data: Dict[str, Any]) -> Optional[FileFacts]:
+    try:
+        return FileFacts.from_json(data)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _training_result(data: Dict[str, Any]) -> Optional[Tuple[FileFacts, FileFacts, Overlap]]:
+    try:
+        return (FileFacts.from_json(data["training"]), FileFacts.from_json(data["eval"]),
+                Overlap.from_json(data["overlap"]))
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None

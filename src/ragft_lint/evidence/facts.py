@@ -1,0 +1,199 @@
+"""The measured facts, as the rules read them: per file, per system, per declaration.
+
+Plain named tuples of numbers and strings, so that a result can go into the cache as JSON and
+come back out unchanged (``to_json`` / ``from_json``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+
+from ..declaration.schema import FREQUENCIES
+from . import COUNT_KEYS, Keys
+
+# How many examples (bad lines, duplicates, shared inputs) a result keeps to show.
+EXAMPLES = 3
+
+
+class Malformed(NamedTuple):
+    """A record that could not be read: where (line, or row for Parquet), and why."""
+
+    line: int
+    reason: str
+
+
+class FileFacts(NamedTuple):
+    """What one evidence file holds.
+
+    ``records`` counts the records read; ``malformed`` those that could not be (each of the
+    first few is kept in ``first_malformed``). ``complete`` is false when reading had to stop
+    early (a JSON array broken in the middle, a file that is not text), so that the count is
+    only a lower bound. ``unit`` is what a position counts: ``line``, or ``row`` for Parquet.
+    """
+
+    path: str
+    unit: str
+    records: int
+    malformed: int
+    first_malformed: Tuple[Malformed, ...]
+    complete: bool
+    # Records in which the layout gives an input but no expected output.
+    unlabeled: int
+    first_unlabeled: Tuple[int, ...]
+    # Records in which no input was found (no known layout, or the `input` field is absent).
+    without_input: int
+    # Records that repeat an earlier example (input and output, after normalising case and
+    # white space); counted for training data only. Pairs of (line, line it repeats).
+    duplicates: int
+    first_duplicates: Tuple[Tuple[int, int], ...]
+
+    @property
+    def read(self) -> int:
+        """Records in the file, readable or not (each malformed line is one record)."""
+        return self.records + self.malformed
+
+    def to_json(self) -> Dict[str, Any]:
+        data = self._asdict()
+        data["first_malformed"] = [list(m) for m in self.first_malformed]
+        data["first_unlabeled"] = list(self.first_unlabeled)
+        data["first_duplicates"] = [list(p) for p in self.first_duplicates]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> FileFacts:
+        return cls(
+            path=str(data["path"]),
+            unit=str(data["unit"]),
+            records=int(data["records"]),
+            malformed=int(data["malformed"]),
+            first_malformed=tuple(Malformed(int(m[0]), str(m[1]))
+                                  for m in data["first_malformed"]),
+            complete=bool(data["complete"]),
+            unlabeled=int(data["unlabeled"]),
+            first_unlabeled=tuple(int(n) for n in data["first_unlabeled"]),
+            without_input=int(data["without_input"]),
+            duplicates=int(data["duplicates"]),
+            first_duplicates=tuple((int(p[0]), int(p[1])) for p in data["first_duplicates"]),
+        )
+
+
+class Overlap(NamedTuple):
+    """Eval records whose input also appears in the training data.
+
+    ``shared`` counts eval records (with an input) whose normalised input is also a training
+    input; ``pairs`` holds the first few as (eval line, training line), and ``snippet`` the
+    start of the first shared input, normalised.
+    """
+
+    eval_path: str
+    training_path: str
+    shared: int
+    eval_inputs: int
+    pairs: Tuple[Tuple[int, int], ...]
+    snippet: str
+
+    def to_json(self) -> Dict[str, Any]:
+        data = self._asdict()
+        data["pairs"] = [list(p) for p in self.pairs]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> Overlap:
+        return cls(str(data["eval_path"]), str(data["training_path"]), int(data["shared"]),
+                   int(data["eval_inputs"]), tuple((int(p[0]), int(p[1])) for p in data["pairs"]),
+                   str(data["snippet"]))
+
+
+class History(NamedTuple):
+    """How often ``knowledge.sources`` changed in git.
+
+    ``frequency`` is the fastest pace (``daily`` ... ``quarterly``) at which at least half of
+    the periods observed, and at least three of them, saw a change; None when the history is
+    too short or too quiet to claim any. ``covered`` of the last ``periods`` periods of that
+    pace saw a change; ``commits`` is the number of commits read.
+    """
+
+    frequency: Optional[str]
+    covered: int
+    periods: int
+    commits: int
+
+    def summary(self) -> str:
+        """What the history shows, in words: ``changed in 30 of the last 40 weeks``."""
+        if self.frequency is None:
+            return f"{self.commits} commits in the last year, too few to show a pace"
+        return f"changed in {self.covered} of the last {self.periods} {PERIODS[self.frequency]}"
+
+
+# What one period of each measurable pace is called.
+PERIODS = {"daily": "days", "weekly": "weeks", "monthly": "months", "quarterly": "quarters"}
+
+
+class Unreadable(NamedTuple):
+    """An evidence file that is not there or was refused, and why."""
+
+    path: str
+    reason: str
+
+
+class SystemEvidence:
+    """Everything measured for one system; what was not measured is absent."""
+
+    def __init__(self) -> None:
+        # Declaration key of the file (``("eval", "path")``) -> what the file holds.
+        self.files: Dict[Keys, FileFacts] = {}
+        self.unreadable: Dict[Keys, Unreadable] = {}
+        # knowledge.sources patterns (index, pattern) that match no file.
+        self.missing_sources: List[Tuple[int, str]] = []
+        self.overlap: Optional[Overlap] = None
+        self.history: Optional[History] = None
+        # The day the eval file was first committed, when git knows it.
+        self.eval_first_commit: Optional[datetime.date] = None
+
+    def count(self, file_key: Keys) -> Optional[int]:
+        """The number of records read from a file, or None when it was not fully read."""
+        facts = self.files.get(file_key)
+        if facts is None or not facts.complete:
+            return None
+        return facts.records
+
+    def facts(self, declared_changes: Optional[str]) -> Dict[Keys, Any]:
+        """Measured facts by the declared key they stand for, as ``decide`` takes them."""
+        out: Dict[Keys, Any] = {}
+        for file_key, count_key in COUNT_KEYS.items():
+            count = self.count(file_key)
+            if count is not None:
+                out[count_key] = count
+        measured = self.history.frequency if self.history else None
+        if measured is not None and faster(measured, declared_changes):
+            out[("knowledge", "changes")] = measured
+        return out
+
+
+class Evidence:
+    """The measurements of one declaration, and the notes to tell the user once."""
+
+    def __init__(self) -> None:
+        self.systems: Dict[str, SystemEvidence] = {}
+        self.notes: List[str] = []
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+def snippet(text: str, limit: int) -> str:
+    """The start of a text from the user's files, safe to print: at most ``limit`` characters,
+    unprintable ones as '?'."""
+    cut = text[:limit]
+    if not cut.isprintable():
+        cut = "".join(c if c.isprintable() else "?" for c in cut)
+    return cut + ("..." if len(text) > limit else "")
+
+
+def faster(measured: str, declared: Optional[str]) -> bool:
+    """Whether a measured pace is faster than the declared one (anything beats none)."""
+    if declared is None:
+        return True
+    return FREQUENCIES.index(measured) < FREQUENCIES.index(declared)
