@@ -445,3 +445,14 @@ def test_the_document_is_what_the_reader_accepts(project: Path, capsys) -> None:
         ("ragft.yaml", "KN003", "pricing-bot", "systems.pricing-bot.knowledge.citations"): 1,
     }
     assert dict(counts) == expected
+
+
+@pytest.mark.parametrize("option", ["--baseline", "--write-baseline"])
+def test_an_empty_baseline_name_is_a_usage_error(option: str, tmp_path: Path, monkeypatch,
+                                                 capsys) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ragft.yaml").write_text("systems:\n  a:\n    architecture: prompt\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--no-evidence", option, ""]) == 2
+    assert capsys.readouterr().err == f"ragft-lint: {option} needs a file name\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "ragft.yaml"]

@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="a declaration file or a folder to discover from; files that are "
                             "not declarations select the declaration above them")
     check.add_argument("--format", default="text", metavar="FORMAT",
-                       help="text (default), json, sarif, github, or a plugin's format")
+                       help="text (default), json, sarif, github, html, or a plugin's format")
     check.add_argument("--select", type=_rule_list, metavar="IDS",
                        help="comma-separated rule ids or prefixes to run (default: ALL)")
     check.add_argument("--ignore", type=_rule_list, metavar="IDS",

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from . import thresholds as thresholds_module
+from .deadline import budget, limit
 from .declaration.model import Declaration, System
 from .findings import Finding, Severity
-from .deadline import budget, limit
 from .host import Host, PluginFailure
 from .rule import Context, Rule, Violation
 

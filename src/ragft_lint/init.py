@@ -498,7 +498,7 @@ def pyproject_bytes(file: Path, data: Dict[str, Any], force: bool) -> bytes:
 
 
 class _Cancelled(Exception):
-    pass
+    """The user ended the conversation (Ctrl-D on a terminal): nothing is written."""
 
 
 class _Asker:

@@ -281,7 +281,7 @@ def _matches_something(base: str, pattern: str) -> bool:
     try:
         return next(iter(Path(base).glob(pattern)), None) is not None
     except (ValueError, NotImplementedError, OSError):
-        return True
+        return True  # a pattern that cannot be walked is not reported as matching nothing
 
 
 def _facts(data: Dict[str, Any]) -> Optional[FileFacts]:

@@ -255,18 +255,22 @@ def no_acl_filtering(system: System, context: Context) -> Iterator[Violation]:
         return
     if system.get("rag", "acl_filtering") is True:
         return
-    if system.has("rag", "acl_filtering"):
-        at: Tuple[Any, ...] = ("rag", "acl_filtering")
-        stated = "rag.acl_filtering is false"
-    else:
-        at = ("rag",) if system.has("rag") else ("knowledge", "per_user_access")
-        stated = "rag.acl_filtering is not declared"
+    at, stated = _not_true(system, "acl_filtering")
     yield Violation(
         f"knowledge.per_user_access is true, but {stated}: any user can retrieve documents "
         "they are not allowed to see",
         "filter retrieval by the asking user's permissions and declare rag.acl_filtering: true",
         at,
     )
+
+
+def _not_true(system: System, key: str) -> Tuple[Tuple[Any, ...], str]:
+    """Where a per-user-access finding about ``rag.<key>`` points, and how to say what is
+    wrong: the key when it is declared false, else the nearest declared table."""
+    if system.has("rag", key):
+        return ("rag", key), f"rag.{key} is false"
+    at = ("rag",) if system.has("rag") else ("knowledge", "per_user_access")
+    return at, f"rag.{key} is not declared"
 
 
 @rule("RG006", "no-leakage-test", Severity.WARNING)
@@ -303,12 +307,7 @@ def no_leakage_test(system: System, context: Context) -> Iterator[Violation]:
         return
     if system.get("rag", "leakage_tested") is True:
         return
-    if system.has("rag", "leakage_tested"):
-        at: Tuple[Any, ...] = ("rag", "leakage_tested")
-        stated = "rag.leakage_tested is false"
-    else:
-        at = ("rag",) if system.has("rag") else ("knowledge", "per_user_access")
-        stated = "rag.leakage_tested is not declared"
+    at, stated = _not_true(system, "leakage_tested")
     yield Violation(
         f"knowledge.per_user_access is true, but {stated}: nothing shows that one user cannot "
         "retrieve another's documents",
