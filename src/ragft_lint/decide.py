@@ -186,14 +186,9 @@ def decide(declaration: Declaration,
 
 
 def decide_system(system: System, thresholds: Mapping[str, Any],
-                  measured: Optional[Measured] = None, explain: bool = True) -> Decision:
-    """Walk the three frameworks over one system's facts.
-
-    With ``explain=False`` the steps carry no location, and a key only where a fact is missing:
-    enough for the verdicts and ``missing`` (all DE001 needs), and much cheaper over a
-    declaration of thousands of systems.
-    """
-    facts = _Facts(system, measured, explain)
+                  measured: Optional[Measured] = None) -> Decision:
+    """Walk the three frameworks over one system's facts."""
+    facts = _Facts(system, measured)
     return Decision(
         system=system.name,
         declared=system.architecture,
@@ -201,6 +196,28 @@ def decide_system(system: System, thresholds: Mapping[str, Any],
         gates=_five_gates(facts, thresholds),
         checklist=_checklist(facts, thresholds),
     )
+
+
+def disagreement(system: System, thresholds: Mapping[str, Any],
+                 measured: Optional[Measured] = None) -> Optional[Decision]:
+    """The decision on a system when no framework reaches its declared architecture, else None.
+
+    What DE001 asks, answered cheaply enough for thousands of systems: the walk stops at the
+    first framework that agrees, and the steps explain nothing (no question, answer or
+    location; a key only where a fact is missing), which is all ``missing`` needs.
+    """
+    facts = _Facts(system, measured, explain=False)
+    declared = system.architecture
+    failure_mode = _failure_mode(facts, thresholds)
+    if failure_mode.verdict == declared:
+        return None
+    gates = _five_gates(facts, thresholds)
+    if gates.verdict == declared:
+        return None
+    checklist = _checklist(facts, thresholds)
+    if checklist.verdict == declared:
+        return None
+    return Decision(system.name, declared, failure_mode, gates, checklist)
 
 
 def failure_mode_tree(system: System, thresholds: Mapping[str, Any],
@@ -232,14 +249,31 @@ class _Facts:
         self.system = system
         self.measured: Measured = measured or {}
         self.explain = explain
+        # The frameworks ask for the same few facts many times over; facts do not change
+        # during a decision, so each is looked up once.
+        self._seen: Dict[Keys, Any] = {}
+        self._gaps: Optional[List[str]] = None
+        self._goals: Optional[List[str]] = None
+
+    def _lookup(self, keys: Keys) -> Any:
+        if keys in self.measured:
+            value = self.measured[keys]
+        else:
+            value = _walk(self.system.facts, keys, _MISSING)
+        self._seen[keys] = value
+        return value
 
     def get(self, *keys: Any) -> Any:
-        if keys in self.measured:
-            return self.measured[keys]
-        return _walk(self.system.facts, keys)
+        value = self._seen.get(keys, _UNSEEN)
+        if value is _UNSEEN:
+            value = self._lookup(keys)
+        return None if value is _MISSING else value
 
     def declared(self, *keys: Any) -> bool:
-        return keys in self.measured or _walk(self.system.facts, keys, _MISSING) is not _MISSING
+        value = self._seen.get(keys, _UNSEEN)
+        if value is _UNSEEN:
+            value = self._lookup(keys)
+        return value is not _MISSING
 
     def items(self, *keys: Any) -> List[Any]:
         value = self.get(*keys)
@@ -247,11 +281,13 @@ class _Facts:
 
     def step(self, question: str, answer: str, keys: Optional[Keys] = None,
              counted: Optional[bool] = None, unknown: bool = False) -> Step:
+        if not self.explain:  # only the keys of missing facts are still needed (``missing``)
+            if not unknown:
+                return _QUIET[counted]
+            key = self.system.key(*keys) if keys is not None else None
+            return Step("", "", key, None, counted, unknown)
         if keys is None:
             return Step(question, answer, None, None, counted, unknown)
-        if not self.explain:  # only the keys of missing facts are still needed (``missing``)
-            return Step(question, answer, self.system.key(*keys) if unknown else None, None,
-                        counted, unknown)
         location = None
         if keys in self.measured:
             source = _MEASURED_FROM.get(keys, keys)
@@ -263,10 +299,16 @@ class _Facts:
     # Facts several frameworks read in the same way.
 
     def gaps(self) -> List[str]:
-        return [str(g) for g in self.items("gaps")]
+        """The declared gaps as words (the same list each time: not to be changed)."""
+        if self._gaps is None:
+            self._gaps = [str(g) for g in self.items("gaps")]
+        return self._gaps
 
     def goals(self) -> List[str]:
-        return [str(g) for g in self.items("fine_tune", "goals")]
+        """The fine-tune goals as words (the same list each time: not to be changed)."""
+        if self._goals is None:
+            self._goals = [str(g) for g in self.items("fine_tune", "goals")]
+        return self._goals
 
     def goal_keys(self, *names: str) -> Optional[Keys]:
         """The key of the first goal among ``names``, or None when none of them is a goal."""
@@ -299,16 +341,20 @@ class _Facts:
 
 
 _MISSING = object()
+_UNSEEN = object()
+
+# The steps of a walk that explains nothing, by ``counted``: one object each, shared.
+_QUIET = {flag: Step("", "", None, None, flag) for flag in (None, True, False)}
 
 
 def _walk(node: Any, keys: Sequence[Any], default: Any = None) -> Any:
     for key in keys:
-        in_table = isinstance(node, dict) and key in node
-        in_list = isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
-        if in_table or in_list:
-            node = node[key]
-        else:
+        if isinstance(node, dict):
+            if key not in node:
+                return default
+        elif not (isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)):
             return default
+        node = node[key]
     return node
 
 

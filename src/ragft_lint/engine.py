@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import thresholds as thresholds_module
 from .deadline import budget, limit
@@ -117,18 +117,18 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
             measured = measure_declaration(declaration, as_of, use_cache=options.cache)
 
     chosen = selected_rules(rules, select, ignore)
-    findings: List[Finding] = []
-
     seconds = budget()
 
-    def apply(rule: Rule, context: Context) -> None:
-        for system in declaration.systems.values():
+    def apply(rule: Rule, context: Context, systems: Sequence[System],
+              findings: List[Finding]) -> None:
+        check, builtin = rule.check, rule.source == "builtin"
+        for system in systems:
             try:
-                if rule.source == "builtin":
-                    violations = list(rule.check(system, context))
+                if builtin:
+                    violations = list(check(system, context))
                 else:  # a plugin's rule: bounded in time, like its import and hooks
                     with limit(seconds):
-                        violations = list(rule.check(system, context))
+                        violations = list(check(system, context))
             except (Exception, SystemExit) as exc:  # a plugin's bug is reported, not fatal
                 host.failure(rule.source, f"rule {rule.id} raised {type(exc).__name__}: {exc}")
                 continue
@@ -145,9 +145,22 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
             context.measured = measured.systems
         return context
 
-    for rule in chosen:
-        if not rule.reviews_findings:
-            apply(rule, context_for(rule))
+    def first_pass(systems: Sequence[System]) -> _Outcome:
+        """Every rule but those that review findings, over some of the systems."""
+        known = len(host.failures)
+        found: List[Finding] = []
+        for rule in chosen:
+            if not rule.reviews_findings:
+                apply(rule, context_for(rule), systems, found)
+        return found, host.failures[known:]
+
+    # A declaration of many systems is checked in two processes where that is possible.
+    from .parallel import in_two
+
+    findings, failures = in_two(first_pass, list(declaration.systems.values()), _merge)
+    for failure in failures:
+        if failure not in host.failures:  # found in the other process
+            host.failures.append(failure)
     ran = frozenset(r.id for r in chosen if not r.reviews_findings)
     by_system: Dict[str, set[str]] = {name: set() for name in declaration.systems}
     for f in findings:
@@ -157,7 +170,7 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
         if rule.reviews_findings:
             context = context_for(rule)
             context.ran, context.fired = ran, fired
-            apply(rule, context)
+            apply(rule, context, list(declaration.systems.values()), findings)
     findings.sort(key=Finding.sort_key)
     report = Report(declaration.display, list(declaration.systems), findings, fail_on,
                     list(host.failures), chosen)
@@ -166,10 +179,18 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
     return report
 
 
+_Outcome = Tuple[List[Finding], List[PluginFailure]]
+
+
+def _merge(first: _Outcome, second: _Outcome) -> _Outcome:
+    failures = first[1] + [f for f in second[1] if f not in first[1]]
+    return first[0] + second[0], failures
+
+
 def _finding(rule: Rule, system: System, violation: Violation,
              overrides: Dict[str, Severity], as_of: datetime.date) -> Finding:
     severity = overrides.get(rule.id) or violation.severity or rule.severity
-    waiver = system.get("waivers", rule.id)
+    waiver = system.get("waivers", rule.id) if "waivers" in system.facts else None
     expires = waiver.get("expires") if waiver else None
     waived = bool(waiver) and (expires is None or expires >= as_of)
     return Finding(

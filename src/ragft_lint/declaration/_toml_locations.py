@@ -17,24 +17,53 @@ Design notes:
   result: each key path is a tuple, so a path ``d`` levels deep costs ``d``).
   Nested arrays and inline tables live on an explicit stack, so deep nesting
   cannot hit the interpreter's recursion limit.  Strings are skipped with
-  ``str.find``; no regular expressions are used.
-* Only the standard library's built-in ``str`` methods are used, so importing
-  this module costs next to nothing.
+  ``str.find``; runs of blanks, bare keys and plain scalars with one
+  precompiled regular expression each (``re`` is imported by the TOML parsers
+  anyway, so this costs nothing at start-up).
+* The scan notes offsets; ``Positions`` turns one into a line and a column
+  (by bisecting the line starts) only when it is looked up.
 """
 
 from __future__ import annotations
 
-__all__ = ["locate"]
+import re
+from bisect import bisect_right
+from typing import Dict, Iterator, Mapping, Optional, Tuple, Union
+
+__all__ = ["Positions", "locate", "scan"]
 
 # A bare key ends at any of these.  TOML bare keys are ``[A-Za-z0-9_-]+``; the
 # set is written as "what stops a key" rather than "what is allowed" so that
 # the scanner always moves forward whatever it meets.
-_BARE_KEY_STOP = frozenset(" \t\r\n.=[]{},#\"'")
+_BARE_KEY = re.compile(r"""[^ \t\r\n.=\[\]{},#"']*""")
 
 # Non-string scalars (numbers, booleans, dates and times) never contain any of
 # these, and one of them (or the end of the text) always follows such a value.
 # A space cannot be used as a stop: ``1979-05-27 07:32:00`` is one value.
-_SCALAR_STOP = frozenset(",]}#\r\n")
+_SCALAR = re.compile(r"[^,\]}#\r\n]*")
+
+_TRIVIA_START = frozenset(" \t\r\n#")
+
+# Fast paths for the shapes nearly every declaration is made of; anything else (dotted or
+# quoted keys, multi-line arrays and strings, comments inside values) takes the general path.
+_SIMPLE_KEY = re.compile(r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*")
+_SIMPLE_VALUE = re.compile(
+    r"""(?:"(?!"")[^"\\\n]*"|'(?!'')[^'\n]*'|[^,\]}#\r\n"'\[{][^,\]}#\r\n]*)"""
+)
+# A one-line inline table or array of simple values (an array may sit in such a table):
+# matched whole, then its keys and elements are found inside it.
+_ONE = r"""(?:"(?!"")[^"\\\n]*"|'(?!'')[^'\n]*'|[^,\]}#\r\n"'\[{ \t][^,\]}#\r\n]*)"""
+_FLAT_ARRAY = rf"\[[ \t]*(?:{_ONE}[ \t]*,[ \t]*)*(?:{_ONE}[ \t]*)?\]"
+_FLAT_PAIR = rf"[A-Za-z0-9_-]+[ \t]*=[ \t]*(?:{_ONE}|{_FLAT_ARRAY})"
+_FLAT = re.compile(
+    rf"\{{[ \t]*(?:{_FLAT_PAIR}[ \t]*(?:,[ \t]*{_FLAT_PAIR}[ \t]*)*)?\}}|{_FLAT_ARRAY}"
+)
+_PAIR_IN_FLAT = re.compile(rf"([A-Za-z0-9_-]+)[ \t]*=[ \t]*({_ONE}|{_FLAT_ARRAY})")
+_ELEMENT_IN_FLAT = re.compile(_ONE)
+_NEXT_IN_TABLE = re.compile(r"[ \t]*(?:,[ \t]*)?(?:(\})|([A-Za-z0-9_-]+)[ \t]*=[ \t]*)")
+_NEXT_IN_ARRAY = re.compile(r"[ \t]*(?:,[ \t]*)?(?:(\])|(?![ \t\r\n#,\]]))")
+# Whitespace, line breaks and comments.
+_TRIVIA = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 
 _SIMPLE_ESCAPES = {
     "b": "\b",
@@ -84,42 +113,64 @@ def locate(text: str) -> dict[tuple[str | int, ...], tuple[int, int, int, int]]:
             something it cannot step over, which only happens when the text is
             not valid TOML (invalid text is otherwise not detected).
     """
-    scanner = _Scanner(text)
+    return dict(Positions(text))
+
+
+Path = Tuple[Union[str, int], ...]
+
+
+def scan(text: str) -> Dict[Path, Tuple[int, int]]:
+    """The key and value offsets of every path (what ``Positions`` is built from)."""
     try:
-        return scanner.run()
+        return _Scanner(text).run()
     except (IndexError, KeyError):  # ran past the end, or a bad escape
         raise ValueError("not a valid TOML document") from None
 
 
-class _LineIndex:
-    """Converts string offsets to 1-based (line, column) pairs.
+class Positions(Mapping[Path, Tuple[int, int, int, int]]):
+    """What ``locate`` returns, below ``prefix``, each position worked out when asked for.
 
-    The scanner asks for offsets in nearly increasing order (it only steps
-    back within a header line), so a cursor that walks from the previous
-    answer makes the total work linear in the number of lines.
+    The scan itself notes offsets only; turning them into lines and columns costs as much
+    again, and a check asks for the positions of only the keys its findings point at.
+    ``offsets`` are those of ``scan(text)``, when already known. Raises ``ValueError`` as
+    ``locate`` does, when it has to scan.
     """
 
-    __slots__ = ("_cursor", "_starts")
+    def __init__(self, text: str, prefix: Path = (),
+                 offsets: Optional[Dict[Path, Tuple[int, int]]] = None) -> None:
+        self._offsets = offsets if offsets is not None else scan(text)
+        self._text = text
+        self._prefix = prefix
+        self._starts: list[int] = []
 
-    def __init__(self, text: str) -> None:
-        starts = [0]
-        newline = text.find("\n")
-        while newline >= 0:
-            starts.append(newline + 1)
-            newline = text.find("\n", newline + 1)
-        self._starts = starts
-        self._cursor = 0
-
-    def position(self, offset: int) -> tuple[int, int]:
+    def __getitem__(self, path: Path) -> Tuple[int, int, int, int]:
+        key_at, value_at = self._offsets[self._prefix + tuple(path)]
+        if not self._starts:
+            self._starts = _line_starts(self._text)
         starts = self._starts
-        line = self._cursor
-        last = len(starts) - 1
-        while line < last and starts[line + 1] <= offset:
-            line += 1
-        while starts[line] > offset:
-            line -= 1
-        self._cursor = line
-        return line + 1, offset - starts[line] + 1
+        key_line = bisect_right(starts, key_at)
+        value_line = key_line if value_at == key_at else bisect_right(starts, value_at)
+        return (key_line, key_at - starts[key_line - 1] + 1,
+                value_line, value_at - starts[value_line - 1] + 1)
+
+    def __iter__(self) -> Iterator[Path]:
+        prefix, size = self._prefix, len(self._prefix)
+        for path in self._offsets:
+            if path[:size] == prefix:
+                yield path[size:]
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offsets at which each line starts (lines end at ``"\\n"`` only)."""
+    starts = [0]
+    newline = text.find("\n")
+    while newline >= 0:
+        starts.append(newline + 1)
+        newline = text.find("\n", newline + 1)
+    return starts
 
 
 class _Frame:
@@ -156,19 +207,19 @@ def _unescape(body: str) -> str:
 
 
 class _Scanner:
-    __slots__ = ("_found", "_lines", "_size", "_table_arrays", "_text")
+    __slots__ = ("_found", "_size", "_table_arrays", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._size = len(text)
-        self._lines = _LineIndex(text)
-        self._found: dict[tuple[str | int, ...], tuple[int, int, int, int]] = {}
+        # Path -> (key offset, value offset), turned into lines and columns at the end.
+        self._found: dict[tuple[str | int, ...], tuple[int, int]] = {}
         # Arrays of tables seen so far -> number of ``[[...]]`` elements.
         self._table_arrays: dict[tuple[str | int, ...], int] = {}
 
     # -- driver -----------------------------------------------------------
 
-    def run(self) -> dict[tuple[str | int, ...], tuple[int, int, int, int]]:
+    def run(self) -> dict[tuple[str | int, ...], tuple[int, int]]:
         text = self._text
         size = self._size
         table: tuple[str | int, ...] = ()
@@ -184,39 +235,26 @@ class _Scanner:
     # -- recording --------------------------------------------------------
 
     def _record(self, path: tuple[str | int, ...], key_at: int, value_at: int) -> None:
-        key_line, key_column = self._lines.position(key_at)
-        if value_at == key_at:
-            value_line, value_column = key_line, key_column
-        else:
-            value_line, value_column = self._lines.position(value_at)
-        self._found[path] = (key_line, key_column, value_line, value_column)
+        self._found[path] = (key_at, value_at)
 
     def _record_implicit(self, path: tuple[str | int, ...], key_at: int) -> None:
         if path not in self._found:
-            self._record(path, key_at, key_at)
+            self._found[path] = (key_at, key_at)
 
     # -- whitespace -------------------------------------------------------
 
     def _skip_trivia(self, index: int) -> int:
         """Skip whitespace, line breaks and comments."""
-        text = self._text
-        size = self._size
-        while index < size:
-            char = text[index]
-            if char in " \t\r\n":
-                index += 1
-            elif char == "#":
-                newline = text.find("\n", index)
-                index = size if newline < 0 else newline + 1
-            else:
-                break
-        return index
+        if index < self._size and self._text[index] not in _TRIVIA_START:
+            return index
+        return _TRIVIA.match(self._text, index).end()  # type: ignore[union-attr]
 
     def _skip_blank(self, index: int) -> int:
         """Skip spaces and tabs only."""
         text = self._text
-        size = self._size
-        while index < size and text[index] in " \t":
+        if index < self._size and text[index] not in " \t":
+            return index
+        while index < self._size and text[index] in " \t":
             index += 1
         return index
 
@@ -241,9 +279,7 @@ class _Scanner:
                 end = self._find(text, "'", index + 1) + 1
                 parts.append((text[index + 1 : end - 1], start))
             else:
-                end = index
-                while end < size and text[end] not in _BARE_KEY_STOP:
-                    end += 1
+                end = _BARE_KEY.match(text, index).end()  # type: ignore[union-attr]
                 if end == index:
                     raise ValueError(f"expected a key at offset {index}")
                 parts.append((text[index:end], start))
@@ -291,6 +327,9 @@ class _Scanner:
         return (*path, parts[-1][0])
 
     def _key_value(self, table: tuple[str | int, ...], index: int) -> int:
+        simple = _SIMPLE_KEY.match(self._text, index)
+        if simple is not None:  # the usual ``name = ...``
+            return self._value((*table, simple.group(1)), index, simple.end())
         parts, index = self._read_key(index)
         path = self._descend(table, parts)
         index = self._skip_blank(index + 1)  # past ``=``
@@ -304,24 +343,54 @@ class _Scanner:
         Returns the index just past the value.
         """
         text = self._text
+        found = self._found
         stack: list[_Frame] = []
         while True:
             # ``index`` is at the first character of the value for ``path``.
-            self._record(path, key_at, index)
+            found[path] = (key_at, index)
             char = text[index]
-            if char == "[":
+            flat = _FLAT.match(text, index) if char == "[" or char == "{" else None
+            if flat is not None:
+                self._flat(path, flat.start(), flat.end())
+                index = flat.end()
+            elif char == "[":
                 stack.append(_Frame(path, 0))
                 index += 1
             elif char == "{":
                 stack.append(_Frame(path, -1))
                 index += 1
             else:
-                index = self._scalar_end(index)
+                simple = _SIMPLE_VALUE.match(text, index)
+                index = simple.end() if simple is not None else self._scalar_end(index)
 
             # Find the start of the next value inside the open containers,
             # closing those that end on the way.
             while stack:
                 frame = stack[-1]
+                # The usual cases first, in one step: ``, name = `` or ``}`` in an inline
+                # table on one line; ``, `` or ``]`` in an array on one line.
+                if frame.next_index < 0:
+                    simple = _NEXT_IN_TABLE.match(text, index)
+                    if simple is not None:
+                        if simple.group(1) is not None:
+                            stack.pop()
+                            index = simple.end()
+                            continue
+                        path = (*frame.path, simple.group(2))
+                        key_at = simple.start(2)
+                        index = simple.end()
+                        break
+                else:
+                    simple = _NEXT_IN_ARRAY.match(text, index)
+                    if simple is not None:
+                        index = simple.end()
+                        if simple.group(1) is not None:
+                            stack.pop()
+                            continue
+                        path = (*frame.path, frame.next_index)
+                        frame.next_index += 1
+                        key_at = index
+                        break
                 index = self._skip_trivia(index)
                 char = text[index]
                 if char == ",":
@@ -343,6 +412,21 @@ class _Scanner:
             else:
                 return index
 
+    def _flat(self, path: tuple[str | int, ...], start: int, end: int) -> None:
+        """Note the keys and elements of a one-line table or array of simple values."""
+        text = self._text
+        found = self._found
+        if text[start] == "[":
+            for number, element in enumerate(_ELEMENT_IN_FLAT.finditer(text, start + 1, end)):
+                found[path + (number,)] = (element.start(), element.start())
+            return
+        for pair in _PAIR_IN_FLAT.finditer(text, start + 1, end):
+            key_path = (*path, pair.group(1))
+            value_at = pair.start(2)
+            found[key_path] = (pair.start(1), value_at)
+            if text[value_at] == "[":
+                self._flat(key_path, value_at, pair.end(2))
+
     def _scalar_end(self, index: int) -> int:
         text = self._text
         char = text[index]
@@ -354,10 +438,7 @@ class _Scanner:
             if text.startswith("'''", index):
                 return self._multiline_end(index, "'''")
             return self._find(text, "'", index + 1) + 1
-        size = self._size
-        end = index
-        while end < size and text[end] not in _SCALAR_STOP:
-            end += 1
+        end = _SCALAR.match(text, index).end()  # type: ignore[union-attr]
         if end == index:
             raise ValueError(f"expected a value at offset {index}")
         return end

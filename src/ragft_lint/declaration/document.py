@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ..errors import Problem
 
@@ -28,14 +28,14 @@ class Document:
         display: str,
         fmt: str,  # "toml" or "yaml"
         data: Dict[str, Any],
-        positions: Optional[Dict[KeyPath, Position]] = None,
+        positions: Optional[Mapping[KeyPath, Position]] = None,
         origin: Tuple[int, int] = (1, 1),
     ) -> None:
         self.file = file
         self.display = display
         self.fmt = fmt
         self.data = data
-        self.positions: Dict[KeyPath, Position] = positions if positions is not None else {}
+        self.positions: Mapping[KeyPath, Position] = positions if positions is not None else {}
         self.origin = origin
 
     def position(self, path: KeyPath, at_key: bool = False) -> Tuple[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ..errors import DeclarationError, Problem
 from ..findings import Location
@@ -27,6 +27,23 @@ class Settings(NamedTuple):
     plugins: Dict[str, Dict[str, Any]]
 
 
+_ABSENT = object()
+
+
+def _index(facts: Dict[str, Any]) -> Dict[Tuple[str, ...], Any]:
+    """Every value reachable through tables alone, by its key path (``()`` is the facts)."""
+    index: Dict[Tuple[str, ...], Any] = {(): facts}
+    tables: List[Tuple[Tuple[str, ...], Dict[str, Any]]] = [((), facts)]
+    while tables:
+        path, table = tables.pop()
+        for key, value in table.items():
+            where = path + (key,)
+            index[where] = value
+            if isinstance(value, dict):
+                tables.append((where, value))
+    return index
+
+
 class System:
     """One declared AI system: its facts, and where each of them was declared."""
 
@@ -35,31 +52,20 @@ class System:
         self.facts = facts
         self.document = document
         self._prefix: KeyPath = ("systems", name)
-
-    @property
-    def architecture(self) -> str:
-        return str(self.facts["architecture"])
-
-    @property
-    def fine_tuned(self) -> bool:
-        return self.architecture in ("fine-tune", "hybrid")
-
-    @property
-    def retrieval(self) -> bool:
-        return self.architecture in ("rag", "hybrid")
+        # Every rule asks these of every system: read once (a validated system has them).
+        self.architecture: str = str(facts["architecture"])
+        self.fine_tuned: bool = self.architecture in ("fine-tune", "hybrid")
+        self.retrieval: bool = self.architecture in ("rag", "hybrid")
+        self._tables: Optional[Dict[Tuple[str, ...], Any]] = None
 
     def get(self, *keys: str, default: Any = None) -> Any:
         """The declared value at ``keys`` (``get("knowledge", "changes")``), or ``default``."""
-        node: Any = self.facts
-        for key in keys:
-            if not isinstance(node, dict) or key not in node:
-                return default
-            node = node[key]
-        return node
+        if self._tables is None:  # the first question: index every table's keys, once
+            self._tables = _index(self.facts)
+        return self._tables.get(keys, default)
 
     def has(self, *keys: str) -> bool:
-        sentinel = object()
-        return self.get(*keys, default=sentinel) is not sentinel
+        return self.get(*keys, default=_ABSENT) is not _ABSENT
 
     def key(self, *keys: Any) -> str:
         """The dotted key of a fact, as findings name it."""

@@ -24,6 +24,8 @@ MAX_DEPTH = 64
 
 _STANDARD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
+_STRING, _SEQUENCE, _MAPPING = _STANDARD + "str", _STANDARD + "seq", _STANDARD + "map"
+_MERGE = _STANDARD + "merge"
 
 
 def _shown(tag: str) -> str:
@@ -33,77 +35,88 @@ def _shown(tag: str) -> str:
 
 class _Walk:
     def __init__(self, display: str) -> None:
+        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
         self.display = display
         self.problems: List[Problem] = []
         self.positions: dict[KeyPath, Position] = {}
         self.nodes = 0
         self.seen: set[int] = set()
         self.active: set[int] = set()
+        self.kinds = (ScalarNode, SequenceNode, MappingNode)
 
     def problem(self, node: Any, message: str) -> None:
         mark = node.start_mark
         self.problems.append(Problem(self.display, mark.line + 1, mark.column + 1, message))
 
     def value(self, node: Any, path: KeyPath, depth: int) -> Any:
-        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-        if id(node) in self.seen:
+        scalar_node, sequence_node, mapping_node = self.kinds
+        identity = id(node)
+        if identity in self.seen:
             self.nodes += 1 + (len(node.value) if isinstance(node.value, list) else 0)
             if self.nodes > MAX_NODES:
                 raise _Budget(node)
         else:
-            self.seen.add(id(node))
+            self.seen.add(identity)
         if depth > MAX_DEPTH:
             raise _TooDeep(node)
-        tag = str(node.tag)
-        if isinstance(node, ScalarNode):
+        tag = node.tag
+        if isinstance(node, scalar_node):
             return self.scalar(node, tag)
-        if id(node) in self.active:
+        if identity in self.active:
             self.problem(node, "an alias refers to a node that contains it (a recursive alias)")
             return None
-        self.active.add(id(node))
+        self.active.add(identity)
         try:
-            if isinstance(node, SequenceNode):
-                if tag != _STANDARD + "seq":
+            if isinstance(node, sequence_node):
+                if tag != _SEQUENCE:
                     self.problem(node, f"the tag {_shown(tag)!r} is not allowed in a declaration")
                     return None
                 items = []
+                positions = self.positions
                 for index, item in enumerate(node.value):
-                    self.positions[path + (index,)] = _pos(item, item)
-                    items.append(self.value(item, path + (index,), depth + 1))
+                    where = path + (index,)
+                    mark = item.start_mark
+                    line, column = mark.line + 1, mark.column + 1
+                    positions[where] = (line, column, line, column)
+                    items.append(self.value(item, where, depth + 1))
                 return items
-            if isinstance(node, MappingNode):
-                if tag != _STANDARD + "map":
+            if isinstance(node, mapping_node):
+                if tag != _MAPPING:
                     self.problem(node, f"the tag {_shown(tag)!r} is not allowed in a declaration")
                     return None
                 return self.mapping(node, path, depth)
         finally:
-            self.active.discard(id(node))
+            self.active.discard(identity)
         self.problem(node, "unsupported YAML node")
         return None
 
     def mapping(self, node: Any, path: KeyPath, depth: int) -> dict[str, Any]:
-        from yaml.nodes import ScalarNode
-
+        scalar_node = self.kinds[0]
+        positions = self.positions
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if str(key_node.tag) == _STANDARD + "merge":
+            if key_node.tag == _MERGE:
                 self.problem(key_node, "merge keys (<<) are not supported; write the keys out")
                 continue
-            if not isinstance(key_node, ScalarNode):
+            if not isinstance(key_node, scalar_node):
                 self.problem(key_node, "a key must be a plain word, not a mapping or a list")
                 continue
             key = key_node.value
+            where = path + (key,)
             if key in out:
-                first = self.positions.get(path + (key,))
-                where = f" (first at line {first[0]})" if first else ""
-                self.problem(key_node, f"duplicate key {key!r}{where}")
+                first = positions.get(where)
+                before = f" (first at line {first[0]})" if first else ""
+                self.problem(key_node, f"duplicate key {key!r}{before}")
                 continue
-            self.positions[path + (key,)] = _pos(key_node, value_node)
-            out[key] = self.value(value_node, path + (key,), depth + 1)
+            k, v = key_node.start_mark, value_node.start_mark
+            positions[where] = (k.line + 1, k.column + 1, v.line + 1, v.column + 1)
+            out[key] = self.value(value_node, where, depth + 1)
         return out
 
     def scalar(self, node: Any, tag: str) -> Any:
+        if tag == _STRING:  # the usual case
+            return node.value
         if not tag.startswith(_STANDARD) or tag[len(_STANDARD):] not in _SCALAR_TAGS:
             self.problem(node, f"the tag {_shown(tag)!r} is not allowed in a declaration")
             return None
@@ -168,9 +181,49 @@ class _TooDeep(Exception):
         self.node = node
 
 
-def _pos(key_node: Any, value_node: Any) -> Position:
-    k, v = key_node.start_mark, value_node.start_mark
-    return (k.line + 1, k.column + 1, v.line + 1, v.column + 1)
+_LOADER: Any = None
+
+
+def _loader() -> Any:
+    """PyYAML's safe loader (libyaml's where installed), with a leaner tag resolver.
+
+    The composer asks the resolver for the tag of every node, in Python; PyYAML's own resolver
+    also supports path-based resolution, which nothing here registers. This one gives the same
+    tags (YAML 1.1's implicit types, looked up by first character) in fewer steps: a fifth of
+    the time to read a large declaration.
+    """
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
+    import yaml
+    from yaml.nodes import ScalarNode, SequenceNode
+    from yaml.resolver import Resolver
+
+    implicit = Resolver.yaml_implicit_resolvers
+    anywhere = tuple(implicit.get(None, ()))
+    by_first = {first: tuple(found) + anywhere for first, found in implicit.items()}
+    scalar: str = Resolver.DEFAULT_SCALAR_TAG
+    sequence: str = Resolver.DEFAULT_SEQUENCE_TAG
+    mapping: str = Resolver.DEFAULT_MAPPING_TAG
+
+    class Loader(getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader):  # type: ignore[misc]
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is ScalarNode:
+                if implicit[0]:
+                    for tag, pattern in by_first.get(value[:1], anywhere):
+                        if pattern.match(value):
+                            return str(tag)
+                return scalar
+            return sequence if kind is SequenceNode else mapping
+
+    _LOADER = Loader
+    return Loader
 
 
 def read_yaml(file: Path, display: str, text: str) -> Document:
@@ -178,9 +231,8 @@ def read_yaml(file: Path, display: str, text: str) -> Document:
     import yaml
     from yaml import MarkedYAMLError, YAMLError
 
-    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     try:
-        documents = list(yaml.compose_all(text, Loader=loader))
+        documents = list(yaml.compose_all(text, Loader=_loader()))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..decide import UNDECIDED, decide_system
+from ..decide import UNDECIDED, disagreement
 from ..declaration.model import System
 from ..findings import Severity
 from ..rule import Context, Violation, rule
@@ -47,8 +47,8 @@ def architecture_disagrees(system: System, context: Context) -> Iterator[Violati
     # The same facts as `ragft-lint decide` uses: measured ones first, where evidence was read.
     found = context.measurement(system)
     measured = found.facts(system.get("knowledge", "changes")) if found is not None else None
-    decision = decide_system(system, context.thresholds, measured, explain=False)
-    if decision.agreement != "none" or not decision.reached:
+    decision = disagreement(system, context.thresholds, measured)
+    if decision is None or not decision.reached:
         return
     verdicts = "; ".join(f"{f.title}: {f.verdict}" for f in decision.frameworks)
     consensus = decision.consensus

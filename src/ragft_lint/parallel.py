@@ -1,0 +1,131 @@
+"""Work shared between this process and one forked child, for large declarations.
+
+A declaration of thousands of systems spends its time reading the file and in the rules,
+system by system. Where the platform forks cheaply and safely (Linux, no other thread
+running, more than one CPU), part of that work runs in a child process meanwhile: the TOML
+position scan beside the TOML parser, the second half of the systems beside the first. The
+child sends its result back pickled through a pipe. Anything going wrong in the child (an
+exception, a result that cannot be pickled, a crash) only costs time: this process then does
+that part itself. Elsewhere, and for small inputs, everything runs here, in order.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable, List, Optional, Sequence, Tuple, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+Here = TypeVar("Here")
+There = TypeVar("There")
+
+# Below this many items a fork costs more than it saves.
+MIN_ITEMS = 256
+
+
+def can_fork() -> bool:
+    """Whether forking is both possible and safe here, and could run in parallel."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    import threading
+
+    if threading.active_count() > 1:  # a fork copies locks other threads may hold
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except (AttributeError, OSError):
+        return False
+
+
+def beside(here: Callable[[], Here], there: Callable[[], There]) -> Tuple[Here, There]:
+    """``(here(), there())``, with ``there`` run in a forked child while ``here`` runs here.
+
+    Only where ``can_fork()``; otherwise one after the other, in this process. ``there`` must
+    not depend on which process runs it, and its result must pickle. An exception from
+    ``here`` stops the child and propagates; anything going wrong with ``there`` in the child
+    means running it again here.
+    """
+    if not can_fork():
+        return here(), there()
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return here(), there()
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return here(), there()
+    if child == 0:  # pragma: no cover - runs in the child, which never returns
+        _child(there, read, write)
+    os.close(write)
+    try:
+        mine = here()
+    except BaseException:
+        _reap(child, read)
+        raise
+    theirs = _collect(child, read)
+    return mine, (there() if theirs is None else theirs[0])
+
+
+def in_two(work: Callable[[Sequence[Item]], Result], items: Sequence[Item],
+           merge: Callable[[Result, Result], Result]) -> Result:
+    """``work(items)``, computed as ``merge(work(first half), work(second half))``.
+
+    The halves run side by side (``beside``) when there are at least ``MIN_ITEMS``.
+    """
+    if len(items) < MIN_ITEMS or not can_fork():
+        return work(items)
+    half = len(items) // 2
+    first, second = items[:half], items[half:]
+    return merge(*beside(lambda: work(first), lambda: work(second)))
+
+
+def _child(there: Callable[[], Any], read: int,
+           write: int) -> None:  # pragma: no cover - measured through the parent's results
+    status = 1
+    try:
+        import pickle
+
+        os.close(read)
+        payload = pickle.dumps(there(), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+        status = 0
+    except BaseException:  # anything at all: the parent redoes the work
+        pass
+    finally:
+        os._exit(status)  # no cleanup, no flushing of buffers the parent owns
+
+
+def _collect(child: int, read: int) -> Optional[List[Any]]:
+    """The child's result (in a one-item list), or None when it did not deliver one."""
+    import pickle
+
+    chunks = []
+    with os.fdopen(read, "rb") as pipe:
+        while True:
+            chunk = pipe.read(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(child, 0)
+    if status != 0 or not chunks:
+        return None
+    try:
+        return [pickle.loads(b"".join(chunks))]
+    except Exception:  # a truncated or odd payload: redo the work here
+        return None
+
+
+def _reap(child: int, read: int) -> None:
+    import signal
+
+    os.close(read)
+    try:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+    except OSError:
+        pass
