@@ -257,11 +257,18 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         baseline.apply(reports, args.baseline)
     from .output.formats import FormatOptions
 
+    source = host.format_owner(args.format)
+    shown = FormatOptions(colour=_colour(out), quiet=args.quiet)
     try:
-        rendered = formats[args.format].render(
-            reports, FormatOptions(colour=_colour(out), quiet=args.quiet))
+        if source == "builtin":
+            rendered = formats[args.format].render(reports, shown)
+        else:  # a plugin's formatter runs as the rest of its code does
+            from .deadline import budget
+            from .guard import plugin_code
+
+            with plugin_code(budget()):
+                rendered = formats[args.format].render(reports, shown)
     except (Exception, SystemExit) as exc:  # a plugin's formatter: its failure, named
-        source = _format_source(host, args.format)
         if source == "builtin":
             raise
         host.failure(source, f"output format {args.format!r} raised "
@@ -278,18 +285,6 @@ def _unknown_format(word: str, choices: List[str]) -> str:
     guess = did_you_mean(word, choices)
     hint = f"; did you mean {guess!r}?" if guess else ""
     return f"unknown output format {word!r}{hint} (choose from {', '.join(choices)})"
-
-
-def _format_source(host: Host, name: str) -> str:
-    """The plugin whose format ``name`` is (the first to define it, as in ``output_formats``)."""
-    for impl in host.manager.hook.ragft_lint_output_formats.get_hookimpls():
-        try:
-            answer = impl.function()
-            if isinstance(answer, dict) and name in answer:
-                return impl.plugin_name
-        except (Exception, SystemExit):
-            continue
-    return "builtin"
 
 
 def _decide(args: argparse.Namespace, out: TextIO) -> int:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import thresholds as thresholds_module
-from .deadline import budget, limit
+from .deadline import budget
 from .declaration.model import Declaration, System
 from .findings import Finding, Severity
+from .guard import plugin_code
 from .host import Host, PluginFailure
 from .rule import Context, Rule, Violation
 
@@ -127,7 +128,7 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
                 if builtin:
                     violations = list(check(system, context))
                 else:  # a plugin's rule: bounded in time, like its import and hooks
-                    with limit(seconds):
+                    with plugin_code(seconds):
                         violations = list(check(system, context))
             except (Exception, SystemExit) as exc:  # a plugin's bug is reported, not fatal
                 host.failure(rule.source, f"rule {rule.id} raised {type(exc).__name__}: {exc}")

@@ -133,6 +133,7 @@ class Host:
         self._rules: Optional[List[Rule]] = None
         self._extension: Optional[Extension] = None
         self._formats: Optional[Dict[str, OutputFormat]] = None
+        self._format_owners: Dict[str, str] = {}
 
     def failure(self, plugin: str, cause: str) -> None:
         origin = self.origins.get(plugin)
@@ -148,7 +149,10 @@ class Host:
         plugin's exception its own: it is recorded as that plugin's failure and the others are
         still asked. Plugins answer in registration order, the built-in plugin first.
         """
-        from .deadline import budget, limit
+        from collections.abc import Iterator as AnyIterator
+
+        from .deadline import budget
+        from .guard import plugin_code
 
         seconds = budget()
         for impl in getattr(self.manager.hook, hook).get_hookimpls():
@@ -156,8 +160,10 @@ class Host:
                 if impl.plugin_name == "builtin":
                     result = impl.function()
                 else:
-                    with limit(seconds):
+                    with plugin_code(seconds):
                         result = impl.function()
+                        if isinstance(result, AnyIterator):  # a generator works when read
+                            result = list(result)
             except (Exception, SystemExit) as exc:
                 self.failure(impl.plugin_name, f"{hook} raised {type(exc).__name__}: {exc}")
                 continue
@@ -239,6 +245,7 @@ class Host:
             from .output.formats import OutputFormat
 
             formats: Dict[str, OutputFormat] = {}
+            owners: Dict[str, str] = {}
             for plugin, result in self._answers("ragft_lint_output_formats"):
                 items = result.items() if isinstance(result, dict) else None
                 if items is None:
@@ -253,8 +260,14 @@ class Host:
                         self.failure(plugin, f"output format {name!r} is already defined")
                     else:
                         formats[name] = fmt
-            self._formats = formats
+                        owners[name] = plugin
+            self._formats, self._format_owners = formats, owners
         return self._formats
+
+    def format_owner(self, name: str) -> str:
+        """The plugin that contributed output format ``name`` (``builtin`` for ours)."""
+        self.output_formats()
+        return self._format_owners.get(name, "builtin")
 
 
 class Extension(NamedTuple):
@@ -278,7 +291,8 @@ def _own_version() -> str:
 def load(entry_points: Optional[List[EntryPoint]] = None) -> Host:
     """Create the plugin manager, register the built-in plugin and every installed plugin."""
     from . import builtin
-    from .deadline import budget, limit
+    from .deadline import budget
+    from .guard import plugin_code
 
     manager = pluggy.PluginManager(GROUP)
     manager.add_hookspecs(hookspecs)
@@ -294,7 +308,7 @@ def load(entry_points: Optional[List[EntryPoint]] = None) -> Host:
         host.origins[ep.name] = ep
         plugin = None
         try:
-            with limit(seconds):
+            with plugin_code(seconds):
                 plugin = ep.load()
             manager.register(plugin, name=ep.name)
             manager.check_pending()
