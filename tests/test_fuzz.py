@@ -16,20 +16,12 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ragft_lint.cli import main
 from ragft_lint.declaration import load
 from ragft_lint.errors import DeclarationError
-
-settings.register_profile(
-    "ci", max_examples=60, deadline=None, derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.register_profile(
-    "thorough", max_examples=3000, deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 VALID_YAML = (EXAMPLES / "support-bot" / "ragft.yaml").read_text(encoding="utf-8")

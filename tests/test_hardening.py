@@ -50,6 +50,10 @@ def _too_big() -> bytes:
     return b"systems:\n" + b"# padding\n" * 110_000
 
 
+def _too_big_toml() -> bytes:
+    return b"[tool.ragft-lint]\n" + b"# padding\n" * 110_000
+
+
 TOML_HEAD = b"[tool.ragft-lint]\n"
 
 CASES: Dict[str, Case] = {
@@ -107,6 +111,7 @@ CASES: Dict[str, Case] = {
     "nul-byte": Case("ragft.yaml", b"fail_on: er\x00ror\n", ":1:12: the file holds a NUL byte"),
     "binary": Case("ragft.yaml", bytes(range(256)) * 4, ":"),
     "over-the-size-limit": Case("ragft.yaml", _too_big, ":1:1: the file is"),
+    "pyproject-over-the-size-limit": Case("pyproject.toml", _too_big_toml, ":1:1: the file is"),
 }
 
 
@@ -152,3 +157,15 @@ def test_a_traceback_only_with_verbose_on_an_internal_error(tmp_path: Path) -> N
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert loud.returncode == 3
     assert "Traceback" in loud.stderr
+
+
+def test_a_large_pyproject_without_the_table_is_no_declaration(tmp_path: Path) -> None:
+    """A project's own pyproject.toml over the limit is not refused when it declares nothing."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_bytes(b"[project]\nname = 'big'\n" + b"# x\n" * 400_000)
+    (tmp_path / "ragft.yaml").write_text("systems:\n  a:\n    architecture: prompt\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "ragft_lint", "check", "--no-evidence"], cwd=tmp_path,
+        capture_output=True, text=True, timeout=60, env=dict(os.environ, NO_COLOR="1"))
+    assert done.returncode in (0, 1), done.stderr
+    assert "ragft.yaml" in done.stdout

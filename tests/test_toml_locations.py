@@ -8,9 +8,11 @@ import functools
 import math
 import random
 import sys
-from typing import Any, Iterator
+from typing import Any, Iterator, List
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ragft_lint.declaration._toml_locations import locate
 
@@ -702,3 +704,54 @@ def test_value_token_types() -> None:
     """Sanity check of the helper used by the property tests."""
     assert value_written_at("v = 1979-05-27", 4, datetime.date(1979, 5, 27))
     assert not value_written_at("v = 1", 4, 1.0)
+
+
+# -- one-line tables and arrays, which the scanner takes in one step ---------------------------
+
+_TRICKY = st.text(alphabet=st.sampled_from(list("ab ,{}[]#=.'\"\\\t")), max_size=8)
+
+
+def _basic(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t") + '"'
+
+
+SIMPLE_VALUES = st.one_of(
+    _TRICKY.map(_basic),
+    _TRICKY.filter(lambda t: "'" not in t and "\t" not in t).map(lambda t: f"'{t}'"),
+    st.integers(-10**6, 10**6).map(str),
+    st.sampled_from(["true", "false", "1.5", "-0.0", "1e3", "inf", "nan", "2026-11-23",
+                     "1979-05-27 07:32:00", "07:32:00", "0x1F", "1_000"]),
+)
+KEYS = st.one_of(st.sampled_from(["a", "b-c", "d_1", "9"]), _TRICKY.map(_basic))
+BLANK = st.sampled_from(["", " ", "  ", "\t"])
+
+
+def _key_name(key: str) -> str:
+    return next(iter(tomllib.loads(f"{key} = 0")))
+
+
+@st.composite
+def one_line_values(draw: Any, depth: int = 0) -> str:
+    kind = draw(st.sampled_from(["simple", "array", "table"] if depth < 2 else ["simple"]))
+    if kind == "simple":
+        return str(draw(SIMPLE_VALUES))
+    gap = draw(BLANK)
+    if kind == "array":
+        items = draw(st.lists(one_line_values(depth + 1), max_size=4))
+        trailing = "," if items and draw(st.booleans()) else ""
+        return "[" + gap + ("," + gap).join(items) + trailing + gap + "]"
+    keys = draw(st.lists(KEYS, max_size=4, unique_by=_key_name))
+    pairs = [f"{key}{draw(BLANK)}={draw(BLANK)}{draw(one_line_values(depth + 1))}"
+             for key in keys]
+    return "{" + gap + ("," + gap).join(pairs) + gap + "}"
+
+
+@given(st.lists(one_line_values(), min_size=1, max_size=4), st.booleans())
+def test_one_line_tables_and_arrays(values: List[str], commented: bool) -> None:
+    comment = " # a note, with [brackets] and {braces}" if commented else ""
+    text = "".join(f"k{n} = {value}{comment}\n" for n, value in enumerate(values))
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return  # only what the parser accepts is ever scanned
+    check_document(text)

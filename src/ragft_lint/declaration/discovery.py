@@ -47,7 +47,8 @@ def read_text(file: Path, display: str) -> str:
                 f"the file is {size} bytes; a declaration may be at most "
                 f"{MAX_DECLARATION_BYTES} bytes",
             )])
-        raw = file.read_bytes()[: MAX_DECLARATION_BYTES + 1]
+        with open(file, "rb") as handle:  # bounded, should the file grow meanwhile
+            raw = handle.read(MAX_DECLARATION_BYTES + 1)
     except OSError as exc:
         raise DeclarationError([Problem(display, 1, 1, f"cannot read: {exc.strerror}")]) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -65,6 +66,26 @@ def read_text(file: Path, display: str) -> str:
         line, column = _line_column(text, nul)
         raise DeclarationError([Problem(display, line, column, "the file holds a NUL byte")])
     return text
+
+
+def _large_without_table(file: Path) -> bool:
+    """Whether a ``pyproject.toml`` over the size limit never mentions ``ragft-lint``.
+
+    Such a file holds no declaration, so its size is no error. It is read in blocks, in time
+    linear in its size and in bounded memory.
+    """
+    try:
+        if file.stat().st_size <= MAX_DECLARATION_BYTES:
+            return False
+        needle, tail = b"ragft-lint", b""
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                if needle in tail + block:
+                    return False
+                tail = block[-len(needle):]
+    except OSError:
+        return False  # read_text says what is wrong
+    return True
 
 
 def _line_column(text: str | bytes, offset: int) -> Tuple[int, int]:
@@ -87,6 +108,8 @@ def is_declaration_name(path: Path) -> bool:
 def load_file(file: Path) -> Optional[Document]:
     """Read one declaration file; None for a ``pyproject.toml`` without the table."""
     display = display_path(file)
+    if file.name == PYPROJECT and _large_without_table(file):
+        return None  # a project's own large pyproject.toml is none of our business
     text = read_text(file, display)
     if file.name == PYPROJECT:
         from .toml_source import read_pyproject
