@@ -65,9 +65,14 @@ def folder(root: Path) -> None:
 
 def unix_socket(root: Path) -> None:
     (root / "evals").mkdir()
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(str(root / "evals" / "eval.jsonl"))
-    server.close()  # the socket file stays
+    here = os.getcwd()
+    os.chdir(root / "evals")  # a relative name: socket paths are limited to ~100 bytes
+    try:
+        server = socket.socket(socket.AF_UNIX)
+        server.bind("eval.jsonl")
+        server.close()  # the socket file stays
+    finally:
+        os.chdir(here)
 
 
 def device(root: Path) -> None:
