@@ -17,9 +17,10 @@ Design notes:
   result: each key path is a tuple, so a path ``d`` levels deep costs ``d``).
   Nested arrays and inline tables live on an explicit stack, so deep nesting
   cannot hit the interpreter's recursion limit.  Strings are skipped with
-  ``str.find``; runs of blanks, bare keys and plain scalars with one
-  precompiled regular expression each (``re`` is imported by the TOML parsers
-  anyway, so this costs nothing at start-up).
+  ``str.find``; bare keys, plain scalars, comments and the usual one-line
+  shapes (``name = value``, a one-line inline table or array of simple
+  values) are each taken by one precompiled regular expression (``re`` is
+  imported by the TOML parsers anyway, so this costs nothing at start-up).
 * The scan notes offsets; ``Positions`` turns one into a line and a column
   (by bisecting the line starts) only when it is looked up.
 """
@@ -32,9 +33,9 @@ from typing import Dict, Iterator, Mapping, Optional, Tuple, Union
 
 __all__ = ["Positions", "locate", "scan"]
 
-# A bare key ends at any of these.  TOML bare keys are ``[A-Za-z0-9_-]+``; the
-# set is written as "what stops a key" rather than "what is allowed" so that
-# the scanner always moves forward whatever it meets.
+# A bare key runs up to any of these.  TOML bare keys are ``[A-Za-z0-9_-]+``;
+# the class is written as "what stops a key" rather than "what is allowed" so
+# that the scanner always moves forward whatever it meets.
 _BARE_KEY = re.compile(r"""[^ \t\r\n.=\[\]{},#"']*""")
 
 # Non-string scalars (numbers, booleans, dates and times) never contain any of
@@ -47,19 +48,17 @@ _TRIVIA_START = frozenset(" \t\r\n#")
 # Fast paths for the shapes nearly every declaration is made of; anything else (dotted or
 # quoted keys, multi-line arrays and strings, comments inside values) takes the general path.
 _SIMPLE_KEY = re.compile(r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*")
-_SIMPLE_VALUE = re.compile(
-    r"""(?:"(?!"")[^"\\\n]*"|'(?!'')[^'\n]*'|[^,\]}#\r\n"'\[{][^,\]}#\r\n]*)"""
-)
+# A one-line string without escapes, or a plain scalar (number, boolean, date).
+_ONE = r"""(?:"(?!"")[^"\\\n]*"|'(?!'')[^'\n]*'|[^,\]}#\r\n"'\[{ \t][^,\]}#\r\n]*)"""
+_SIMPLE_VALUE = re.compile(_ONE)
 # A one-line inline table or array of simple values (an array may sit in such a table):
 # matched whole, then its keys and elements are found inside it.
-_ONE = r"""(?:"(?!"")[^"\\\n]*"|'(?!'')[^'\n]*'|[^,\]}#\r\n"'\[{ \t][^,\]}#\r\n]*)"""
 _FLAT_ARRAY = rf"\[[ \t]*(?:{_ONE}[ \t]*,[ \t]*)*(?:{_ONE}[ \t]*)?\]"
 _FLAT_PAIR = rf"[A-Za-z0-9_-]+[ \t]*=[ \t]*(?:{_ONE}|{_FLAT_ARRAY})"
 _FLAT = re.compile(
     rf"\{{[ \t]*(?:{_FLAT_PAIR}[ \t]*(?:,[ \t]*{_FLAT_PAIR}[ \t]*)*)?\}}|{_FLAT_ARRAY}"
 )
 _PAIR_IN_FLAT = re.compile(rf"([A-Za-z0-9_-]+)[ \t]*=[ \t]*({_ONE}|{_FLAT_ARRAY})")
-_ELEMENT_IN_FLAT = re.compile(_ONE)
 _NEXT_IN_TABLE = re.compile(r"[ \t]*(?:,[ \t]*)?(?:(\})|([A-Za-z0-9_-]+)[ \t]*=[ \t]*)")
 _NEXT_IN_ARRAY = re.compile(r"[ \t]*(?:,[ \t]*)?(?:(\])|(?![ \t\r\n#,\]]))")
 # Whitespace, line breaks and comments.
@@ -212,7 +211,7 @@ class _Scanner:
     def __init__(self, text: str) -> None:
         self._text = text
         self._size = len(text)
-        # Path -> (key offset, value offset), turned into lines and columns at the end.
+        # Path -> (key offset, value offset); ``Positions`` makes lines and columns of them.
         self._found: dict[tuple[str | int, ...], tuple[int, int]] = {}
         # Arrays of tables seen so far -> number of ``[[...]]`` elements.
         self._table_arrays: dict[tuple[str | int, ...], int] = {}
@@ -252,9 +251,8 @@ class _Scanner:
     def _skip_blank(self, index: int) -> int:
         """Skip spaces and tabs only."""
         text = self._text
-        if index < self._size and text[index] not in " \t":
-            return index
-        while index < self._size and text[index] in " \t":
+        size = self._size
+        while index < size and text[index] in " \t":
             index += 1
         return index
 
@@ -417,7 +415,7 @@ class _Scanner:
         text = self._text
         found = self._found
         if text[start] == "[":
-            for number, element in enumerate(_ELEMENT_IN_FLAT.finditer(text, start + 1, end)):
+            for number, element in enumerate(_SIMPLE_VALUE.finditer(text, start + 1, end)):
                 found[path + (number,)] = (element.start(), element.start())
             return
         for pair in _PAIR_IN_FLAT.finditer(text, start + 1, end):
