@@ -3,7 +3,8 @@
 Random bytes, mutations of valid declarations, and random trees of known keys with values of
 every type go through ``declaration.load`` (which may only raise ``DeclarationError``) and
 through ``main`` (which may only exit 0, 1 or 2, without an internal error and without writing
-anything). CI runs a fixed number of examples; ``HYPOTHESIS_PROFILE=thorough`` runs many more.
+anything), each input within ``SECONDS``. CI runs a fixed number of examples;
+``HYPOTHESIS_PROFILE=thorough`` runs many more.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import contextlib
 import datetime
 import io
 import os
+import signal
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 from hypothesis import given
@@ -106,10 +108,42 @@ def _snapshot(folder: Path) -> Dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+# No input may take long: each example's two runs get this many seconds in all.
+SECONDS = 10.0
+
+
+class _TooSlow(BaseException):  # not an Exception: nothing in the code under test catches it
+    pass
+
+
+@contextlib.contextmanager
+def _bounded() -> Iterator[None]:
+    if not hasattr(signal, "setitimer"):  # no interval timer on this platform
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _TooSlow(f"an input took longer than {SECONDS:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _judge(project: Path, name: str, data: bytes) -> None:
     """Both entry points on one input: only known errors, only known exit statuses."""
     target = project / name
     target.write_bytes(data)
+    with _bounded():
+        _judge_in_time(project, name, target)
+    target.unlink()
+
+
+def _judge_in_time(project: Path, name: str, target: Path) -> None:
     try:
         load(target)
     except DeclarationError as exc:
@@ -127,7 +161,6 @@ def _judge(project: Path, name: str, data: bytes) -> None:
     assert "internal error" not in err.getvalue()
     assert "Traceback" not in err.getvalue()
     assert _snapshot(project) == before
-    target.unlink()
 
 
 @given(data=st.binary(max_size=400))
