@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ragft_lint import thresholds
 from ragft_lint.decide import (
@@ -17,11 +19,13 @@ from ragft_lint.decide import (
     checklist,
     decide,
     decide_system,
+    disagreement,
     failure_mode_tree,
     five_gates,
 )
 from ragft_lint.declaration import load
 from ragft_lint.declaration.model import Declaration
+from ragft_lint.declaration.schema import ARCHITECTURES, DEPTHS, FREQUENCIES, GAPS, GOALS
 
 Load = Callable[..., Declaration]
 
@@ -708,3 +712,61 @@ class TestDecision:
         step = step_about(result, "labelled eval")
         assert "300" in step.answer
         assert step.location == system.where("eval", "path")
+
+
+# -- DE001's quick walk and the full walk agree --------------------------------------------------
+
+def _maybe(strategy: Any) -> Any:
+    return st.one_of(st.none(), strategy)
+
+
+_COUNT = st.integers(0, 200_000)
+_TABLES = {
+    "knowledge": {"changes": st.sampled_from(FREQUENCIES), "depth": st.sampled_from(DEPTHS),
+                  "corpus_tokens": _COUNT, "citations": st.booleans(),
+                  "per_user_access": st.booleans(), "sources": st.just(["docs/**"])},
+    "prompt": {"few_shot_examples": st.integers(0, 20), "structured_output": st.booleans(),
+               "context_window_tokens": _COUNT,
+               "baseline_score": st.floats(0, 1).map(lambda x: round(x, 3))},
+    "fine_tune": {"goals": st.lists(st.sampled_from(GOALS), unique=True, max_size=3),
+                  "training_examples": st.integers(0, 5000),
+                  "requests_per_month": _COUNT},
+    "eval": {"examples": st.integers(0, 1000), "labeled": st.booleans()},
+    "rag": {"reranker": st.sampled_from(["cross-encoder/x", False])},
+}
+
+
+@st.composite
+def systems(draw: Any) -> Dict[str, Any]:
+    facts: Dict[str, Any] = {"architecture": draw(st.sampled_from(ARCHITECTURES))}
+    gaps = draw(_maybe(st.lists(st.sampled_from(GAPS), unique=True, max_size=3)))
+    if gaps is not None:
+        facts["gaps"] = gaps
+    queries = draw(_maybe(st.integers(0, 200)))
+    if queries is not None:
+        facts["baseline_queries"] = queries
+    for table, fields in _TABLES.items():
+        if draw(st.booleans()):
+            chosen = draw(st.lists(st.sampled_from(sorted(fields)), unique=True))
+            facts[table] = {name: draw(fields[name]) for name in chosen}
+    return facts
+
+
+@given(systems())
+def test_the_quick_walk_of_de001_agrees_with_decide(tmp_path_factory: Any,
+                                                   facts: Dict[str, Any]) -> None:
+    folder = tmp_path_factory.mktemp("project")
+    (folder / ".git").mkdir()
+    (folder / "ragft.yaml").write_text(json.dumps({"systems": {"bot": facts}}))
+    declaration = load(folder / "ragft.yaml")
+    system = declaration.systems["bot"]
+    limits = thresholds.resolve(declaration.settings.thresholds)
+    full = decide_system(system, limits)
+    quick = disagreement(system, limits)
+    if full.agreement != "none":
+        assert quick is None
+        return
+    assert quick is not None
+    assert [f.verdict for f in quick.frameworks] == [f.verdict for f in full.frameworks]
+    assert quick.missing == full.missing
+    assert quick.reached == full.reached and quick.consensus == full.consensus

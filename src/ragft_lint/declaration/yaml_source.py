@@ -189,8 +189,8 @@ def _loader() -> Any:
 
     The composer asks the resolver for the tag of every node, in Python; PyYAML's own resolver
     also supports path-based resolution, which nothing here registers. This one gives the same
-    tags (YAML 1.1's implicit types, looked up by first character) in fewer steps: a fifth of
-    the time to read a large declaration.
+    tags (YAML 1.1's implicit types, looked up by first character) in fewer steps;
+    ``tests/test_yaml_tags.py`` compares the two.
     """
     global _LOADER
     if _LOADER is not None:
