@@ -17,6 +17,7 @@ The faults are injected at the system-call boundary inside the child (``os.repla
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -180,3 +181,19 @@ def test_a_killed_writer_is_followed_by_a_clean_run(tmp_path: Path) -> None:
     done = run(root, "none", arguments, "", env)
     assert done.returncode == 0, done.stderr
     assert (root / "ci" / "baseline.json").read_bytes() != OLD_BASELINE
+
+
+def test_two_runs_at_once_leave_whole_cache_entries(tmp_path: Path) -> None:
+    """Writers never share a temporary file, so the last rename wins with a whole entry."""
+    root = cache_project(tmp_path)
+    runs = [subprocess.Popen([sys.executable, "-m", "ragft_lint", "check", "-q"], cwd=root,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)]
+    for process in runs:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode in (0, 1), err
+    entries = sorted((root / ".ragft_lint_cache").rglob("*"))
+    assert not [p for p in entries if p.name.endswith(".tmp")]
+    for entry in entries:
+        if entry.suffix == ".json":
+            assert isinstance(json.loads(entry.read_text(encoding="utf-8")), dict)
