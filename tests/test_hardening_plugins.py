@@ -109,3 +109,47 @@ def test_bad_plugin(case_id: str, tmp_path: Path) -> None:
     assert done.returncode == 3, done.stderr
     assert f"plugin 'bad' (distribution bad-plugin 0.3.1) failed: {case.says}" in done.stderr
     assert "org-rules" not in done.stderr
+
+
+SLOW_FORMAT = """\
+    import time
+    from ragft_lint import OutputFormat, hookimpl
+
+    def render(reports, options):
+        print("rendering")
+        time.sleep(60)
+        return "never\\n"
+
+    def chatty(reports, options):
+        print("a word from the plugin")
+        return "the report\\n"
+
+    @hookimpl
+    def ragft_lint_output_formats():
+        return {"slow": OutputFormat("takes its time", render),
+                "chatty": OutputFormat("prints while rendering", chatty)}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["slow", "chatty"])
+def test_a_plugin_format_is_bounded_and_its_prints_stay_out(fmt: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_distribution(site, "org-formats", "1.0.0", {"fmt": "org_formats"},
+                      {"org_formats": SLOW_FORMAT})
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "ragft.yaml").write_text("systems:\n  bot:\n    architecture: prompt\n")
+    env = dict(os.environ, PYTHONPATH=str(site), RAGFT_LINT_PLUGIN_TIMEOUT="0.5")
+    done = subprocess.run(
+        [sys.executable, "-m", "ragft_lint", "check", "--format", fmt, "--no-evidence"],
+        cwd=project, capture_output=True, text=True, timeout=60, env=env)
+    assert "Traceback" not in done.stderr
+    if fmt == "slow":
+        assert done.returncode == 3
+        assert done.stdout == ""
+        assert ("plugin 'fmt' (distribution org-formats 1.0.0) failed: output format 'slow' "
+                "raised Overrun: took longer than 0.5 s") in done.stderr
+    else:
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "the report\n"
+        assert "a word from the plugin" in done.stderr

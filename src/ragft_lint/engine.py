@@ -158,7 +158,8 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
     # A declaration of many systems is checked in two processes where that is possible.
     from .parallel import in_two
 
-    findings, failures = in_two(first_pass, list(declaration.systems.values()), _merge)
+    systems = list(declaration.systems.values())
+    findings, failures = in_two(first_pass, systems, _merge)
     for failure in failures:
         if failure not in host.failures:  # found in the other process
             host.failures.append(failure)
@@ -171,7 +172,7 @@ def run(declaration: Declaration, host: Host, options: Options) -> Report:
         if rule.reviews_findings:
             context = context_for(rule)
             context.ran, context.fired = ran, fired
-            apply(rule, context, list(declaration.systems.values()), findings)
+            apply(rule, context, systems, findings)
     findings.sort(key=Finding.sort_key)
     report = Report(declaration.display, list(declaration.systems), findings, fail_on,
                     list(host.failures), chosen)

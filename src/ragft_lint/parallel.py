@@ -11,6 +11,7 @@ that part itself. Elsewhere, and for small inputs, everything runs here, in orde
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Any, Callable, List, Optional, Sequence, Tuple, TypeVar
@@ -124,8 +125,6 @@ def _reap(child: int, read: int) -> None:
     import signal
 
     os.close(read)
-    try:
+    with contextlib.suppress(OSError):  # already gone
         os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
-    except OSError:
-        pass
