@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fired
+from helpers import fired
 from ragft_lint import host as host_module
 from ragft_lint.cli import main
 from ragft_lint.output import rules_reference
 
-RULES = host_module.load(entry_points=[]).rules()
+RULES = list(host_module.load(entry_points=[]).rules)
 # The DA rules compare the declaration with files on disk: their examples need the files.
 DECLARATIVE = [r for r in RULES if not r.id.startswith("DA")]
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules.md"

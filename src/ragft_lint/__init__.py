@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "Context",
@@ -14,6 +14,7 @@ __all__ = [
     "OutputFormat",
     "Report",
     "Rule",
+    "Session",
     "Severity",
     "Violation",
     "__version__",
@@ -34,17 +35,21 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    # Kept lazy: the plugin machinery and the engine are imported only when asked for.
+    # Kept lazy: the plugin machinery and the pipeline are imported only when asked for.
     if name == "hookimpl":
         import pluggy
 
         return pluggy.HookimplMarker("ragft_lint")
-    if name in ("check", "Report"):
-        from . import engine
+    if name in ("check", "Session"):
+        from . import session
 
-        return getattr(engine, name)
+        return getattr(session, name)
+    if name == "Report":
+        from .report import Report
+
+        return Report
     if name in ("OutputFormat", "FormatOptions"):
-        from .output import formats
+        from . import output_format
 
-        return getattr(formats, name)
+        return getattr(output_format, name)
     raise AttributeError(f"module 'ragft_lint' has no attribute {name!r}")

@@ -14,9 +14,9 @@ import os
 from typing import Any, Counter, Dict, List, Sequence, Tuple
 
 from .atomic import write_text
-from .engine import Report
 from .errors import BaselineError
 from .findings import Finding
+from .report import Report
 
 FORMAT_VERSION = 1
 Key = Tuple[str, str, str, str]  # declaration, rule, system, key
@@ -98,18 +98,21 @@ def read(path: str) -> Counter[Key]:
     return counts
 
 
-def apply(reports: Sequence[Report], path: str) -> None:
-    """Leave out of each report the findings the baseline at ``path`` records."""
+def apply(reports: Sequence[Report], path: str) -> List[Report]:
+    """The reports without the findings the baseline at ``path`` records (new reports)."""
     remaining = read(path)
     folder = os.path.dirname(os.path.abspath(path))
+    out: List[Report] = []
     for report in reports:
         declaration = _declaration(report, folder)
         kept: List[Finding] = []
+        left_out = 0
         for f in report.findings:
             key = _key(declaration, f)
             if not f.waived and remaining[key] > 0:
                 remaining[key] -= 1
-                report.baselined += 1
+                left_out += 1
             else:
                 kept.append(f)
-        report.findings = kept
+        out.append(report.replace(findings=kept, baselined=report.baselined + left_out))
+    return out

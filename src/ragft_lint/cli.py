@@ -7,39 +7,23 @@ or the command line is wrong; 3 an internal error or a plugin failure.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, TextIO
 
+from . import console
 from .errors import (
     DeclarationError,
     NoDeclarationError,
-    Problem,
     RagftLintError,
     UnknownRuleError,
     UsageError,
 )
 
 if TYPE_CHECKING:
-    from .declaration.document import Document
-    from .engine import Report
-    from .host import Host
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _rule_list(text: str) -> List[str]:
-    words = [w.strip() for w in text.split(",") if w.strip()]
-    if not words:
-        raise argparse.ArgumentTypeError("expected rule ids or prefixes, separated by commas")
-    return words
+    from .host import PluginFailure, Plugins
+    from .report import Report
+    from .session import Session
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -60,7 +44,7 @@ class _Formatter(argparse.HelpFormatter):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from ._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="ragft-lint",
@@ -81,13 +65,13 @@ def _parser() -> argparse.ArgumentParser:
                             "not declarations select the declaration above them")
     check.add_argument("--format", default="text", metavar="FORMAT",
                        help="text (default), json, sarif, github, html, or a plugin's format")
-    check.add_argument("--select", type=_rule_list, metavar="IDS",
+    check.add_argument("--select", type=console.rule_list, metavar="IDS",
                        help="comma-separated rule ids or prefixes to run (default: ALL)")
-    check.add_argument("--ignore", type=_rule_list, metavar="IDS",
+    check.add_argument("--ignore", type=console.rule_list, metavar="IDS",
                        help="comma-separated rule ids or prefixes to skip")
     check.add_argument("--fail-on", choices=("error", "warning", "info"),
                        help="the lowest severity that fails the run (default: error)")
-    check.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+    check.add_argument("--as-of", type=console.date, metavar="YYYY-MM-DD",
                        help="the date that date-based rules use (default: today)")
     check.add_argument("--no-evidence", action="store_true",
                        help="use declared facts only: read no evidence file, run no git")
@@ -146,91 +130,47 @@ class _SubcommandParser(argparse.ArgumentParser):
 
 def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "check":
-        return _check(args, out)
-    if args.command == "decide":
-        return _decide(args, out)
     if args.command == "init":
-        from . import init
+        from .init import command
 
-        return init.run(args, sys.stdin, out)
-    from . import host as host_module
+        return command.run(args, sys.stdin, out)
+    from .session import Session
 
-    host = host_module.load()
+    session = Session()
+    if args.command == "check":
+        return _check(session, args, out)
+    if args.command == "decide":
+        return _decide(session, args, out)
+    plugins = session.plugins
     if args.command == "rules":
-        status = _rules(host, out, args.format)
+        status = _rules(plugins, out, args.format)
     elif args.command == "rule":
-        status = _rule(host, args.rule_id, out)
+        status = _rule(plugins, args.rule_id, out)
     else:
-        status = _schema(host, out)
-    return _plugin_status(host, status)
+        status = _schema(plugins, out)
+    return console.exit_status(plugins.failures, status)
 
 
-def _plugin_status(host: Host, status: int) -> int:
-    for failure in host.failures:
-        print(f"ragft-lint: {failure.error()}", file=sys.stderr)
-    return 3 if host.failures else status
+def _notes(notes: Iterable[str]) -> None:
+    for note in dict.fromkeys(notes):  # each once; to stderr, never inside a JSON or SARIF output
+        print(f"{console.PREFIX}{note}", file=sys.stderr)
 
 
-def _documents(paths: Sequence[str]) -> List[Document]:
-    """The declaration files named by the command line's paths, each once, in the order given."""
-    from .declaration import discovery
-
-    documents = []
-    if not paths:
-        documents.append(discovery.find(None))
-    problems = []
-    for text in paths:
-        path = Path(text)
-        try:
-            if path.is_dir():
-                documents.append(discovery.find(path))
-            elif not path.exists():
-                raise DeclarationError([Problem(text, 1, 1, "no such file or folder")])
-            elif discovery.is_declaration_name(path):
-                document = discovery.load_file(path)
-                if document is not None:  # a pyproject.toml without the table: not ours
-                    documents.append(document)
-            else:  # a file the declaration may point to: check the declaration above it
-                document, _ = discovery.discover(path.parent)
-                if document is not None:
-                    documents.append(document)
-        except DeclarationError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise DeclarationError(problems)
-    unique: Dict[Path, Document] = {}
-    for document in documents:
-        unique.setdefault(document.file.resolve(), document)
-    return list(unique.values())
-
-
-def _check(args: argparse.Namespace, out: TextIO) -> int:
-    from . import host as host_module
-    from .declaration import declaration_from
-    from .engine import Options, run
+def _check(session: Session, args: argparse.Namespace, out: TextIO) -> int:
+    from .engine import Options
 
     for option, value in (("--baseline", args.baseline), ("--write-baseline",
                                                              args.write_baseline)):
         if value == "":
             raise UsageError(f"{option} needs a file name")
-    documents = _documents(args.paths)
-    if not documents:
-        return 0
-    host = host_module.load()
-    formats = host.output_formats()
-    if args.format not in formats:
-        raise UsageError(_unknown_format(args.format, sorted(formats)))
-    known = [r.id for r in host.rules()]
-    problems = []
-    declarations = []
-    for document in documents:
-        try:
-            declarations.append(declaration_from(document, known, host.extension()))
-        except DeclarationError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise DeclarationError(problems)
+    plugins = session.plugins
+    if args.format not in plugins.formats:
+        raise UsageError(_unknown_format(args.format, sorted(plugins.formats)))
+    declarations, unmatched = session.declarations(args.paths)
+    if not args.quiet:
+        _notes(unmatched)
+    if not declarations:
+        return console.exit_status(plugins.failures, 0)
     options = Options(
         select=args.select,
         ignore=args.ignore,
@@ -239,74 +179,66 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         evidence=False if args.no_evidence else None,
         cache=not args.no_cache,
     )
-    reports: List[Report] = [run(declaration, host, options) for declaration in declarations]
+    reports = [session.report(declaration, options) for declaration in declarations]
+    failures = _failures(reports)
     if not args.quiet:
-        notes = {note: None for report in reports for note in report.notes}  # each once
-        for note in notes:  # to stderr: never inside a JSON or SARIF output
-            print(f"ragft-lint: {note}", file=sys.stderr)
+        _notes(note for report in reports for note in report.notes)
     if args.write_baseline is not None:
         from . import baseline
 
         count = baseline.write(reports, args.write_baseline)
-        print(f"ragft-lint: recorded {count} finding{'' if count == 1 else 's'} in "
+        print(f"{console.PREFIX}recorded {count} finding{'' if count == 1 else 's'} in "
               f"{args.write_baseline}", file=sys.stderr)
-        return _plugin_status(host, 0) if host.failures else 0
+        return console.exit_status(failures, 0)
     if args.baseline is not None:
         from . import baseline
 
-        baseline.apply(reports, args.baseline)
-    from .output.formats import FormatOptions
+        reports = baseline.apply(reports, args.baseline)
+    from .output_format import FormatOptions
 
-    source = host.format_owner(args.format)
-    shown = FormatOptions(colour=_colour(out), quiet=args.quiet)
+    source = plugins.format_owner(args.format)
+    shown = FormatOptions(colour=console.colour(out), quiet=args.quiet)
+    render = plugins.formats[args.format].render
     try:
         if source == "builtin":
-            rendered = formats[args.format].render(reports, shown)
+            rendered = render(reports, shown)
         else:  # a plugin's formatter runs as the rest of its code does
             from .deadline import budget
             from .guard import plugin_code
 
             with plugin_code(budget()):
-                rendered = formats[args.format].render(reports, shown)
+                rendered = render(reports, shown)
     except (Exception, SystemExit) as exc:  # a plugin's formatter: its failure, named
         if source == "builtin":
             raise
-        host.failure(source, f"output format {args.format!r} raised "
-                             f"{type(exc).__name__}: {exc}")
-        return _plugin_status(host, 3)
+        failures.append(plugins.failure(source, f"output format {args.format!r} raised "
+                                                f"{type(exc).__name__}: {exc}"))
+        return console.exit_status(failures, 3)
     out.write(rendered)
-    status = max(r.exit_status for r in reports)
-    return _plugin_status(host, status) if host.failures else status
+    return console.exit_status(failures, max(r.exit_status for r in reports))
+
+
+def _failures(reports: Sequence[Report]) -> List[PluginFailure]:
+    """Every plugin failure of the run, each once (each report repeats the load failures)."""
+    return list(dict.fromkeys(f for report in reports for f in report.plugin_failures))
 
 
 def _unknown_format(word: str, choices: List[str]) -> str:
-    from .declaration.schema import did_you_mean
+    from .suggest import hint
 
-    guess = did_you_mean(word, choices)
-    hint = f"; did you mean {guess!r}?" if guess else ""
-    return f"unknown output format {word!r}{hint} (choose from {', '.join(choices)})"
+    return f"unknown output format {word!r}{hint(word, choices)} (choose from " \
+           f"{', '.join(choices)})"
 
 
-def _decide(args: argparse.Namespace, out: TextIO) -> int:
-    from . import host as host_module
-    from .decide import decide
-    from .declaration import load
+def _decide(session: Session, args: argparse.Namespace, out: TextIO) -> int:
+    from .engine import Options
 
-    host = host_module.load()
-    declaration = load(Path(args.path) if args.path else None, [r.id for r in host.rules()],
-                       host.extension())
-    from .evidence import needed
-
-    measured = None
-    if declaration.settings.evidence and needed(declaration):
-        from .evidence.collect import measure_declaration
-
-        evidence = measure_declaration(declaration, datetime.date.today())
-        for note in evidence.notes:
-            print(f"ragft-lint: {note}", file=sys.stderr)
-        measured = {name: found.facts(declaration.systems[name].get("knowledge", "changes"))
-                    for name, found in evidence.systems.items()}
-    decisions = decide(declaration, measured=measured)
+    declaration = session.declaration(args.path)
+    options = Options()
+    evidence = session.evidence(declaration, session.settings(declaration, options))
+    if evidence is not None:
+        _notes(evidence.notes)
+    decisions = session.decisions(declaration, options)
     if args.format == "json":
         from .output import decision_json
 
@@ -318,19 +250,12 @@ def _decide(args: argparse.Namespace, out: TextIO) -> int:
     else:
         from .output import decision_text
 
-        out.write(decision_text.render(decisions, colour=_colour(out)))
-    return _plugin_status(host, 0) if host.failures else 0
+        out.write(decision_text.render(decisions, colour=console.colour(out)))
+    return console.exit_status(session.plugins.failures, 0)
 
 
-def _colour(stream: TextIO) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def _rules(host: Host, out: TextIO, fmt: str = "text") -> int:
-    rules = host.rules()
+def _rules(plugins: Plugins, out: TextIO, fmt: str = "text") -> int:
+    rules = plugins.rules
     if fmt == "markdown":
         from .output import rules_reference
 
@@ -342,25 +267,23 @@ def _rules(host: Host, out: TextIO, fmt: str = "text") -> int:
     return 0
 
 
-def _rule(host: Host, rule_id: str, out: TextIO) -> int:
-    rules = {r.id: r for r in host.rules()}
+def _rule(plugins: Plugins, rule_id: str, out: TextIO) -> int:
+    rules = {r.id: r for r in plugins.rules}
     wanted = rule_id.upper()
     if wanted not in rules:
-        from .declaration.schema import did_you_mean
-
-        raise UnknownRuleError(rule_id, did_you_mean(rule_id, sorted(rules)))
+        raise UnknownRuleError(rule_id, sorted(rules))
     found = rules[wanted]
     out.write(f"{found.id} {found.name} [{found.severity}] (from {found.source})\n\n")
     out.write(found.doc.rstrip() + "\n")
     return 0
 
 
-def _schema(host: Host, out: TextIO) -> int:
+def _schema(plugins: Plugins, out: TextIO) -> int:
     import json
 
     from .json_schema import declaration_schema
 
-    out.write(json.dumps(declaration_schema(host.extension()), indent=2) + "\n")
+    out.write(json.dumps(declaration_schema(plugins.extension), indent=2) + "\n")
     return 0
 
 
@@ -370,7 +293,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return run(argv, sys.stdout)
     except NoDeclarationError as exc:
-        print(f"ragft-lint: {exc}", file=sys.stderr)
+        print(f"{console.PREFIX}{exc}", file=sys.stderr)
         return exc.exit_status
     except RagftLintError as exc:
         for line in exc.lines():

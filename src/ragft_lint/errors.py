@@ -55,10 +55,13 @@ class UsageError(RagftLintError):
 
 
 class UnknownRuleError(UsageError):
-    def __init__(self, rule_id: str, suggestion: str | None) -> None:
-        hint = (f"; did you mean {suggestion!r}?" if suggestion
-                else "; `ragft-lint rules` lists them")
-        super().__init__(f"unknown rule {rule_id!r}{hint}")
+    """A rule id that no installed rule has."""
+
+    def __init__(self, rule_id: str, known: Sequence[str]) -> None:
+        from .suggest import hint
+
+        said = hint(rule_id, known) or "; `ragft-lint rules` lists them"
+        super().__init__(f"unknown rule {rule_id!r}{said}")
 
 
 class BaselineError(RagftLintError):

@@ -15,7 +15,7 @@ from .rule import Rule
 
 if TYPE_CHECKING:
     from .declaration.schema import Spec
-    from .output.formats import OutputFormat
+    from .output_format import OutputFormat
 
 hookspec = pluggy.HookspecMarker("ragft_lint")
 

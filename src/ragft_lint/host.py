@@ -1,26 +1,32 @@
-"""The plugin host: find installed plugins, load them one at a time, collect their rules.
+"""The plugin host: find installed plugins, load them one at a time, collect what they add.
 
 Finding reads only the installed distributions' metadata (no import); loading imports one
 entry point at a time, so a plugin that fails is reported by name and the others still run.
-The built-in rules are registered through the same hooks as any other plugin.
+The built-in rules and formats are registered through the same hooks as any other plugin.
+What the plugins contribute is collected once into an immutable ``Plugins`` value.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NamedTuple, Optional
+from types import MappingProxyType
+from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
 import pluggy
 
 from . import hookspecs
+from ._version import __version__
+from .declaration.extension import Extension
 from .errors import PluginError
+from .output_format import OutputFormat
 from .rule import Rule
 
-if TYPE_CHECKING:
-    from .output.formats import OutputFormat
-
 GROUP = "ragft_lint"
+# Set (non-empty), installed plugins are not loaded: only the built-in rules and formats run.
+# The same switch as pytest's PYTEST_DISABLE_PLUGIN_AUTOLOAD, for isolating a broken plugin
+# or running a test suite that must not depend on what else is installed.
+DISABLE_AUTOLOAD = "RAGFT_LINT_DISABLE_PLUGIN_AUTOLOAD"
 
 
 class EntryPoint(NamedTuple):
@@ -92,6 +98,8 @@ def find_entry_points(group: str = GROUP, path: Optional[List[str]] = None) -> L
     """
     seen: set[str] = set()
     found: List[EntryPoint] = []
+    if path is None and os.environ.get(DISABLE_AUTOLOAD):
+        return found
     for entry in sys.path if path is None else path:
         try:
             names = sorted(os.listdir(entry or "."))
@@ -123,26 +131,53 @@ class PluginFailure(NamedTuple):
         return PluginError(self.plugin, self.distribution, self.version, self.cause)
 
 
-class Host:
-    """The loaded plugins and what they contributed."""
+class Plugins(NamedTuple):
+    """The loaded plugins and what they contributed: a value, made once per run.
 
-    def __init__(self, manager: pluggy.PluginManager) -> None:
+    ``failures`` are the plugins that failed to load or to answer a hook; a failure while
+    checking (a rule that raises) belongs to the report of that check, not to this value.
+    """
+
+    rules: Tuple[Rule, ...]
+    extension: Extension
+    formats: Mapping[str, OutputFormat]
+    format_owners: Mapping[str, str]
+    failures: Tuple[PluginFailure, ...]
+    origins: Mapping[str, EntryPoint]
+
+    @property
+    def rule_ids(self) -> List[str]:
+        return [r.id for r in self.rules]
+
+    def failure(self, plugin: str, cause: str) -> PluginFailure:
+        """A failure of ``plugin``, named with its distribution and version."""
+        return _failure(self.origins, plugin, cause)
+
+    def format_owner(self, name: str) -> str:
+        """The plugin that contributed output format ``name`` (``builtin`` for ours)."""
+        return self.format_owners.get(name, "builtin")
+
+
+def _failure(origins: Mapping[str, EntryPoint], plugin: str, cause: str) -> PluginFailure:
+    origin = origins.get(plugin)
+    dist, version = (origin.distribution, origin.version) if origin else ("ragft-lint", "")
+    return PluginFailure(plugin, dist, version or __version__, cause)
+
+
+class _Loader:
+    """Asks the registered plugins, one at a time, for what they contribute."""
+
+    def __init__(self, manager: pluggy.PluginManager, origins: Dict[str, EntryPoint]) -> None:
         self.manager = manager
-        self.origins: Dict[str, EntryPoint] = {}
+        self.origins = origins
         self.failures: List[PluginFailure] = []
-        self._rules: Optional[List[Rule]] = None
-        self._extension: Optional[Extension] = None
-        self._formats: Optional[Dict[str, OutputFormat]] = None
-        self._format_owners: Dict[str, str] = {}
 
     def failure(self, plugin: str, cause: str) -> None:
-        origin = self.origins.get(plugin)
-        dist, version = (origin.distribution, origin.version) if origin else ("ragft-lint", "")
-        failure = PluginFailure(plugin, dist, version or _own_version(), cause)
+        failure = _failure(self.origins, plugin, cause)
         if failure not in self.failures:
             self.failures.append(failure)
 
-    def _answers(self, hook: str) -> Iterator[tuple[str, Any]]:
+    def answers(self, hook: str) -> Iterator[tuple[str, Any]]:
         """Each plugin's answer to ``hook``, asked one plugin at a time.
 
         Calling the implementations one by one (rather than through the hook caller) keeps one
@@ -170,15 +205,10 @@ class Host:
             if result is not None:
                 yield impl.plugin_name, result
 
-    def rules(self) -> List[Rule]:
+    def rules(self) -> Tuple[Rule, ...]:
         """Every plugin's rules, each plugin asked on its own so one failure stays its own."""
-        if self._rules is None:
-            self._rules = self._collect_rules()
-        return self._rules
-
-    def _collect_rules(self) -> List[Rule]:
         rules: Dict[str, Rule] = {}
-        for plugin, result in self._answers("ragft_lint_rules"):
+        for plugin, result in self.answers("ragft_lint_rules"):
             try:
                 contributed = list(result)
             except TypeError:
@@ -199,21 +229,16 @@ class Host:
                                          f"{rules[item.id].source!r}")
                     continue
                 rules[item.id] = _with_source(item, plugin)
-        return sorted(rules.values(), key=lambda r: r.id)
+        return tuple(sorted(rules.values(), key=lambda r: r.id))
 
     def extension(self) -> Extension:
         """What plugins add to the declaration format: system keys and settings tables."""
-        if self._extension is None:
-            self._extension = self._collect_extension()
-        return self._extension
-
-    def _collect_extension(self) -> Extension:
         from .declaration.schema import Spec, system_spec
 
         built_in = set(system_spec().fields)
         keys: Dict[str, Spec] = {}
         owners: Dict[str, str] = {}
-        for plugin, result in self._answers("ragft_lint_system_keys"):
+        for plugin, result in self.answers("ragft_lint_system_keys"):
             if not isinstance(result, dict):
                 self.failure(plugin, f"ragft_lint_system_keys returned {type(result).__name__}, "
                                      "not a dict of key to Spec")
@@ -231,7 +256,7 @@ class Host:
                     keys[key] = spec
                     owners[key] = plugin
         settings: Dict[str, Spec] = {}
-        for plugin, result in self._answers("ragft_lint_settings"):
+        for plugin, result in self.answers("ragft_lint_settings"):
             if isinstance(result, Spec):
                 settings[plugin] = result
             else:
@@ -239,73 +264,52 @@ class Host:
                                      "not a ragft_lint.spec Spec")
         return Extension(keys, settings, owners)
 
-    def output_formats(self) -> Dict[str, OutputFormat]:
+    def formats(self) -> Tuple[Dict[str, OutputFormat], Dict[str, str]]:
         """Every ``--format`` choice: the built-in ones, then plugins' (first one wins a name)."""
-        if self._formats is None:
-            from .output.formats import OutputFormat
-
-            formats: Dict[str, OutputFormat] = {}
-            owners: Dict[str, str] = {}
-            for plugin, result in self._answers("ragft_lint_output_formats"):
-                items = result.items() if isinstance(result, dict) else None
-                if items is None:
-                    self.failure(plugin, "ragft_lint_output_formats returned "
-                                         f"{type(result).__name__}, not a dict")
-                    continue
-                for name, fmt in items:
-                    if not isinstance(fmt, OutputFormat) or not callable(fmt.render):
-                        self.failure(plugin, f"output format {name!r} is not a "
-                                             "ragft_lint.OutputFormat")
-                    elif name in formats:
-                        self.failure(plugin, f"output format {name!r} is already defined")
-                    else:
-                        formats[name] = fmt
-                        owners[name] = plugin
-            self._formats, self._format_owners = formats, owners
-        return self._formats
-
-    def format_owner(self, name: str) -> str:
-        """The plugin that contributed output format ``name`` (``builtin`` for ours)."""
-        self.output_formats()
-        return self._format_owners.get(name, "builtin")
-
-
-class Extension(NamedTuple):
-    """What plugins add to the declaration format."""
-
-    system_keys: Dict[str, Any]  # key -> Spec
-    settings: Dict[str, Any]  # plugin name -> Spec of plugins.<name>
-    owners: Dict[str, str]  # system key -> plugin name
+        formats: Dict[str, OutputFormat] = {}
+        owners: Dict[str, str] = {}
+        for plugin, result in self.answers("ragft_lint_output_formats"):
+            items = result.items() if isinstance(result, dict) else None
+            if items is None:
+                self.failure(plugin, "ragft_lint_output_formats returned "
+                                     f"{type(result).__name__}, not a dict")
+                continue
+            for name, fmt in items:
+                if not isinstance(fmt, OutputFormat) or not callable(fmt.render):
+                    self.failure(plugin, f"output format {name!r} is not a "
+                                         "ragft_lint.OutputFormat")
+                elif name in formats:
+                    self.failure(plugin, f"output format {name!r} is already defined")
+                else:
+                    formats[name] = fmt
+                    owners[name] = plugin
+        return formats, owners
 
 
 def _with_source(rule: Rule, plugin: str) -> Rule:
     return rule if rule.source == plugin else rule._replace(source=plugin)
 
 
-def _own_version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-def load(entry_points: Optional[List[EntryPoint]] = None) -> Host:
-    """Create the plugin manager, register the built-in plugin and every installed plugin."""
+def load(entry_points: Optional[List[EntryPoint]] = None) -> Plugins:
+    """Create the plugin manager, register the built-in plugin and every installed plugin, and
+    collect what they contribute into one ``Plugins`` value."""
     from . import builtin
     from .deadline import budget
     from .guard import plugin_code
 
     manager = pluggy.PluginManager(GROUP)
     manager.add_hookspecs(hookspecs)
-    host = Host(manager)
+    origins: Dict[str, EntryPoint] = {}
+    loader = _Loader(manager, origins)
     manager.register(builtin, name="builtin")
     seconds = budget()
     for ep in find_entry_points() if entry_points is None else entry_points:
-        if manager.has_plugin(ep.name) or ep.name in host.origins:
-            host.origins.setdefault(ep.name, ep)
-            host.failure(ep.name, f"another plugin is already registered as {ep.name!r} "
-                                  f"(from {ep.distribution})")
+        if manager.has_plugin(ep.name) or ep.name in origins:
+            origins.setdefault(ep.name, ep)
+            loader.failure(ep.name, f"another plugin is already registered as {ep.name!r} "
+                                    f"(from {ep.distribution})")
             continue
-        host.origins[ep.name] = ep
+        origins[ep.name] = ep
         plugin = None
         try:
             with plugin_code(seconds):
@@ -315,5 +319,9 @@ def load(entry_points: Optional[List[EntryPoint]] = None) -> Host:
         except (Exception, SystemExit) as exc:  # an import error, a bad hook: named, isolated
             if plugin is not None and manager.is_registered(plugin):
                 manager.unregister(plugin)
-            host.failure(ep.name, f"{type(exc).__name__}: {exc}")
-    return host
+            loader.failure(ep.name, f"{type(exc).__name__}: {exc}")
+    rules = loader.rules()
+    extension = loader.extension()
+    formats, owners = loader.formats()
+    return Plugins(rules, extension, MappingProxyType(formats), MappingProxyType(owners),
+                   tuple(loader.failures), MappingProxyType(dict(origins)))

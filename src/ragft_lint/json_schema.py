@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 if TYPE_CHECKING:
-    from .host import Extension
+    from .declaration.extension import Extension
 
 SCHEMA_ID = "https://ragft-lint.invalid/declaration-v1.json"
 
@@ -38,4 +38,4 @@ def tool_schema(tool_name: str = "ragft-lint") -> Dict[str, Any]:
     """
     from . import host
 
-    return declaration_schema(host.load().extension())
+    return declaration_schema(host.load().extension)

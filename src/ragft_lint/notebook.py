@@ -19,23 +19,19 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, List, NoReturn, Optional, Sequence
 
 from .errors import (
     DeclarationError,
     NoDeclarationError,
     PluginError,
-    Problem,
     RagftLintError,
     UsageError,
 )
 
 if TYPE_CHECKING:
     from .decide import Decisions
-    from .declaration import Declaration
-    from .engine import Report
-    from .host import Extension
+    from .report import Report
 
 MAGIC = "ragft_lint"
 # How a cell's declaration is named in its findings: ``cell:4:14``.
@@ -116,7 +112,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .cli import _date, _rule_list
+    from .console import date, rule_list
 
     parser = _Parser(
         prog=f"%{MAGIC}",
@@ -128,13 +124,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="line magic: a declaration file or a folder to discover from "
                              "(default: the working folder); cell magic: the folder the cell's "
                              "declaration is read as if saved in (default: the working folder)")
-    parser.add_argument("--select", type=_rule_list, metavar="IDS",
+    parser.add_argument("--select", type=rule_list, metavar="IDS",
                         help="comma-separated rule ids or prefixes to run (default: ALL)")
-    parser.add_argument("--ignore", type=_rule_list, metavar="IDS",
+    parser.add_argument("--ignore", type=rule_list, metavar="IDS",
                         help="comma-separated rule ids or prefixes to skip")
     parser.add_argument("--fail-on", choices=("error", "warning", "info"),
                         help="the lowest severity that fails the check (default: error)")
-    parser.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+    parser.add_argument("--as-of", type=date, metavar="YYYY-MM-DD",
                         help="the date that date-based rules use (default: today)")
     parser.add_argument("--no-evidence", action="store_true",
                         help="use declared facts only: read no evidence file, run no git")
@@ -200,19 +196,15 @@ def _show(failure: Failure) -> None:
 
 
 def _check(args: argparse.Namespace, cell: Optional[str]) -> Result:
-    from . import host as host_module
-    from .decide import decide
-    from .engine import Options, run
+    from .engine import Options
+    from .session import Session
 
-    host = host_module.load()
-    known = [r.id for r in host.rules()]
+    session = Session()
     if cell is None:
-        from .declaration import load
-
-        path = Path(os.path.expanduser(args.path)) if args.path else None
-        declaration = load(path, known, host.extension())
+        path = os.path.expanduser(args.path) if args.path else None
+        declaration = session.declaration(path)
     else:
-        declaration = cell_declaration(cell, args.path, known, host.extension())
+        declaration = session.cell(cell, args.path, CELL)
     options = Options(
         select=args.select,
         ignore=args.ignore,
@@ -221,38 +213,8 @@ def _check(args: argparse.Namespace, cell: Optional[str]) -> Result:
         evidence=False if args.no_evidence else None,
         cache=not args.no_cache,
     )
-    return Result(run(declaration, host, options), decide(declaration))
-
-
-def cell_declaration(cell: str, folder: Optional[str] = None,
-                     known_rules: Optional[List[str]] = None,
-                     extension: Optional[Extension] = None) -> Declaration:
-    """The declaration a cell holds, read as if saved as ``ragft.yaml`` in ``folder``.
-
-    Its relative evidence paths start at that folder, and its project root is the repository
-    above it. Raises ``DeclarationError`` with ``cell:line:column`` for every problem.
-    """
-    from .declaration import declaration_from
-    from .declaration.document import MAX_DECLARATION_BYTES
-    from .declaration.yaml_source import read_yaml
-
-    where = Path(os.path.expanduser(folder)) if folder else Path.cwd()
-    if not where.is_dir():
-        raise UsageError(f"{folder}: no such folder (for %%{MAGIC}, PATH is the folder whose "
-                         "files the cell's declaration refers to)")
-    # One line up front, so that line numbers count the %%ragft_lint line as the cell does.
-    text = "\n" + cell
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_DECLARATION_BYTES:
-        raise DeclarationError([Problem(CELL, 1, 1, f"the cell holds {size} bytes; a "
-                                        f"declaration may be at most {MAX_DECLARATION_BYTES}")])
-    nul = text.find("\0")
-    if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        raise DeclarationError([Problem(CELL, line, nul - text.rfind("\n", 0, nul),
-                                        "the cell holds a NUL character")])
-    document = read_yaml(where / "ragft.yaml", CELL, text)
-    return declaration_from(document, known_rules, extension)
+    # The report and the decisions come from the same measurement of the evidence.
+    return Result(session.report(declaration, options), session.decisions(declaration, options))
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any, Generator, Iterator, List, Optional, Unio
 import pytest
 
 if TYPE_CHECKING:
+    from .decide import Decisions
     from .declaration import Declaration
-    from .engine import Report
     from .findings import Finding, Location
-    from .host import Host
+    from .report import Report
+    from .session import Session
 
 # The name the active part of the plugin is registered under, so the fixture can find it.
 ACTIVE = "ragft-lint-session"
@@ -55,6 +56,17 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_ActiveSession(_Lint(config)), ACTIVE)
 
 
+def _lint(request: pytest.FixtureRequest) -> _Lint:
+    """The session's one ``_Lint``: the active plugin's, or one kept for the fixtures alone."""
+    config = request.config
+    active = config.pluginmanager.get_plugin(ACTIVE)
+    if isinstance(active, _ActiveSession):
+        return active.lint
+    if _INACTIVE not in config.stash:
+        config.stash[_INACTIVE] = _Lint(config)
+    return config.stash[_INACTIVE]
+
+
 @pytest.fixture(scope="session")
 def ragft_lint_report(request: pytest.FixtureRequest) -> Report:
     """The report of checking the declaration (``ragft_lint.Report``), for your own asserts.
@@ -63,26 +75,39 @@ def ragft_lint_report(request: pytest.FixtureRequest) -> Report:
     ``report.for_system(name)`` gives one system's findings, ``report.findings`` all of them.
     A declaration that cannot be read fails the test that asks for the report, showing where.
     """
-    active = request.config.pluginmanager.get_plugin(ACTIVE)
-    lint = active.lint if isinstance(active, _ActiveSession) else _Lint(request.config)
     from .errors import RagftLintError
 
     try:
-        return lint.report()
+        return _lint(request).report()
     except RagftLintError as exc:
         problem = "\n".join(exc.lines())
     # Failed outside the handler, so that pytest shows the message alone, not the chain.
     pytest.fail(problem, pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def ragft_lint_decisions(request: pytest.FixtureRequest) -> Decisions:
+    """Each system's decision (``decisions["support-bot"].consensus``), as ``ragft-lint decide``
+    makes it, from the same declaration and the same measured evidence as the report."""
+    from .errors import RagftLintError
+
+    try:
+        return _lint(request).decisions()
+    except RagftLintError as exc:
+        problem = "\n".join(exc.lines())
+    pytest.fail(problem, pytrace=False)
+
+
 class _Lint:
-    """The declaration a session checks and its report, each made once, on first use."""
+    """The declaration a session checks, its report and decisions, each made once, on first use.
+    """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self._host: Optional[Host] = None
+        self._session: Optional[Session] = None
         self._declaration: Optional[Declaration] = None
         self._report: Optional[Report] = None
+        self._decisions: Optional[Decisions] = None
 
     def start(self) -> Path:
         """Where the declaration is: the command line's path, the ini's, or the rootdir."""
@@ -95,24 +120,28 @@ class _Lint:
             return (inipath.parent if inipath else self.config.rootpath) / configured
         return self.config.rootpath
 
+    def session(self) -> Session:
+        if self._session is None:
+            from .session import Session
+
+            self._session = Session()
+        return self._session
+
     def declaration(self) -> Declaration:
         if self._declaration is None:
-            from . import host as host_module
-            from .declaration import load
-
-            host = self._host or host_module.load()
-            self._host = host
-            self._declaration = load(self.start(), [r.id for r in host.rules()])
+            self._declaration = self.session().declaration(self.start())
         return self._declaration
 
     def report(self) -> Report:
         if self._report is None:
-            from .engine import Options, run
-
-            declaration = self.declaration()
-            assert self._host is not None  # loaded with the declaration
-            self._report = run(declaration, self._host, Options())
+            self._report = self.session().report(self.declaration())
         return self._report
+
+    def decisions(self) -> Decisions:
+        """Made from the same measurement of the evidence as the report."""
+        if self._decisions is None:
+            self._decisions = self.session().decisions(self.declaration())
+        return self._decisions
 
 
 class _ActiveSession:
@@ -200,3 +229,7 @@ class SystemFailed(Exception):
         for failure in self.report.plugin_failures:
             lines.append(f"ragft-lint: {failure.error()}")
         return "\n".join(lines)
+
+
+# Where the fixtures keep their ``_Lint`` when the plugin is not active.
+_INACTIVE = pytest.StashKey[_Lint]()

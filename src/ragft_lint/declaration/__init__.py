@@ -1,16 +1,25 @@
-"""Finding, reading and validating the declaration."""
+"""Finding, reading and validating the declaration.
+
+Modules, in the order data flows through them: ``resolve`` (what the paths a user gives mean)
+and ``discovery`` (which file, which project root), ``document`` with ``toml_source``,
+``yaml_source`` and ``cell`` (reading with positions), ``vocabulary``, ``specs`` and ``schema``
+(the format), ``extension`` (what plugins add to it), ``paths`` (declared paths stay inside the
+project) and ``model`` (validation, and the ``Declaration`` the rules read).
+
+Kept light to import: ``vocabulary`` is read by modules that need only the format's words, so
+the rest is imported when first used.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
-
-from .discovery import find, project_root
-from .document import Document
-from .model import Declaration, System, build
+from typing import TYPE_CHECKING, Any, List, Optional, Union
 
 if TYPE_CHECKING:
-    from ..host import Extension
+    import os
+
+    from .document import Document
+    from .extension import Extension
+    from .model import Declaration, System
 
 __all__ = ["Declaration", "Document", "System", "declaration_from", "load"]
 
@@ -18,10 +27,35 @@ __all__ = ["Declaration", "Document", "System", "declaration_from", "load"]
 def declaration_from(document: Document, known_rules: Optional[List[str]] = None,
                      extension: Optional[Extension] = None) -> Declaration:
     """Validate a read document; its project root is the repository above it."""
+    from .discovery import project_root
+    from .model import build
+
     return build(document, project_root(document.file.parent.resolve()), known_rules, extension)
 
 
-def load(path: Optional[Path] = None, known_rules: Optional[List[str]] = None,
+def load(path: Union[str, os.PathLike[str], None] = None,
+         known_rules: Optional[List[str]] = None,
          extension: Optional[Extension] = None) -> Declaration:
-    """Find, read and validate the declaration at ``path`` (or discovered from here)."""
-    return declaration_from(find(path), known_rules, extension)
+    """Read and validate the one declaration ``path`` names, as every entry point resolves it
+    (None: discovered from the working folder)."""
+    from ..errors import NoDeclarationError
+    from .resolve import resolve
+
+    documents, _ = resolve([] if path is None else [path])
+    if not documents:
+        import os
+
+        raise NoDeclarationError([os.fspath(path)] if path is not None else [])
+    return declaration_from(documents[0], known_rules, extension)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Document":
+        from .document import Document
+
+        return Document
+    if name in ("Declaration", "System"):
+        from . import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

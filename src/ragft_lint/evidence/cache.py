@@ -28,7 +28,7 @@ import time
 import zlib
 from typing import Any, Dict, List, Optional, Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..atomic import write_text
 from .safety import Identity
 

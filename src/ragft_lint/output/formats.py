@@ -6,28 +6,18 @@ renderer's module is imported only when that format is asked for.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Dict, Sequence
 
 import pluggy
 
+from ..output_format import FormatOptions, OutputFormat
+
 if TYPE_CHECKING:
-    from ..engine import Report
+    from ..report import Report
+
+__all__ = ["FormatOptions", "OutputFormat", "ragft_lint_output_formats"]
 
 hookimpl = pluggy.HookimplMarker("ragft_lint")
-
-
-class FormatOptions(NamedTuple):
-    """What the command line says about presentation."""
-
-    colour: bool = False
-    quiet: bool = False
-
-
-class OutputFormat(NamedTuple):
-    """A ``--format`` choice: ``render(reports, options)`` returns the text to print."""
-
-    description: str
-    render: Callable[[Sequence[Report], FormatOptions], str]
 
 
 def _text(reports: Sequence[Report], options: FormatOptions) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import List, Sequence
 
-from ..engine import Report
 from ..findings import Finding, Severity
+from ..report import Report
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Sequence
 
-from .. import __version__
-from ..engine import Report
+from .._version import __version__
+from ..report import Report
 
 
 def document(reports: Sequence[Report]) -> Dict[str, Any]:

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence
 from urllib.parse import quote
 
-from .. import __version__
-from ..engine import Report
+from .._version import __version__
 from ..findings import Finding, Severity
+from ..report import Report
 from ..rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

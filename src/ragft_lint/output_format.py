@@ -1,0 +1,25 @@
+"""What an output format is, as a plugin contributes one through ``ragft_lint_output_formats``.
+
+The built-in formats (``output/formats.py``) are values of the same type.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
+
+if TYPE_CHECKING:
+    from .report import Report
+
+
+class FormatOptions(NamedTuple):
+    """What the command line says about presentation."""
+
+    colour: bool = False
+    quiet: bool = False
+
+
+class OutputFormat(NamedTuple):
+    """A ``--format`` choice: ``render(reports, options)`` returns the text to print."""
+
+    description: str
+    render: Callable[[Sequence[Report], FormatOptions], str]
