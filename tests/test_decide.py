@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import textwrap
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 from hypothesis import given
@@ -13,9 +14,11 @@ from hypothesis import strategies as st
 
 from ragft_lint import thresholds
 from ragft_lint.decide import (
+    STEP_IDS,
     Decision,
     FrameworkResult,
     Step,
+    chart,
     checklist,
     decide,
     decide_system,
@@ -26,6 +29,9 @@ from ragft_lint.decide import (
 from ragft_lint.declaration import load
 from ragft_lint.declaration.model import Declaration
 from ragft_lint.declaration.schema import ARCHITECTURES, DEPTHS, FREQUENCIES, GAPS, GOALS
+from ragft_lint.evidence.facts import Evidence, FileFacts, History, SystemEvidence
+from ragft_lint.facts import Facts
+from ragft_lint.rule import Context
 
 Load = Callable[..., Declaration]
 
@@ -62,17 +68,14 @@ def decision(declare: Load) -> Callable[..., Decision]:
 
 
 def answers(result: FrameworkResult) -> str:
-    return "\n".join(f"{s.question} -> {s.answer}" for s in result.steps)
+    return "\n".join(f"{s.id}: {s.question} -> {s.answer}" for s in result.steps)
 
 
-def step_about(result: FrameworkResult, text: str) -> Step:
-    found = [s for s in result.steps if text in s.question]
-    assert found, f"no step asks about {text!r}:\n{answers(result)}"
+def step(result: FrameworkResult, step_id: str) -> Step:
+    """The step of ``result`` with this id (``gate1``, ``checklist.ft.style``)."""
+    found = [s for s in result.steps if s.id == step_id]
+    assert len(found) == 1, f"no one step {step_id!r}:\n{answers(result)}"
     return found[0]
-
-
-def sign(result: FrameworkResult, text: str) -> Step:
-    return step_about(result, text)
 
 
 REASONING_READY: Dict[str, Any] = {
@@ -138,10 +141,10 @@ class TestFailureMode:
     def test_knowledge_gap_is_rag_with_a_reranker(self, decision: Any) -> None:
         result = decision({"architecture": "rag", "gaps": ["knowledge"]}).failure_mode
         assert result.verdict == "rag"
-        step = step_about(result, "Knowledge gap")
-        assert "RAG with a reranker" in step.answer
-        assert step.key == "systems.bot.gaps[0]"
-        precision = step_about(result, "precise enough")
+        found = step(result, "tree.knowledge")
+        assert "RAG with a reranker" in found.answer
+        assert found.key == "systems.bot.gaps[0]"
+        precision = step(result, "tree.knowledge.precision")
         assert precision.answer.startswith("not measured")
         assert precision.key == "systems.bot.rag.retrieval_eval.precision_at_5"
         assert precision.location is None
@@ -151,18 +154,18 @@ class TestFailureMode:
         facts = {"architecture": "rag", "gaps": ["knowledge"],
                  "rag": {"retrieval_eval": {"precision_at_5": precision}}}
         result = decision(facts).failure_mode
-        step = step_about(result, "precise enough")
-        assert ("fix retrieval" in step.answer and "before anything else" in step.answer) \
+        found = step(result, "tree.knowledge.precision")
+        assert ("fix retrieval" in found.answer and "before anything else" in found.answer) \
             is fix_first
-        assert step.answer.startswith("no" if fix_first else "yes")
-        assert step.location is not None
+        assert found.answer.startswith("no" if fix_first else "yes")
+        assert found.location is not None
         assert result.verdict == "rag"  # the note does not change the layer
 
     def test_precision_threshold_override(self, decision: Any) -> None:
         facts = {"architecture": "rag", "gaps": ["knowledge"],
                  "rag": {"retrieval_eval": {"precision_at_5": 0.75}}}
         result = decision(facts, thresholds={"min_precision_at_5": 0.8}).failure_mode
-        assert "below min_precision_at_5 (0.8)" in step_about(result, "precise").answer
+        assert "below min_precision_at_5 (0.8)" in step(result, "tree.knowledge.precision").answer
 
     def test_baseline_note_below_threshold(self, decision: Any) -> None:
         result = decision({"architecture": "rag", "gaps": ["knowledge"],
@@ -177,9 +180,9 @@ class TestFailureMode:
     def test_reasoning_fine_tune_when_all_three_hold_at_the_boundary(self, decision: Any) -> None:
         result = decision(REASONING_READY).failure_mode
         assert result.verdict == "fine-tune", answers(result)
-        assert step_about(result, "labelled eval").answer.startswith("yes")
-        assert step_about(result, "stable").answer.startswith("yes")
-        assert step_about(result, "training examples").answer.startswith("yes")
+        assert step(result, "tree.reasoning.eval").answer.startswith("yes")
+        assert step(result, "tree.reasoning.conventions").answer.startswith("yes")
+        assert step(result, "tree.reasoning.training").answer.startswith("yes")
 
     @pytest.mark.parametrize("changes", ["yearly", "static", None])
     def test_reasoning_stable_conventions(self, decision: Any, changes: Optional[str]) -> None:
@@ -198,7 +201,7 @@ class TestFailureMode:
             self, decision: Any, change: Dict[str, Any], failed: str) -> None:
         result = decision(with_(REASONING_READY, **change)).failure_mode
         assert result.verdict == "prompt", answers(result)
-        conclusion = step_about(result, "Reasoning gap: which layer")
+        conclusion = step(result, "tree.reasoning")
         assert conclusion.answer.startswith("prompt")
         assert failed in conclusion.answer
 
@@ -213,15 +216,15 @@ class TestFailureMode:
         facts = with_(REASONING_READY, eval__examples=None, eval__path="evals/r.jsonl")
         result = decision(facts).failure_mode
         assert result.verdict == "undecided"
-        step = step_about(result, "labelled eval")
-        assert step.unknown and "declare eval.examples" in step.answer
-        assert step.key == "systems.bot.eval.examples" and step.location is None
+        found = step(result, "tree.reasoning.eval")
+        assert found.unknown and "declare eval.examples" in found.answer
+        assert found.key == "systems.bot.eval.examples" and found.location is None
 
         facts = with_(REASONING_READY, fine_tune__training_examples=None,
                       fine_tune__training_data="data/train.jsonl")
         result = decision(facts).failure_mode
         assert result.verdict == "undecided"
-        assert "fine_tune.training_examples" in step_about(result, "training examples").answer
+        assert "fine_tune.training_examples" in step(result, "tree.reasoning.training").answer
 
     def test_a_failed_condition_beats_an_unknown_one(self, decision: Any) -> None:
         facts = with_(REASONING_READY, eval__examples=None, eval__path="evals/r.jsonl",
@@ -248,10 +251,10 @@ class TestFailureMode:
     def test_behaviour_undeclared_volume_justifies_no_fine_tune(self, decision: Any) -> None:
         result = decision(with_(BEHAVIOUR_TRIED, fine_tune=None)).failure_mode
         assert result.verdict == "prompt"
-        step = step_about(result, "volume")
-        assert step.answer.startswith("no: fine_tune.requests_per_month is not declared")
-        assert step.unknown and step.key == "systems.bot.fine_tune.requests_per_month"
-        assert step.location is None
+        found = step(result, "tree.behavior.volume")
+        assert found.answer.startswith("no: fine_tune.requests_per_month is not declared")
+        assert found.unknown and found.key == "systems.bot.fine_tune.requests_per_month"
+        assert found.location is None
 
     def test_behaviour_thresholds_can_be_overridden(self, decision: Any) -> None:
         facts = with_(BEHAVIOUR_TRIED, fine_tune__requests_per_month=5000,
@@ -279,7 +282,7 @@ class TestFailureMode:
                                   verdict: str) -> None:
         result = decision(with_(base, gaps=gaps)).failure_mode
         assert result.verdict == verdict, answers(result)
-        assert result.steps[-1].question == "Combining the layers"
+        assert result.steps[-1].id == "tree.layers"
         assert result.steps[-1].answer.endswith(f"-> {verdict}")
 
 
@@ -308,28 +311,28 @@ class TestGates:
         result = decision(merge(FITS, gaps=["knowledge"])).gates
         assert result.verdict == "prompt", answers(result)
         assert result.route == ("start", "g0", "k_prompt", "g2", "lookup", "verdict")
-        step = step_about(result, "Gate 0")
-        assert step.answer.startswith("yes") and "64000" in step.answer
-        assert not any("Gate 1" in s.question for s in result.steps)  # skipped
+        found = step(result, "gate0")
+        assert found.answer.startswith("yes") and "64000" in found.answer
+        assert not any(s.id == "gate1" for s in result.steps)  # skipped
 
     def test_gate0_one_token_more_does_not_fit(self, decision: Any) -> None:
         facts = merge(FITS, {"knowledge": {"corpus_tokens": 64001}}, gaps=["knowledge"])
         result = decision(facts).gates
-        assert step_about(result, "Gate 0").answer.startswith("no")
+        assert step(result, "gate0").answer.startswith("no")
         assert result.route[:4] == ("start", "g0", "g1", "g2")
         assert result.verdict == "rag"
 
     def test_gate0_ratio_override(self, decision: Any) -> None:
         result = decision(merge(FITS, gaps=["knowledge"]),
                           thresholds={"context_fit_ratio": 0.25}).gates
-        assert step_about(result, "Gate 0").answer.startswith("no")
+        assert step(result, "gate0").answer.startswith("no")
         assert result.verdict == "rag"
 
     def test_gate0_unknown_is_passed_by_with_a_note(self, decision: Any) -> None:
         result = decision(merge({"knowledge": {"corpus_tokens": 10}}, gaps=["knowledge"])).gates
-        step = step_about(result, "Gate 0")
-        assert step.unknown and "prompt.context_window_tokens" in step.answer
-        assert step.key == "systems.bot.prompt.context_window_tokens"
+        found = step(result, "gate0")
+        assert found.unknown and "prompt.context_window_tokens" in found.answer
+        assert found.key == "systems.bot.prompt.context_window_tokens"
         assert result.verdict == "rag"
 
     def test_gate0_fits_then_behaviour_fine_tune_is_not_hybrid(self, decision: Any) -> None:
@@ -346,9 +349,9 @@ class TestGates:
         result = decision(merge({"knowledge": {"changes": changes, "depth": "deep"}},
                                 gaps=["knowledge"])).gates
         assert ("k_rag" in result.route) is rag
-        step = step_about(result, "Gate 1")
-        assert step.answer.startswith("yes" if rag else "no")
-        assert step.key == "systems.bot.knowledge.changes" and step.location is not None
+        found = step(result, "gate1")
+        assert found.answer.startswith("yes" if rag else "no")
+        assert found.key == "systems.bot.knowledge.changes" and found.location is not None
 
     def test_gate1_rag_and_only_behaviour_continues(self, decision: Any) -> None:
         facts = merge({"knowledge": {"changes": "weekly", "depth": "deep"}}, gaps=["knowledge"])
@@ -356,7 +359,7 @@ class TestGates:
         # deep knowledge that changes weekly stays in RAG: it does not go on to gate 3
         assert result.route == ("start", "g0", "g1", "k_rag", "g2", "lookup", "verdict")
         assert result.verdict == "rag"
-        assert "only behaviour continues" in step_about(result, "Gate 1").answer
+        assert "only behaviour continues" in step(result, "gate1").answer
 
     def test_gate1_rag_then_behaviour_to_volume_is_hybrid(self, decision: Any) -> None:
         facts = merge({"knowledge": {"changes": "weekly"}}, DATA_READY,
@@ -372,33 +375,33 @@ class TestGates:
         result = decision(facts).gates
         assert result.verdict == "rag"
         assert result.route[-2:] == ("lookup", "verdict")
-        step = step_about(result, "Gate 2")
-        assert "reference ends at RAG" in step.answer
-        assert step.key == "systems.bot.knowledge.depth"
+        found = step(result, "gate2")
+        assert "reference ends at RAG" in found.answer
+        assert found.key == "systems.bot.knowledge.depth"
 
     def test_gate2_reasoning_counts_as_deep(self, decision: Any) -> None:
         result = decision(merge(gaps=["reasoning"])).gates
         assert "g3" in result.route
-        assert "reasoning gap counts as deep" in step_about(result, "Gate 2").answer
+        assert "reasoning gap counts as deep" in step(result, "gate2").answer
 
     def test_gate2_nothing_known_is_undecided(self, decision: Any) -> None:
         result = decision({"architecture": "prompt"}).gates
         assert result.verdict == "undecided"
         assert result.route == ("start", "g0", "g1", "g2", "undecided", "verdict")
-        step = step_about(result, "Gate 2")
-        assert step.unknown and step.key == "systems.bot.gaps"
+        found = step(result, "gate2")
+        assert found.unknown and found.key == "systems.bot.gaps"
 
     def test_gate2_knowledge_placed_and_no_gaps_ends(self, decision: Any) -> None:
         result = decision(merge({"knowledge": {"changes": "daily"}})).gates
         assert result.verdict == "rag"
-        assert "no gaps declared" in step_about(result, "Gate 2").answer
+        assert "no gaps declared" in step(result, "gate2").answer
 
     def test_gate3_blocked_by_data_without_knowledge_is_prompt(self, decision: Any) -> None:
         facts = merge(DATA_READY, {"fine_tune": {"training_examples": 499}}, gaps=["behavior"])
         result = decision(facts).gates
         assert result.verdict == "prompt"
         assert result.route[-3:] == ("g3", "blocked", "verdict")
-        assert "blocked by data" in step_about(result, "Gate 3: result").answer
+        assert "blocked by data" in step(result, "gate3").answer
 
     def test_gate3_blocked_by_data_with_knowledge_is_rag(self, decision: Any) -> None:
         facts = merge(DATA_READY, {"eval": {"examples": 149}},
@@ -432,7 +435,7 @@ class TestGates:
         result = decision(facts).gates
         assert result.verdict == "fine-tune"
         assert result.route[-3:] == ("g4", "ft_format", "verdict")
-        assert step_about(result, "Gate 4").key == "systems.bot.fine_tune.goals[0]"
+        assert step(result, "gate4").key == "systems.bot.fine_tune.goals[0]"
 
     def test_gate4_format_with_rag_knowledge_is_hybrid(self, decision: Any) -> None:
         facts = merge(DATA_READY, {"fine_tune": {"goals": ["style", "format"]}},
@@ -515,25 +518,25 @@ class TestChecklist:
 
     def test_labelled_examples_boundary(self, decision: Any) -> None:
         at = decision(with_(ALL_RAG, fine_tune__training_examples=200)).checklist
-        assert sign(at, "hundreds or more").counted is True
-        assert sign(at, "too little labelled data").counted is False
+        assert step(at, "checklist.ft.labelled").counted is True
+        assert step(at, "checklist.rag.little_data").counted is False
         below = decision(ALL_RAG).checklist
-        assert sign(below, "hundreds or more").counted is False
-        assert sign(below, "too little labelled data").counted is True
+        assert step(below, "checklist.ft.labelled").counted is False
+        assert step(below, "checklist.rag.little_data").counted is True
 
     def test_no_training_data_is_too_little_only_with_a_corpus(self, decision: Any) -> None:
         facts = with_(ALL_RAG, fine_tune=None)
-        assert sign(decision(facts).checklist, "too little labelled data").counted is True
+        assert step(decision(facts).checklist, "checklist.rag.little_data").counted is True
         facts = {"architecture": "rag", "gaps": ["knowledge"]}
-        assert sign(decision(facts).checklist, "too little labelled data").counted is False
+        assert step(decision(facts).checklist, "checklist.rag.little_data").counted is False
 
     def test_unknown_training_size_counts_for_neither_side(self, decision: Any) -> None:
         facts = with_(ALL_RAG, fine_tune__training_examples=None,
                       fine_tune__training_data="data/train.jsonl")
         result = decision(facts).checklist
-        assert sign(result, "hundreds or more").counted is False
-        assert sign(result, "too little labelled data").counted is False
-        assert "not known" in sign(result, "too little labelled data").answer
+        assert step(result, "checklist.ft.labelled").counted is False
+        assert step(result, "checklist.rag.little_data").counted is False
+        assert "not known" in step(result, "checklist.rag.little_data").answer
 
     @pytest.mark.parametrize(("changes", "monthly", "updates"), [
         ("monthly", True, True), ("quarterly", False, True), ("yearly", False, True),
@@ -542,31 +545,31 @@ class TestChecklist:
     def test_change_signs_boundaries(self, decision: Any, changes: str, monthly: bool,
                                      updates: bool) -> None:
         result = decision(with_(ALL_RAG, knowledge__changes=changes)).checklist
-        assert sign(result, "monthly or faster").counted is monthly
-        assert sign(result, "updates without retraining").counted is updates
+        assert step(result, "checklist.rag.changes").counted is monthly
+        assert step(result, "checklist.rag.updates").counted is updates
 
     def test_corpus_as_large_as_the_window_is_not_long_tail(self, decision: Any) -> None:
         result = decision(with_(ALL_RAG, knowledge__corpus_tokens=200000)).checklist
-        assert sign(result, "long-tail corpus").counted is False
+        assert step(result, "checklist.rag.long_tail").counted is False
 
     def test_plateau_needs_enough_examples_and_a_score(self, decision: Any) -> None:
         result = decision(with_(ALL_FINE_TUNE, prompt__few_shot_examples=3)).checklist
-        assert sign(result, "plateaued").counted is False
+        assert step(result, "checklist.ft.plateau").counted is False
         result = decision(with_(ALL_FINE_TUNE, prompt__baseline_score=None)).checklist
-        assert sign(result, "plateaued").counted is False
+        assert step(result, "checklist.ft.plateau").counted is False
         result = decision(with_(ALL_FINE_TUNE, prompt__few_shot_examples=3),
                           thresholds={"min_few_shot_examples": 3}).checklist
-        assert sign(result, "plateaued").counted is True
+        assert step(result, "checklist.ft.plateau").counted is True
 
     def test_schema_sign_needs_structured_output_tried(self, decision: Any) -> None:
         result = decision(with_(ALL_FINE_TUNE, prompt__structured_output=False)).checklist
-        assert sign(result, "complex output schema").counted is False
-        assert "not tried" in sign(result, "complex output schema").answer
+        assert step(result, "checklist.ft.schema").counted is False
+        assert "not tried" in step(result, "checklist.ft.schema").answer
 
     def test_behaviour_gap_counts_as_a_style_need(self, decision: Any) -> None:
         result = decision({"architecture": "fine-tune", "gaps": ["behavior"]}).checklist
-        step = sign(result, "style or persona")
-        assert step.counted is True and step.key == "systems.bot.gaps[0]"
+        found = step(result, "checklist.ft.style")
+        assert found.counted is True and found.key == "systems.bot.gaps[0]"
 
     def test_a_tie_is_hybrid(self, decision: Any) -> None:
         facts = {"architecture": "hybrid", "fine_tune": {"goals": ["latency"]},
@@ -590,10 +593,10 @@ class TestChecklist:
 
     def test_cost_with_retrieval_counts_for_both(self, decision: Any) -> None:
         facts = {"architecture": "hybrid", "fine_tune": {"goals": ["cost"]}}
-        step = sign(decision(facts).checklist, "shrink the prompt")
-        assert step.counted is True
+        found = step(decision(facts).checklist, "checklist.both.cost")
+        assert found.counted is True
         facts = {"architecture": "fine-tune", "fine_tune": {"goals": ["cost"]}}
-        assert sign(decision(facts).checklist, "shrink the prompt").counted is False
+        assert step(decision(facts).checklist, "checklist.both.cost").counted is False
 
 
 # -- the decision ------------------------------------------------------------------------------
@@ -685,11 +688,11 @@ class TestDecision:
                   changes: weekly
             """)
         result = decide(declaration)["bot"]
-        step = step_about(result.gates, "Gate 1")
-        assert step.key == "systems.bot.knowledge.changes"
-        assert step.location is not None
-        assert (step.location.line, step.location.column) == (6, 16)
-        assert step.location.path == declaration.display
+        found = step(result.gates, "gate1")
+        assert found.key == "systems.bot.knowledge.changes"
+        assert found.location is not None
+        assert (found.location.line, found.location.column) == (6, 16)
+        assert found.location.path == declaration.display
 
     def test_framework_functions_match_decide_system(self, declare: Load) -> None:
         system = declare(REASONING_READY).systems["bot"]
@@ -706,12 +709,109 @@ class TestDecision:
         system = declare(facts).systems["bot"]
         limits = thresholds.resolve({})
         assert decide_system(system, limits).failure_mode.verdict == "prompt"
-        measured = {("eval", "examples"): 300, ("fine_tune", "training_examples"): 900}
-        result = decide_system(system, limits, measured).failure_mode
+        found = measured({("eval", "path"): 300, ("fine_tune", "training_data"): 900})
+        result = decide_system(system, limits, found).failure_mode
         assert result.verdict == "fine-tune", answers(result)
-        step = step_about(result, "labelled eval")
-        assert "300" in step.answer
-        assert step.location == system.where("eval", "path")
+        eval_step = step(result, "tree.reasoning.eval")
+        assert "300" in eval_step.answer
+        assert eval_step.location == system.where("eval", "path")
+        assert step(result, "tree.reasoning.training").location == \
+            system.where("fine_tune", "training_data")
+
+    def test_decide_takes_the_evidence_of_each_system(self, declare: Load) -> None:
+        declaration = declare(with_(REASONING_READY, eval__examples=None,
+                                    eval__path="evals/r.jsonl"))
+        assert decide(declaration)["bot"].failure_mode.verdict == "undecided"
+        evidence = Evidence()
+        evidence.systems["bot"] = measured({("eval", "path"): 300})
+        assert decide(declaration, evidence=evidence)["bot"].failure_mode.verdict == "fine-tune"
+
+    def test_a_file_not_read_to_the_end_has_no_count(self, declare: Load) -> None:
+        system = declare(with_(REASONING_READY, eval__path="evals/r.jsonl")).systems["bot"]
+        found = measured({("eval", "path"): 10}, complete=False)
+        result = failure_mode_tree(system, thresholds.resolve({}), found)
+        eval_step = step(result, "tree.reasoning.eval")
+        assert eval_step.answer == "yes: eval.examples is 150, at least min_eval_examples (150)"
+        assert eval_step.location == system.where("eval", "examples")
+
+    @pytest.mark.parametrize(("declared", "pace"), [
+        (None, "weekly"), ("quarterly", "weekly"), ("weekly", "weekly"), ("daily", "daily")])
+    def test_a_measured_pace_counts_only_when_faster(self, declare: Load,
+                                                     declared: Optional[str], pace: str) -> None:
+        facts = merge({"knowledge": {"sources": ["docs/**"]}}, gaps=["knowledge"])
+        if declared is not None:
+            facts["knowledge"]["changes"] = declared
+        system = declare(facts).systems["bot"]
+        found = SystemEvidence()
+        found.history = History("weekly", 30, 40, 35)
+        gate1 = step(five_gates(system, thresholds.resolve({}), found), "gate1")
+        assert gate1.answer.startswith(f"yes: knowledge.changes is {pace}")
+        at = ("knowledge", "sources") if pace != declared else ("knowledge", "changes")
+        assert gate1.location == system.where(*at)
+        assert gate1.key == "systems.bot.knowledge.changes"
+
+
+def measured(counts: Dict[Tuple[str, ...], int], complete: bool = True) -> SystemEvidence:
+    """Evidence of files read, by the key that names each file: how many records each holds."""
+    found = SystemEvidence()
+    for keys, records in counts.items():
+        found.files[keys] = FileFacts(f"{keys[-1]}.jsonl", "line", records, 0, (), complete,
+                                      0, (), 0, 0, ())
+    return found
+
+
+# -- the facts view the rules and decide share ------------------------------------------------
+
+
+class TestFacts:
+    def test_each_fact_says_where_it_came_from(self, declare: Load) -> None:
+        system = declare({"architecture": "rag", "eval": {"path": "evals/e.jsonl",
+                                                          "examples": 20},
+                          "knowledge": {"changes": "yearly", "sources": ["docs/**"]}}
+                         ).systems["bot"]
+        found = measured({("eval", "path"): 180})
+        found.history = History("weekly", 30, 40, 35)
+        view = Facts(system, found)
+        examples = view.fact("eval", "examples")
+        assert (examples.value, examples.origin, examples.source) == \
+            (180, "measured", ("eval", "path"))
+        assert examples.evidence == "path.jsonl holds 180 records"
+        changes = view.fact("knowledge", "changes")
+        assert (changes.value, changes.source) == ("weekly", ("knowledge", "sources"))
+        assert changes.evidence == ("the git history of knowledge.sources changed in 30 of "
+                                    "the last 40 weeks")
+        assert view.where("knowledge", "changes") == system.where("knowledge", "sources")
+        architecture = view.fact("architecture")
+        assert (architecture.origin, architecture.source, architecture.evidence) == \
+            ("declared", ("architecture",), "")
+        gap = view.fact("gaps", 0)
+        assert not gap.known and gap.value is None and view.where("gaps", 0) is None
+        assert Facts(system).get("eval", "examples") == 20  # without evidence: as declared
+
+    def test_the_rules_read_the_same_view(self, declare: Load) -> None:
+        system = declare({"architecture": "rag"}).systems["bot"]
+        context = Context(thresholds.resolve({}), datetime.date(2026, 1, 1))
+        found = measured({("eval", "path"): 12})
+        context.measured = {"bot": found}
+        view = context.facts(system)
+        assert view is context.facts(system) and view.evidence is found
+        assert view.get("eval", "examples") == 12
+        context.evidence = False  # evidence off: nothing measured counts
+        assert context.facts(system).get("eval", "examples") is None
+
+
+# -- step ids ----------------------------------------------------------------------------------
+
+
+def test_step_ids_are_documented_and_listed_in_order(decision: Any) -> None:
+    result = decision(ALL_RAG)
+    for framework in result.frameworks:
+        ids = [s.id for s in framework.steps]
+        documented = STEP_IDS[framework.name]
+        assert len(ids) == len(set(ids))
+        assert ids == [i for i in documented if i in ids]  # in the documented order
+    assert [s.id for s in result.checklist.steps] == list(STEP_IDS["checklist"])
+    assert [s.id for s in result.gates.steps] == ["gate0", "gate1", "gate2"]
 
 
 # -- DE001's quick walk and the full walk agree --------------------------------------------------
@@ -752,6 +852,12 @@ def systems(draw: Any) -> Dict[str, Any]:
     return facts
 
 
+def assert_ids_documented(result: FrameworkResult) -> None:
+    """Each step of a result has an id of its framework's list, each id at most once."""
+    ids = [s.id for s in result.steps]
+    assert len(ids) == len(set(ids)) and set(ids) <= set(STEP_IDS[result.name]), ids
+
+
 @given(systems())
 def test_the_quick_walk_of_de001_agrees_with_decide(tmp_path_factory: Any,
                                                    facts: Dict[str, Any]) -> None:
@@ -763,6 +869,12 @@ def test_the_quick_walk_of_de001_agrees_with_decide(tmp_path_factory: Any,
     limits = thresholds.resolve(declaration.settings.thresholds)
     full = decide_system(system, limits)
     quick = disagreement(system, limits)
+    for result in full.frameworks:
+        assert_ids_documented(result)
+    # The route is a path through the chart that the outputs draw.
+    route = full.gates.route
+    assert route[0] == chart.START and route[-1] == chart.VERDICT
+    assert set(zip(route, route[1:])) <= {(e.source, e.target) for e in chart.EDGES}
     if full.agreement != "none":
         assert quick is None
         return
@@ -770,3 +882,6 @@ def test_the_quick_walk_of_de001_agrees_with_decide(tmp_path_factory: Any,
     assert [f.verdict for f in quick.frameworks] == [f.verdict for f in full.frameworks]
     assert quick.missing == full.missing
     assert quick.reached == full.reached and quick.consensus == full.consensus
+    # The quick walk takes the same steps, only without words.
+    assert [[s.id for s in f.steps] for f in quick.frameworks] == \
+        [[s.id for s in f.steps] for f in full.frameworks]

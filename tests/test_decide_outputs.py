@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 
-from conftest import fired
+from helpers import fired
 from ragft_lint.decide import Decision, decide
 from ragft_lint.declaration import load
 from ragft_lint.output import decision_json, decision_text, mermaid
@@ -79,7 +79,7 @@ class TestText:
         assert "  consensus: hybrid" in support
         assert support[-1] == ("  declared hybrid: agrees with some (failure-mode tree and five "
                                "gates), not with checklist: rag")
-        gate1 = decisions["support-bot"].gates.steps[1]
+        (gate1,) = [s for s in decisions["support-bot"].gates.steps if s.id == "gate1"]
         assert f"    |- {gate1.question} -> {gate1.answer} ({gate1.location})" in support
         assert str(gate1.location).endswith("ragft.yaml:7:16")
 
@@ -117,7 +117,7 @@ class TestText:
 # -- JSON ---------------------------------------------------------------------------------------
 
 
-STEP_KEYS = {"question", "answer", "key", "path", "line", "column"}
+STEP_KEYS = {"id", "question", "answer", "key", "path", "line", "column"}
 
 
 class TestJson:
@@ -147,15 +147,18 @@ class TestJson:
         decisions = decide_yaml(TWO_SYSTEMS)
         data = json.loads(decision_json.render(decisions))
         gates = data["systems"]["support-bot"]["frameworks"]["gates"]["steps"]
-        gate1 = gates[1]
+        assert [s["id"] for s in gates] == [s.id for s in decisions["support-bot"].gates.steps]
+        (gate1,) = [s for s in gates if s["id"] == "gate1"]
         assert gate1["key"] == "systems.support-bot.knowledge.changes"
         assert (gate1["line"], gate1["column"]) == (7, 16)
         assert gate1["path"] == decisions["support-bot"].gates.steps[1].location.path
         assert gate1["answer"].startswith("yes: knowledge.changes is weekly")
         faq = data["systems"]["faq-bot"]["frameworks"]["failure_mode"]["steps"]
-        unmeasured = next(s for s in faq if (s["key"] or "").endswith("precision_at_5"))
+        (unmeasured,) = [s for s in faq if s["id"] == "tree.knowledge.precision"]
+        assert unmeasured["key"].endswith("precision_at_5")
         assert (unmeasured["path"], unmeasured["line"], unmeasured["column"]) == (None,) * 3
         combine = faq[-1]
+        assert combine["id"] == "tree.layers"
         assert combine["key"] is None and combine["path"] is None
 
     def test_sorted_keys_and_byte_identical_across_runs(self, decide_yaml: Decide) -> None:

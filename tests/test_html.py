@@ -11,9 +11,9 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 
-from conftest import AS_OF
+from helpers import AS_OF
 from ragft_lint import check
-from ragft_lint.decide import GATE_NODES, Decision, Decisions, decide
+from ragft_lint.decide import GATE_NODES, Decision, Decisions, chart, decide
 from ragft_lint.declaration import load
 from ragft_lint.engine import Report
 from ragft_lint.findings import Finding, Location, Severity
@@ -201,6 +201,8 @@ class TestDecision:
         assert taken == set(route)
         lines = svg.findall("{http://www.w3.org/2000/svg}polyline")
         assert len(lines) == len(mermaid.render({"bot": item}).split("-->")) - 1
+        assert {p.get("data-edge") for p in lines} == {f"{e.source}-{e.target}"
+                                                       for e in chart.EDGES}
         taken_edges = {p.get("data-edge") for p in lines if p.get("class") == "taken"}
         assert taken_edges == {f"{a}-{b}" for a, b in zip(route, route[1:])}
         title = svg.findtext("{http://www.w3.org/2000/svg}title") or ""

@@ -19,9 +19,12 @@ from typing import (
 from .findings import Severity
 
 if TYPE_CHECKING:
+    from .declaration.model import System
     from .evidence.facts import SystemEvidence
+    from .facts import Facts
 
 ID_PATTERN = re.compile(r"[A-Z]{2,4}[0-9]{3}")
+ID_WORDS = "two to four capital letters and three digits"
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
@@ -40,7 +43,8 @@ class Violation(NamedTuple):
 
 class Context:
     """What a check may consult besides the system: thresholds, the run date, its settings,
-    and what was measured of the evidence (``measurement``)."""
+    what was measured of the evidence (``measurement``), and the system's facts with the
+    measured ones over the declared ones (``facts``)."""
 
     def __init__(
         self,
@@ -59,6 +63,7 @@ class Context:
         self.fired: Dict[str, FrozenSet[str]] = {}
         # What was measured of each system's evidence files and git history, by system name.
         self.measured: Dict[str, SystemEvidence] = {}
+        self._facts: Dict[str, Facts] = {}
 
     def threshold(self, name: str) -> Any:
         return self.thresholds[name]
@@ -69,6 +74,18 @@ class Context:
         if not self.evidence:
             return None
         return self.measured.get(system.name)
+
+    def facts(self, system: System) -> Facts:
+        """The facts of ``system`` as far as they are known: measured over declared, each
+        saying where it came from. The same view ``decide`` walks."""
+        from .facts import Facts  # with the first rule that reads a fact, not at start-up
+
+        evidence = self.measurement(system)
+        view = self._facts.get(system.name)
+        # Kept per system name; a view of another system object or other evidence is stale.
+        if view is None or view.system is not system or view.evidence is not evidence:
+            view = self._facts[system.name] = Facts(system, evidence)
+        return view
 
 
 Check = Callable[[Any, Context], Iterable[Violation]]
@@ -120,7 +137,7 @@ class Rule(NamedTuple):
         """What is wrong with this rule's definition, for the plugin host to report."""
         out = []
         if not isinstance(self.id, str) or not ID_PATTERN.fullmatch(self.id):
-            out.append(f"rule id {self.id!r} is not two to four capital letters and three digits")
+            out.append(f"rule id {self.id!r} is not {ID_WORDS}")
         if not isinstance(self.name, str) or not NAME_PATTERN.fullmatch(self.name):
             out.append(f"rule name {self.name!r} is not kebab-case")
         if not isinstance(self.severity, Severity):

@@ -12,7 +12,7 @@ Modules, in the order data flows through them:
 - ``history``: how often ``knowledge.sources`` change in git, when the eval file was added;
 - ``cache``: results keyed on each file's identity, in a folder that ignores itself;
 - ``progress``: a progress line on a terminal for scans that take a while;
-- ``facts``: the measured facts, as the rules see them;
+- ``facts``: the measured facts, per file and per system;
 - ``collect``: all of the above for one declaration.
 """
 
@@ -25,19 +25,36 @@ if TYPE_CHECKING:
 
 Keys = Tuple[str, ...]
 
-# The keys of a system that name evidence files, and the declared count each file must match.
+# The keys of a system that name evidence files, and what is measured of them.
 # (This module is all that a check imports of the package until something is to be measured.)
 EVAL: Keys = ("eval", "path")
 TRAINING: Keys = ("fine_tune", "training_data")
 REGRESSION: Keys = ("fine_tune", "regression_suite")
 RETRIEVAL_EVAL: Keys = ("rag", "retrieval_eval", "path")
-FILE_KEYS: Tuple[Keys, ...] = (RETRIEVAL_EVAL, TRAINING, REGRESSION, EVAL)
-COUNT_KEYS: Dict[Keys, Keys] = {
-    RETRIEVAL_EVAL: ("rag", "retrieval_eval", "examples"),
-    TRAINING: ("fine_tune", "training_examples"),
-    EVAL: ("eval", "examples"),
-}
 SOURCES: Keys = ("knowledge", "sources")
+FILE_KEYS: Tuple[Keys, ...] = (RETRIEVAL_EVAL, TRAINING, REGRESSION, EVAL)
+
+# What is measured: the declared facts a measurement stands for.
+RETRIEVAL_EXAMPLES: Keys = ("rag", "retrieval_eval", "examples")
+TRAINING_EXAMPLES: Keys = ("fine_tune", "training_examples")
+EVAL_EXAMPLES: Keys = ("eval", "examples")
+CHANGES: Keys = ("knowledge", "changes")
+EVAL_CREATED: Keys = ("eval", "created_at")
+
+# Evidence file -> the declared count its records stand for (and must match).
+COUNT_KEYS: Dict[Keys, Keys] = {
+    RETRIEVAL_EVAL: RETRIEVAL_EXAMPLES,
+    TRAINING: TRAINING_EXAMPLES,
+    EVAL: EVAL_EXAMPLES,
+}
+
+# Measured fact -> the declared key that points at its evidence. A measured fact is located at
+# that key, so that a finding or a step points at what the number was read from.
+MEASURED_FROM: Dict[Keys, Keys] = {
+    **{count: file for file, count in COUNT_KEYS.items()},
+    CHANGES: SOURCES,  # the pace their git history shows
+    EVAL_CREATED: EVAL,  # the day git first saw the file
+}
 
 
 def needed(declaration: Declaration) -> bool:

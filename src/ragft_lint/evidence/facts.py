@@ -1,7 +1,8 @@
-"""The measured facts, as the rules read them: per file, per system, per declaration.
+"""The measured facts: per file, per system, per declaration.
 
 Plain named tuples of numbers and strings, so that a result can go into the cache as JSON and
-come back out unchanged (``to_json`` / ``from_json``).
+come back out unchanged (``to_json`` / ``from_json``). The rules and ``decide`` read them
+through ``ragft_lint.facts``, which puts each beside what was declared.
 """
 
 from __future__ import annotations
@@ -9,8 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
-from ..declaration.schema import FREQUENCIES
-from . import COUNT_KEYS, Keys
+from . import Keys
 
 # How many examples (bad lines, duplicates, shared inputs) a result keeps to show.
 EXAMPLES = 3
@@ -151,25 +151,6 @@ class SystemEvidence:
         # The day the eval file was first committed, when git knows it.
         self.eval_first_commit: Optional[datetime.date] = None
 
-    def count(self, file_key: Keys) -> Optional[int]:
-        """The number of records read from a file, or None when it was not fully read."""
-        facts = self.files.get(file_key)
-        if facts is None or not facts.complete:
-            return None
-        return facts.records
-
-    def facts(self, declared_changes: Optional[str]) -> Dict[Keys, Any]:
-        """Measured facts by the declared key they stand for, as ``decide`` takes them."""
-        out: Dict[Keys, Any] = {}
-        for file_key, count_key in COUNT_KEYS.items():
-            count = self.count(file_key)
-            if count is not None:
-                out[count_key] = count
-        measured = self.history.frequency if self.history else None
-        if measured is not None and faster(measured, declared_changes):
-            out[("knowledge", "changes")] = measured
-        return out
-
 
 class Evidence:
     """The measurements of one declaration, and the notes to tell the user once."""
@@ -190,10 +171,3 @@ def snippet(text: str, limit: int) -> str:
     if not cut.isprintable():
         cut = "".join(c if c.isprintable() else "?" for c in cut)
     return cut + ("..." if len(text) > limit else "")
-
-
-def faster(measured: str, declared: Optional[str]) -> bool:
-    """Whether a measured pace is faster than the declared one (anything beats none)."""
-    if declared is None:
-        return True
-    return FREQUENCIES.index(measured) < FREQUENCIES.index(declared)

@@ -1,19 +1,25 @@
 """``decide --format json``: the verdicts and their paths, as decide.md shapes them.
 
 Keys are sorted and steps keep the order they were taken in, so one input gives the same bytes.
+Each step carries its stable ``id`` (``gate1``, ``checklist.ft.style``: see ``decide.STEP_IDS``),
+so a consumer can find a step without matching its wording.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Mapping
+from typing import TYPE_CHECKING, Any, Dict, Mapping
 
-from ..decide import CHECKLIST, FAILURE_MODE, GATES, Decision, FrameworkResult, Step
+from ..decide import CHECKLIST, FAILURE_MODE, GATES
+
+if TYPE_CHECKING:
+    from ..decide import Decision, FrameworkResult, Step
 
 
 def _step(step: Step) -> Dict[str, Any]:
     where = step.location
     return {
+        "id": step.id,
         "question": step.question,
         "answer": step.answer,
         "key": step.key,

@@ -6,9 +6,12 @@ Every step is one line, question then answer, then where the fact that answered 
 
 from __future__ import annotations
 
-from typing import List, Mapping
+from typing import TYPE_CHECKING, List, Mapping
 
-from ..decide import CHECKLIST, Decision, FrameworkResult, Step
+from ..decide import CHECKLIST
+
+if TYPE_CHECKING:
+    from ..decide import Decision, FrameworkResult, Step
 
 
 def _bold(text: str, colour: bool) -> str:

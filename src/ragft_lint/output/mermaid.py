@@ -7,54 +7,20 @@ renders in Markdown files, issues and pull requests, and that notebooks render i
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Tuple
 
-from ..decide import GATE_NODES, Decision
+from ..decide import chart as gates_chart
 
-# Shape brackets: ([...]) a terminal, {...} a question, [...] an outcome.
-_NODES: Dict[str, Tuple[str, str, str]] = {
-    "g0": ("{", "Gate 0: does the knowledge fit in the context?", "}"),
-    "k_prompt": ("[", "knowledge layer: prompt, long context with caching", "]"),
-    "g1": ("{", "Gate 1: does the knowledge change quarterly or faster?", "}"),
-    "k_rag": ("[", "knowledge layer: RAG", "]"),
-    "g2": ("{", "Gate 2: reference or deep?", "}"),
-    "lookup": ("[", "reference: ends at the knowledge layer", "]"),
-    "g3": ("{", "Gate 3: enough training data and a labelled eval?", "}"),
-    "blocked": ("[", "fine-tuning blocked by data: RAG or prompt", "]"),
-    "g4": ("{", "Gate 4: format-specific output?", "}"),
-    "ft_format": ("[", "fine-tune the behaviour layer", "]"),
-    "g5": ("{", "Gate 5: do budget and volume justify it?", "}"),
-    "ft_volume": ("[", "fine-tune the behaviour, keep RAG for knowledge", "]"),
-    "rag_prompts": ("[", "RAG plus prompts", "]"),
-    "undecided": ("[", "undecided: a fact the gates need is missing", "]"),
+if TYPE_CHECKING:
+    from ..decide import Decision
+
+# Mermaid's brackets for each shape of node: ([...]) a terminal, {...} a question, [...] an
+# outcome.
+_BRACKETS: Dict[str, Tuple[str, str]] = {
+    gates_chart.TERMINAL: ("([", "])"),
+    gates_chart.QUESTION: ("{", "}"),
+    gates_chart.OUTCOME: ("[", "]"),
 }
-
-# Every edge of the chart in drawing order; linkStyle addresses edges by this position.
-_EDGES: Tuple[Tuple[str, str, str], ...] = (
-    ("start", "g0", ""),
-    ("g0", "k_prompt", "yes"),
-    ("g0", "g1", "no or unknown"),
-    ("k_prompt", "g2", "behaviour continues"),
-    ("g1", "k_rag", "yes"),
-    ("g1", "g2", "no or unknown"),
-    ("k_rag", "g2", "behaviour continues"),
-    ("g2", "lookup", "reference"),
-    ("g2", "g3", "deep"),
-    ("g2", "undecided", "unknown"),
-    ("g3", "blocked", "no"),
-    ("g3", "g4", "yes"),
-    ("g3", "undecided", "unknown"),
-    ("g4", "ft_format", "yes"),
-    ("g4", "g5", "no"),
-    ("g5", "ft_volume", "yes"),
-    ("g5", "rag_prompts", "no"),
-    ("lookup", "verdict", ""),
-    ("blocked", "verdict", ""),
-    ("ft_format", "verdict", ""),
-    ("ft_volume", "verdict", ""),
-    ("rag_prompts", "verdict", ""),
-    ("undecided", "verdict", ""),
-)
 
 TAKEN_STYLE = "fill:#ffe8cc,stroke:#d9480f,stroke-width:3px,color:#000"
 TAKEN_LINK_STYLE = "stroke:#d9480f,stroke-width:3px"
@@ -68,25 +34,22 @@ def _label(text: str) -> str:
 
 def chart(decision: Decision) -> str:
     """One system's five gates as a mermaid flowchart, the route taken in class ``taken``."""
-    gates = decision.gates
     lines: List[str] = ["flowchart TD"]
-    shapes = dict(_NODES)
-    shapes["start"] = ("([", f"{decision.system}: declared {decision.declared}", "])")
-    shapes["verdict"] = ("([", f"five gates verdict: {gates.verdict}", "])")
-    for node in GATE_NODES:
-        opening, text, closing = shapes[node]
-        lines.append(f'    {node}{opening}"{_label(text)}"{closing}')
-    for source, target, label in _EDGES:
-        arrow = f"-->|{_label(label)}|" if label else "-->"
-        lines.append(f"    {source} {arrow} {target}")
+    for node in gates_chart.NODES:
+        opening, closing = _BRACKETS[node.shape]
+        text = gates_chart.label(node, decision)
+        lines.append(f'    {node.id}{opening}"{_label(text)}"{closing}')
+    for edge in gates_chart.EDGES:
+        arrow = f"-->|{_label(edge.label)}|" if edge.label else "-->"
+        lines.append(f"    {edge.source} {arrow} {edge.target}")
 
-    route = list(gates.route)
+    route = list(decision.gates.route)
     taken_edges = set(zip(route, route[1:]))
     lines.append(f"    classDef taken {TAKEN_STYLE}")
     if route:
         lines.append(f"    class {','.join(route)} taken")
-    for index, (source, target, _) in enumerate(_EDGES):
-        if (source, target) in taken_edges:
+    for index, edge in enumerate(gates_chart.EDGES):
+        if (edge.source, edge.target) in taken_edges:
             lines.append(f"    linkStyle {index} {TAKEN_LINK_STYLE}")
     return "\n".join(lines) + "\n"
 

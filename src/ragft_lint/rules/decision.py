@@ -44,10 +44,8 @@ def architecture_disagrees(system: System, context: Context) -> Iterator[Violati
               changes: weekly
               sources: ["docs/faq/**"]
     """
-    # The same facts as `ragft-lint decide` uses: measured ones first, where evidence was read.
-    found = context.measurement(system)
-    measured = found.facts(system.get("knowledge", "changes")) if found is not None else None
-    decision = disagreement(system, context.thresholds, measured)
+    # The same facts as `ragft-lint decide` walks: measured over declared, where evidence was read.
+    decision = disagreement(system, context.thresholds, context.measurement(system))
     if decision is None or not decision.reached:
         return
     verdicts = "; ".join(f"{f.title}: {f.verdict}" for f in decision.frameworks)

@@ -6,10 +6,10 @@ import datetime
 from typing import Iterator, Optional, Tuple
 
 from ..declaration.model import System
-from ..evidence import EVAL as EVAL_FILE
+from ..evidence import EVAL_CREATED, EVAL_EXAMPLES
 from ..findings import Severity
 from ..rule import Context, Violation, rule
-from .evidence import measured_count
+from .evidence import facts_of
 
 
 def has_eval(system: System) -> bool:
@@ -54,10 +54,7 @@ def eval_size(system: System, context: Optional[Context] = None) -> Optional[int
     The records counted in `eval.path` when evidence was read (a ``context`` that measured
     it), else the declared `eval.examples`.
     """
-    counted = measured_count(system, context, EVAL_FILE)
-    if counted is not None:
-        return counted[0]
-    size = system.get("eval", "examples")
+    size = facts_of(system, context).get(*EVAL_EXAMPLES)
     return int(size) if size is not None else None
 
 
@@ -67,11 +64,7 @@ def eval_created(system: System, context: Optional[Context] = None) -> Optional[
     The declared `eval.created_at`; when that is not declared and evidence was read (a
     ``context`` that measured it), the day git says the eval file was first committed.
     """
-    created: Optional[datetime.date] = system.get("eval", "created_at")
-    if created is None and context is not None:
-        found = context.measurement(system)
-        if found is not None:
-            created = found.eval_first_commit
+    created: Optional[datetime.date] = facts_of(system, context).get(*EVAL_CREATED)
     return created
 
 
@@ -119,19 +112,18 @@ def eval_too_small(system: System, context: Context) -> Iterator[Violation]:
             eval:
               examples: 200
     """
-    counted = measured_count(system, context, EVAL_FILE)
-    size = counted[0] if counted is not None else eval_size(system)
+    counted = context.facts(system).fact(*EVAL_EXAMPLES)
+    size = eval_size(system, context)
     if not system.fine_tuned or size is None:
         return
     minimum = context.threshold("min_eval_examples")
     if size < minimum:
-        held = f"{counted[1]} holds {size} records" if counted is not None \
-            else f"eval holds {size} examples"
+        held = counted.evidence if counted.measured else f"eval holds {size} examples"
         yield Violation(
             f"{held}, fewer than min_eval_examples ({minimum}): too few to tell a real gain "
             "from noise",
             f"extend the labelled eval set to at least {minimum} examples before training",
-            EVAL_FILE if counted is not None else ("eval", "examples"),
+            counted.source,
         )
 
 
@@ -167,25 +159,20 @@ def eval_after_training(system: System, context: Context) -> Iterator[Violation]
               examples: 200
               created_at: 2026-03-01
     """
-    created = eval_created(system, context)
+    fact = context.facts(system).fact(*EVAL_CREATED)
+    created: Optional[datetime.date] = fact.value
     trained: Optional[datetime.date] = system.get("fine_tune", "trained_at")
     if not system.fine_tuned or created is None or trained is None:
         return
     if created > trained:
-        at: Tuple[str, ...] = ("eval", "created_at")
-        if system.has("eval", "created_at"):
-            stated = f"eval.created_at is {created.isoformat()}"
-        else:
-            path = system.get("eval", "path", "path")
-            stated = (f"eval.created_at is not declared, and git says {path} was first "
-                      f"committed on {created.isoformat()}")
-            at = EVAL_FILE
+        stated = (f"eval.created_at is not declared, and {fact.evidence}" if fact.measured
+                  else f"eval.created_at is {created.isoformat()}")
         yield Violation(
             f"{stated}, after fine_tune.trained_at ({trained.isoformat()}): the eval was built "
             "knowing the model's answers",
             "build the eval set before training and re-evaluate the fine-tune on it; declare "
             "eval.created_at if the set is older than its file",
-            at,
+            fact.source,
         )
 
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Tuple
 
 from ..declaration.model import System
-from ..evidence import COUNT_KEYS, FILE_KEYS
+from ..evidence import CHANGES, COUNT_KEYS, FILE_KEYS
 from ..evidence import EVAL as EVAL_FILE
 from ..evidence import TRAINING as TRAINING_FILE
+from ..facts import Facts
 from ..findings import Severity
 from ..rule import Context, Violation, rule
-from .knowledge import measured_changes
 
 if TYPE_CHECKING:
     from ..evidence.facts import FileFacts
@@ -29,19 +29,10 @@ def dotted(keys: Tuple[Any, ...]) -> str:
     return ".".join(str(k) for k in keys)
 
 
-def measured_count(system: System, context: Optional[Context],
-                   file_key: Tuple[str, ...]) -> Optional[Tuple[int, str]]:
-    """The number of records read from an evidence file, and the file; None when not measured.
-
-    Files that could not be read to the end (a broken JSON array) have no count.
-    """
-    found = context.measurement(system) if context is not None else None
-    if found is None:
-        return None
-    facts = found.files.get(file_key)
-    if facts is None or not facts.complete:
-        return None
-    return facts.records, facts.path
+def facts_of(system: System, context: Optional[Context] = None) -> Facts:
+    """The system's facts, measured over declared where ``context`` read the evidence; as
+    declared when there is no context (a helper called on a bare system)."""
+    return context.facts(system) if context is not None else Facts(system)
 
 
 def _place(facts: FileFacts, line: int) -> str:
@@ -279,16 +270,15 @@ def knowledge_changes_faster(system: System, context: Context) -> Iterator[Viola
               changes: weekly
               sources: ["docs/policies/**"]   # git history: changed every week this year
     """
-    declared = system.get("knowledge", "changes")
-    measured = measured_changes(system, context)
-    if declared is None or measured is None:
+    declared = system.get(*CHANGES)
+    measured = context.facts(system).fact(*CHANGES)
+    if declared is None or not measured.measured:
         return
-    pace, evidence = measured
+    pace = measured.value
     yield Violation(
-        f"knowledge.changes is {declared}, but the git history of knowledge.sources {evidence}: "
-        f"the knowledge changes {pace}",
+        f"knowledge.changes is {declared}, but {measured.evidence}: the knowledge changes {pace}",
         f"set knowledge.changes to {pace}, then act on what the rules say about that pace",
-        ("knowledge", "changes"),
+        CHANGES,
     )
 
 

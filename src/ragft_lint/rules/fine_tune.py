@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Iterator, List, Optional, Tuple
 
 from ..declaration.model import System
-from ..evidence import TRAINING as TRAINING_FILE
+from ..evidence import TRAINING_EXAMPLES
 from ..findings import Severity
 from ..rule import Context, Violation, rule
-from .evidence import measured_count
+from .evidence import facts_of
 
 # Goals a fine-tune can serve without adding knowledge or reasoning: their payback is per
 # request, so they only make sense at volume.
@@ -21,10 +21,7 @@ def training_size(system: System, context: Optional[Context] = None) -> Optional
     The records counted in `fine_tune.training_data` when evidence was read (a ``context``
     that measured it), else the declared `fine_tune.training_examples`.
     """
-    counted = measured_count(system, context, TRAINING_FILE)
-    if counted is not None:
-        return counted[0]
-    size = system.get("fine_tune", "training_examples")
+    size = facts_of(system, context).get(*TRAINING_EXAMPLES)
     return int(size) if size is not None else None
 
 
@@ -76,8 +73,8 @@ def too_few_training_examples(system: System, context: Context) -> Iterator[Viol
             fine_tune:
               training_examples: 1800
     """
-    counted = measured_count(system, context, TRAINING_FILE)
-    size = counted[0] if counted is not None else training_size(system)
+    counted = context.facts(system).fact(*TRAINING_EXAMPLES)
+    size = training_size(system, context)
     if not system.fine_tuned or size is None:
         return
     hard_minimum = context.threshold("hard_min_training_examples")
@@ -88,13 +85,12 @@ def too_few_training_examples(system: System, context: Context) -> Iterator[Viol
         name, limit, severity = "min_training_examples", minimum, Severity.WARNING
     else:
         return
-    held = f"{counted[1]} holds {size} records" if counted is not None \
-        else f"fine_tune.training_examples is {size}"
+    held = counted.evidence if counted.measured else f"fine_tune.training_examples is {size}"
     yield Violation(
         f"{held}, fewer than {name} ({limit}): the model will learn the noise of so few "
         "examples rather than the intent",
         f"collect and clean at least {minimum} training examples before training",
-        TRAINING_FILE if counted is not None else ("fine_tune", "training_examples"),
+        counted.source,
         severity,
     )
 

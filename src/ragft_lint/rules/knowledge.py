@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Tuple
 
 from ..declaration.model import System
-from ..declaration.schema import FREQUENCIES
+from ..declaration.vocabulary import FREQUENCIES
+from ..evidence import CHANGES
 from ..findings import Severity
 from ..rule import Context, Violation, rule
+from .evidence import facts_of
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -18,39 +20,21 @@ def at_least_as_often(frequency: str, than: str) -> bool:
     return FREQUENCIES.index(frequency) <= FREQUENCIES.index(than)
 
 
-def measured_changes(system: System, context: Optional[Context]) -> Optional[Tuple[str, str]]:
-    """How often git says the knowledge sources change, with that evidence in words, when it
-    is faster than the declared ``knowledge.changes`` (or nothing is declared); else None."""
-    found = context.measurement(system) if context is not None else None
-    history = found.history if found is not None else None
-    if history is None or history.frequency is None:
-        return None
-    declared = system.get("knowledge", "changes")
-    if declared is not None and at_least_as_often(declared, history.frequency):
-        return None
-    return history.frequency, history.summary()
-
-
 def knowledge_changes(system: System, context: Optional[Context] = None) -> Optional[str]:
     """How often the system's knowledge changes, as far as is known.
 
     The declared ``knowledge.changes``; with evidence read (a ``context`` that measured it),
     the pace the git history of ``knowledge.sources`` shows when that is faster.
     """
-    measured = measured_changes(system, context)
-    if measured is not None:
-        return measured[0]
-    changes = system.get("knowledge", "changes")
+    changes = facts_of(system, context).get(*CHANGES)
     return str(changes) if changes is not None else None
 
 
 def pace_source(system: System, context: Context) -> Tuple[str, Tuple[Any, ...]]:
     """Words saying where a measured pace comes from, and the key to point at: empty and
     ``knowledge.changes`` when the declared pace stands."""
-    measured = measured_changes(system, context)
-    if measured is None:
-        return "", ("knowledge", "changes")
-    return f" (the git history of knowledge.sources {measured[1]})", ("knowledge", "sources")
+    fact = context.facts(system).fact(*CHANGES)
+    return (f" ({fact.evidence})" if fact.measured else ""), fact.source
 
 
 @rule("KN001", "fine-tune-on-changing-knowledge", Severity.ERROR)

@@ -1,0 +1,266 @@
+"""Framework 3, the checklist: count the signs the facts make true, eight for fine-tuning,
+eight for RAG and three for both; the side with more signs is the verdict."""
+
+from __future__ import annotations
+
+from typing import Any, List, Mapping, Optional
+
+from .conditions import Keys, Walk, faster_or_as_fast, num
+from .model import CHECKLIST, FINE_TUNE, HYBRID, RAG, UNDECIDED, FrameworkResult, Step
+
+# The checklist's "hundreds or more labelled examples" is a fixed line of the published
+# checklist, not one of the overridable thresholds of rules.md.
+LABELLED_EXAMPLES_SIGN = 200
+
+# The ids of the signs (``Step.id``), in the order they are listed.
+FT_STYLE = "checklist.ft.style"  # a style or persona need
+FT_NARROW_TASK = "checklist.ft.narrow_task"  # a narrow task with a clear correct answer
+FT_LABELLED = "checklist.ft.labelled"  # hundreds or more labelled examples
+FT_LATENCY = "checklist.ft.latency"  # latency matters
+FT_BEHAVIOURAL = "checklist.ft.behavioural"  # the need is behavioural, not factual
+FT_PLATEAU = "checklist.ft.plateau"  # prompting has plateaued
+FT_COST = "checklist.ft.cost"  # token cost to cut
+FT_SCHEMA = "checklist.ft.schema"  # a complex output schema
+RAG_CHANGES = "checklist.rag.changes"  # knowledge changes monthly or faster
+RAG_CITATIONS = "checklist.rag.citations"  # citations needed
+RAG_LITTLE_DATA = "checklist.rag.little_data"  # too little labelled data but a corpus
+RAG_FACTS = "checklist.rag.facts"  # factual accuracy is the need
+RAG_PRIVATE = "checklist.rag.private"  # private documents
+RAG_UPDATES = "checklist.rag.updates"  # updates without retraining
+RAG_LONG_TAIL = "checklist.rag.long_tail"  # a corpus larger than the context window
+RAG_PER_USER = "checklist.rag.per_user"  # per-user access
+BOTH_VOICE = "checklist.both.voice"  # a voice or format need with fast-changing knowledge
+BOTH_FORMAT = "checklist.both.format"  # a fine-tune for format with a live knowledge base
+BOTH_COST = "checklist.both.cost"  # a fine-tune to shrink the prompt, documents still injected
+STEPS = (FT_STYLE, FT_NARROW_TASK, FT_LABELLED, FT_LATENCY, FT_BEHAVIOURAL, FT_PLATEAU, FT_COST,
+         FT_SCHEMA, RAG_CHANGES, RAG_CITATIONS, RAG_LITTLE_DATA, RAG_FACTS, RAG_PRIVATE,
+         RAG_UPDATES, RAG_LONG_TAIL, RAG_PER_USER, BOTH_VOICE, BOTH_FORMAT, BOTH_COST)
+
+
+def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
+    fine_tune = _fine_tune_signs(facts, limits)
+    rag = _rag_signs(facts)
+    both = _both_signs(facts)
+    counts = [sum(1 for s in group if s.counted) for group in (fine_tune, rag, both)]
+    ft_count, rag_count, both_count = counts
+    if both_count >= 2:
+        verdict = HYBRID
+    elif ft_count > rag_count:
+        verdict = FINE_TUNE
+    elif rag_count > ft_count:
+        verdict = RAG
+    elif ft_count == 0:
+        verdict = UNDECIDED  # no sign at all is not a tie between two sides
+    else:
+        verdict = HYBRID
+    return FrameworkResult(CHECKLIST, verdict, tuple(fine_tune + rag + both),
+                           fine_tune_signs=ft_count, rag_signs=rag_count, both_signs=both_count)
+
+
+def _sign(facts: Walk, step_id: str, side: str, name: str, counted: bool, why: str,
+          keys: Optional[Keys]) -> Step:
+    return facts.step(step_id, f"{side} sign: {name}?", ("yes: " if counted else "no: ") + why,
+                      keys, counted=counted)
+
+
+def _labelled_count(facts: Walk) -> Optional[int]:
+    """Training examples: declared or measured; 0 when no training data at all; None unknown."""
+    count = facts.get("fine_tune", "training_examples")
+    if count is not None:
+        return int(count)
+    return None if facts.has("fine_tune", "training_data") else 0
+
+
+def _fine_tune_signs(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
+    side = "fine-tune"
+    gaps, goals = facts.gaps(), facts.goals()
+    out: List[Step] = []
+
+    keys = facts.goal_keys("style") or facts.gap_keys("behavior")
+    if "style" in goals:
+        why = "fine_tune.goals has style"
+    elif "behavior" in gaps:
+        why = "gaps has behavior"
+    else:
+        why = "no style goal and no behavior gap"
+    out.append(_sign(facts, FT_STYLE, side, "a style or persona need", keys is not None, why,
+                     keys or ("fine_tune", "goals")))
+
+    keys = facts.goal_keys("format", "reasoning")
+    why = (f"fine_tune.goals has {facts.get(*keys)}" if keys
+           else "neither format nor reasoning in fine_tune.goals")
+    out.append(_sign(facts, FT_NARROW_TASK, side, "a narrow task with a clear correct answer",
+                     keys is not None, why, keys or ("fine_tune", "goals")))
+
+    count = _labelled_count(facts)
+    if count is None:
+        counted, why = False, "the size of fine_tune.training_data is not known"
+    else:
+        counted = count >= LABELLED_EXAMPLES_SIGN
+        why = f"{count} training examples, {'at least' if counted else 'fewer than'} " \
+              f"{LABELLED_EXAMPLES_SIGN}"
+    out.append(_sign(facts, FT_LABELLED, side, f"hundreds or more labelled examples "
+                                  f"({LABELLED_EXAMPLES_SIGN}+)",
+                     counted, why, ("fine_tune", "training_examples")))
+
+    keys = facts.goal_keys("latency")
+    out.append(_sign(facts, FT_LATENCY, side, "latency matters", keys is not None,
+                     "fine_tune.goals has latency" if keys else "latency is not in "
+                                                                "fine_tune.goals",
+                     keys or ("fine_tune", "goals")))
+
+    if not gaps:
+        counted, why = False, "no gaps declared"
+    elif "knowledge" in gaps:
+        counted, why = False, "gaps has knowledge"
+    else:
+        counted, why = True, "gaps has " + ", ".join(gaps) + " and no knowledge"
+    out.append(_sign(facts, FT_BEHAVIOURAL, side, "the need is behavioural, not factual",
+                     counted, why, ("gaps",)))
+
+    least = limits["min_few_shot_examples"]
+    few = facts.get("prompt", "few_shot_examples")
+    score = facts.get("prompt", "baseline_score")
+    counted = few is not None and few >= least and score is not None
+    if few is None:
+        why = "prompt.few_shot_examples is not declared"
+    elif few < least:
+        why = f"prompt.few_shot_examples is {few}, fewer than min_few_shot_examples ({least})"
+    elif score is None:
+        why = f"{few} few-shot examples, but no prompt.baseline_score"
+    else:
+        why = f"{few} few-shot examples with a baseline score of {num(score)}"
+    out.append(_sign(facts, FT_PLATEAU, side, "prompting has plateaued", counted, why,
+                     ("prompt", "few_shot_examples")))
+
+    keys = facts.goal_keys("cost")
+    out.append(_sign(facts, FT_COST, side, "token cost to cut", keys is not None,
+                     "fine_tune.goals has cost" if keys else "cost is not in fine_tune.goals",
+                     keys or ("fine_tune", "goals")))
+
+    format_keys = facts.goal_keys("format")
+    structured = facts.get("prompt", "structured_output") is True
+    if format_keys is None:
+        why = "format is not in fine_tune.goals"
+    elif not structured:
+        why = "format is a goal, but structured output was not tried (prompt.structured_output)"
+    else:
+        why = "format is a goal and structured output was tried"
+    out.append(_sign(facts, FT_SCHEMA, side, "a complex output schema", format_keys is not None and
+                     structured, why,
+                     ("prompt", "structured_output") if format_keys else ("fine_tune", "goals")))
+    return out
+
+
+def _rag_signs(facts: Walk) -> List[Step]:
+    side = "RAG"
+    out: List[Step] = []
+    changes = facts.get("knowledge", "changes")
+    changes_keys = ("knowledge", "changes")
+
+    counted = changes is not None and faster_or_as_fast(changes, "monthly")
+    why = f"knowledge.changes is {changes}" if changes else "knowledge.changes is not declared"
+    out.append(_sign(facts, RAG_CHANGES, side, "knowledge changes monthly or faster", counted, why,
+                     changes_keys))
+
+    citations = facts.get("knowledge", "citations") is True
+    out.append(_sign(facts, RAG_CITATIONS, side, "citations needed", citations,
+                     "knowledge.citations is true" if citations
+                     else "knowledge.citations is not true", ("knowledge", "citations")))
+
+    count = _labelled_count(facts)
+    corpus = facts.has_corpus()
+    if count is None:
+        counted, why = False, "the size of fine_tune.training_data is not known"
+    elif count >= LABELLED_EXAMPLES_SIGN:
+        counted, why = False, f"{count} training examples, at least {LABELLED_EXAMPLES_SIGN}"
+    elif not corpus:
+        counted, why = False, f"{count} training examples, but no corpus is declared " \
+                              "(knowledge.corpus_tokens or knowledge.sources)"
+    else:
+        counted, why = True, f"{count} training examples, fewer than " \
+                             f"{LABELLED_EXAMPLES_SIGN}, and a corpus is declared"
+    out.append(_sign(facts, RAG_LITTLE_DATA, side, "too little labelled data but a corpus exists",
+                     counted, why, ("fine_tune", "training_examples")))
+
+    keys = facts.gap_keys("knowledge")
+    out.append(_sign(facts, RAG_FACTS, side, "factual accuracy is the need", keys is not None,
+                     "gaps has knowledge" if keys else "no knowledge gap", keys or ("gaps",)))
+
+    keys = (("knowledge", "sources") if facts.items("knowledge", "sources")
+            else ("knowledge", "corpus_tokens"))
+    out.append(_sign(facts, RAG_PRIVATE, side, "private documents", corpus,
+                     f"{'.'.join(keys)} is declared" if corpus
+                     else "neither knowledge.sources nor knowledge.corpus_tokens is declared",
+                     keys))
+
+    counted = changes is not None and changes != "static"
+    why = (f"knowledge.changes is {changes}" if changes
+           else "knowledge.changes is not declared")
+    out.append(_sign(facts, RAG_UPDATES, side, "updates without retraining", counted, why,
+                     changes_keys))
+
+    size = facts.get("knowledge", "corpus_tokens")
+    window = facts.get("prompt", "context_window_tokens")
+    if size is None or window is None:
+        counted = False
+        why = "knowledge.corpus_tokens and prompt.context_window_tokens are not both declared"
+    else:
+        counted = size > window
+        why = f"{size} corpus tokens, {'more than' if counted else 'within'} a {window}-token " \
+              "context window"
+    out.append(_sign(facts, RAG_LONG_TAIL, side,
+                     "a long-tail corpus larger than the context window", counted, why,
+                     ("knowledge", "corpus_tokens")))
+
+    per_user = facts.get("knowledge", "per_user_access") is True
+    out.append(_sign(facts, RAG_PER_USER, side, "per-user access", per_user,
+                     "knowledge.per_user_access is true" if per_user
+                     else "knowledge.per_user_access is not true",
+                     ("knowledge", "per_user_access")))
+    return out
+
+
+def _both_signs(facts: Walk) -> List[Step]:
+    side = "both"
+    out: List[Step] = []
+    changes = facts.get("knowledge", "changes")
+    fast = changes is not None and faster_or_as_fast(changes, "quarterly")
+    voice = facts.goal_keys("style", "format") or facts.gap_keys("behavior")
+    if voice is None:
+        why = "no style or format goal and no behavior gap"
+    elif not fast:
+        why = (f"a voice or format need, but knowledge.changes is {changes}" if changes
+               else "a voice or format need, but knowledge.changes is not declared")
+    else:
+        why = f"a voice or format need, and knowledge.changes is {changes}"
+    out.append(_sign(facts, BOTH_VOICE, side, "a voice or format need with knowledge that changes "
+                                  "quarterly or faster", voice is not None and fast, why,
+                     ("knowledge", "changes") if voice else ("fine_tune", "goals")))
+
+    format_keys = facts.goal_keys("format")
+    sources = bool(facts.items("knowledge", "sources"))
+    if format_keys is None:
+        why = "format is not in fine_tune.goals"
+    elif not sources:
+        why = "format is a goal, but no knowledge.sources are declared"
+    else:
+        why = "format is a goal and knowledge.sources are declared"
+    out.append(_sign(facts, BOTH_FORMAT, side, "a fine-tune for format with a live knowledge base",
+                     format_keys is not None and sources, why,
+                     ("knowledge", "sources") if format_keys else ("fine_tune", "goals")))
+
+    cost_keys = facts.goal_keys("cost")
+    retrieval = facts.system.retrieval
+    if cost_keys is None:
+        why = "cost is not in fine_tune.goals"
+    elif not retrieval:
+        why = f"cost is a goal, but architecture {facts.system.architecture} injects no documents"
+    else:
+        why = f"cost is a goal and architecture {facts.system.architecture} still injects " \
+              "documents per query"
+    out.append(_sign(facts, BOTH_COST, side, "fine-tuning to shrink the prompt while documents "
+                                             "are still injected per query",
+                     cost_keys is not None and retrieval, why,
+                     ("architecture",) if cost_keys else ("fine_tune", "goals")))
+    return out

@@ -1,0 +1,183 @@
+"""What the three frameworks share: the walk over a system's facts, and the conditions that
+more than one of them asks (a labelled eval, enough training data, enough volume)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from ..declaration.vocabulary import FREQUENCIES
+from ..facts import Facts
+from .model import FINE_TUNE, HYBRID, PROMPT, RAG, UNDECIDED, Step
+
+Keys = Tuple[Any, ...]
+
+
+class Walk:
+    """One system's facts as the frameworks read them (``ragft_lint.facts``, measured over
+    declared), and the steps they take, located where each fact came from.
+
+    With ``explain`` false the steps say nothing (no question, answer or location; a key only
+    where a fact is missing): all that DE001 needs, at a fraction of the cost.
+    """
+
+    def __init__(self, facts: Facts, explain: bool = True) -> None:
+        self.facts = facts
+        self.system = facts.system
+        self.explain = explain
+        # The frameworks ask for facts at every turn: the view's own lookups, without a detour.
+        self.get = facts.get
+        self.has = facts.has
+        self.items = facts.items
+        self._gaps: Optional[List[str]] = None
+        self._goals: Optional[List[str]] = None
+
+    def step(self, step_id: str, question: str, answer: str, keys: Optional[Keys] = None,
+             counted: Optional[bool] = None, unknown: bool = False) -> Step:
+        if not self.explain:  # only the keys of missing facts are still needed (``missing``)
+            if not unknown:
+                quiet = _QUIET.get((step_id, counted))
+                if quiet is None:
+                    quiet = _QUIET[(step_id, counted)] = Step(step_id, "", "", None, None,
+                                                              counted)
+                return quiet
+            key = self.system.key(*keys) if keys is not None else None
+            return Step(step_id, "", "", key, None, counted, unknown)
+        if keys is None:
+            return Step(step_id, question, answer, None, None, counted, unknown)
+        return Step(step_id, question, answer, self.system.key(*keys), self.facts.where(*keys),
+                    counted, unknown)
+
+    # Facts several frameworks read in the same way.
+
+    def gaps(self) -> List[str]:
+        """The declared gaps as words (the same list each time: not to be changed)."""
+        if self._gaps is None:
+            self._gaps = [str(g) for g in self.items("gaps")]
+        return self._gaps
+
+    def goals(self) -> List[str]:
+        """The fine-tune goals as words (the same list each time: not to be changed)."""
+        if self._goals is None:
+            self._goals = [str(g) for g in self.items("fine_tune", "goals")]
+        return self._goals
+
+    def goal_keys(self, *names: str) -> Optional[Keys]:
+        """The key of the first goal among ``names``, or None when none of them is a goal."""
+        for index, goal in enumerate(self.goals()):
+            if goal in names:
+                return ("fine_tune", "goals", index)
+        return None
+
+    def gap_keys(self, name: str) -> Optional[Keys]:
+        gaps = self.gaps()
+        return ("gaps", gaps.index(name)) if name in gaps else None
+
+    def has_eval(self) -> bool:
+        return self.has("eval", "path") or self.has("eval", "examples")
+
+    def has_corpus(self) -> bool:
+        return self.has("knowledge", "corpus_tokens") or bool(self.items("knowledge", "sources"))
+
+    def has_knowledge(self) -> bool:
+        """Whether the system serves knowledge: a knowledge gap, a corpus, or document needs."""
+        return (
+            "knowledge" in self.gaps()
+            or self.has_corpus()
+            or self.get("knowledge", "citations") is True
+            or self.get("knowledge", "per_user_access") is True
+            or self.has("knowledge", "depth")
+        )
+
+
+# The steps of a walk that explains nothing, by id and ``counted``: one object each, shared.
+_QUIET: Dict[Tuple[str, Optional[bool]], Step] = {}
+
+
+def faster_or_as_fast(frequency: str, than: str) -> bool:
+    """True when ``frequency`` is ``than`` or faster (realtime is the fastest)."""
+    return FREQUENCIES.index(frequency) <= FREQUENCIES.index(than)
+
+
+def num(value: Any) -> str:
+    """A number as a person writes it: 64000, not 64000.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def combine(knowledge: Optional[str], behaviour: Optional[str]) -> str:
+    """The verdict of a knowledge layer (rag, prompt or none) and a behaviour layer."""
+    if behaviour == UNDECIDED:
+        return UNDECIDED
+    if behaviour == FINE_TUNE:
+        return HYBRID if knowledge == RAG else FINE_TUNE
+    return RAG if knowledge == RAG else PROMPT
+
+
+def eval_ready(facts: Walk, limits: Mapping[str, Any], step_id: str,
+               question: str) -> Tuple[Optional[bool], Step]:
+    """A labelled eval of at least ``min_eval_examples``: True, False, or None when unknown."""
+    least = limits["min_eval_examples"]
+    if not facts.has_eval():
+        keys: Keys = ("eval",) if facts.has("eval") else ("eval", "examples")
+        return False, facts.step(step_id, question, "no: no eval set is declared (eval.path or "
+                                                    "eval.examples)", keys)
+    if facts.get("eval", "labeled") is False:
+        return False, facts.step(step_id, question, "no: eval.labeled is false; a fine-tune "
+                                                    "needs human-labelled expected outputs",
+                                 ("eval", "labeled"))
+    count = facts.get("eval", "examples")
+    if count is None:
+        return None, facts.step(step_id, question, "unknown: eval.path is declared but not its "
+                                                   "size; declare eval.examples (or count it "
+                                                   "with evidence on)",
+                                ("eval", "examples"), unknown=True)
+    if count < least:
+        return False, facts.step(step_id, question, f"no: eval.examples is {count}, fewer than "
+                                                    f"min_eval_examples ({least})",
+                                 ("eval", "examples"))
+    return True, facts.step(step_id, question, f"yes: eval.examples is {count}, at least "
+                                               f"min_eval_examples ({least})", ("eval", "examples"))
+
+
+def training_ready(facts: Walk, limits: Mapping[str, Any], step_id: str,
+                   question: str) -> Tuple[Optional[bool], Step]:
+    """At least ``min_training_examples`` training examples: True, False, or None (unknown)."""
+    least = limits["min_training_examples"]
+    keys = ("fine_tune", "training_examples")
+    count = facts.get(*keys)
+    if count is None:
+        if facts.has("fine_tune", "training_data"):
+            return None, facts.step(
+                step_id, question, "unknown: fine_tune.training_data is declared but not its "
+                                   "size; declare fine_tune.training_examples (or count it with "
+                                   "evidence on)", keys, unknown=True)
+        return False, facts.step(step_id, question, "no: no training data is declared "
+                                                    "(fine_tune.training_data or "
+                                                    "training_examples)", keys)
+    if count < least:
+        return False, facts.step(step_id, question, f"no: fine_tune.training_examples is "
+                                                    f"{count}, fewer than min_training_examples "
+                                                    f"({least})", keys)
+    return True, facts.step(step_id, question, f"yes: fine_tune.training_examples is {count}, "
+                                               f"at least min_training_examples ({least})", keys)
+
+
+def volume(facts: Walk, limits: Mapping[str, Any], step_id: str,
+           question: str) -> Tuple[bool, Step]:
+    """At least ``min_requests_per_month`` requests; an undeclared volume justifies nothing."""
+    least = limits["min_requests_per_month"]
+    keys = ("fine_tune", "requests_per_month")
+    count = facts.get(*keys)
+    if count is None:
+        # As FT006 reads it: a fine-tune has to be justified by a volume someone measured.
+        return False, facts.step(step_id, question, "no: fine_tune.requests_per_month is not "
+                                                    "declared; a behaviour fine-tune pays back "
+                                                    "only at volume, so measure it", keys,
+                                 unknown=True)
+    if count < least:
+        return False, facts.step(step_id, question, f"no: fine_tune.requests_per_month is "
+                                                    f"{count}, fewer than min_requests_per_month "
+                                                    f"({least})", keys)
+    return True, facts.step(step_id, question, f"yes: fine_tune.requests_per_month is {count}, "
+                                               f"at least min_requests_per_month ({least})", keys)

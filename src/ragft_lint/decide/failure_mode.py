@@ -1,0 +1,199 @@
+"""Framework 1, the failure-mode tree: from what the unmodified model got wrong (``gaps``) to
+the layers that fix it, one layer per kind of gap, then the layers combined."""
+
+from __future__ import annotations
+
+from typing import Any, List, Mapping, Optional, Tuple
+
+from .conditions import Walk, combine, eval_ready, num, training_ready, volume
+from .model import FAILURE_MODE, FINE_TUNE, PROMPT, RAG, UNDECIDED, FrameworkResult, Step
+
+# The ids of the steps (``Step.id``), in the order a walk takes them.
+GAPS = "tree.gaps"  # what the unmodified model got wrong
+KNOWLEDGE = "tree.knowledge"  # the knowledge gap: RAG with a reranker
+PRECISION = "tree.knowledge.precision"  # is retrieval precise enough?
+REASONING_EVAL = "tree.reasoning.eval"  # the reasoning gap's three conditions ...
+REASONING_CONVENTIONS = "tree.reasoning.conventions"
+REASONING_TRAINING = "tree.reasoning.training"
+REASONING = "tree.reasoning"  # ... and the layer they lead to
+BEHAVIOUR_PROMPTING = "tree.behavior.prompting"  # was prompting tried?
+BEHAVIOUR_VOLUME = "tree.behavior.volume"  # does the volume justify a fine-tune?
+BEHAVIOUR = "tree.behavior"  # the behaviour gap's layer
+LAYERS = "tree.layers"  # the layers combined into the verdict
+STEPS = (GAPS, KNOWLEDGE, PRECISION, REASONING_EVAL, REASONING_CONVENTIONS, REASONING_TRAINING,
+         REASONING, BEHAVIOUR_PROMPTING, BEHAVIOUR_VOLUME, BEHAVIOUR, LAYERS)
+
+
+def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
+    steps: List[Step] = []
+    gaps = facts.gaps()
+    question = "What did the unmodified model get wrong (gaps)?"
+    if not gaps:
+        steps.append(facts.step(
+            GAPS, question,
+            f"nothing declared: run at least {limits['min_baseline_queries']} real queries "
+            "(min_baseline_queries) against the unmodified model and name the failure mode "
+            "(knowledge, reasoning or behavior) in gaps",
+            ("gaps",), unknown=True))
+        return FrameworkResult(FAILURE_MODE, UNDECIDED, tuple(steps))
+    steps.append(facts.step(GAPS, question, ", ".join(gaps) + _baseline_note(facts, limits),
+                            ("gaps",)))
+
+    knowledge: Optional[str] = None
+    if "knowledge" in gaps:
+        knowledge = RAG
+        steps.extend(_knowledge_layer(facts, limits))
+
+    layers: List[str] = []
+    if "reasoning" in gaps:
+        layers.append(_reasoning_layer(facts, limits, steps))
+    if "behavior" in gaps:
+        layers.append(_behaviour_layer(facts, limits, steps))
+    behaviour: Optional[str] = None
+    if FINE_TUNE in layers:  # one fine-tune serves both needs; an open question does not matter
+        behaviour = FINE_TUNE
+    elif UNDECIDED in layers:
+        behaviour = UNDECIDED
+    elif layers:
+        behaviour = PROMPT
+
+    verdict = combine(knowledge, behaviour)
+    parts = []
+    if knowledge:
+        parts.append("knowledge by RAG")
+    if behaviour:
+        parts.append(f"behaviour by {behaviour}" if behaviour != UNDECIDED
+                     else "behaviour undecided")
+    steps.append(facts.step(LAYERS, "Combining the layers", f"{' + '.join(parts)} -> {verdict}"))
+    return FrameworkResult(FAILURE_MODE, verdict, tuple(steps))
+
+
+def _baseline_note(facts: Walk, limits: Mapping[str, Any]) -> str:
+    queries = facts.get("baseline_queries")
+    if queries is None:
+        return " (baseline_queries not declared)"
+    least = limits["min_baseline_queries"]
+    if queries < least:
+        return (f" (from {queries} baseline queries, fewer than min_baseline_queries ({least}): "
+                "the diagnosis may not be representative)")
+    return f" (from {queries} baseline queries)"
+
+
+def _knowledge_layer(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
+    reranker = facts.get("rag", "reranker")
+    answer = ("retrieval: the knowledge layer is RAG with a reranker (retrieve about 20 "
+              "candidates, rerank, keep the best 5)")
+    if reranker:
+        answer += f"; rag.reranker is {reranker}"
+    else:
+        answer += "; no rag.reranker is declared yet"
+    gap_index = facts.gaps().index("knowledge")
+    steps = [facts.step(KNOWLEDGE, "Knowledge gap: what closes it?", answer, ("gaps", gap_index))]
+    least = limits["min_precision_at_5"]
+    question = f"Is retrieval precise enough (precision@5 of at least {num(least)})?"
+    keys = ("rag", "retrieval_eval", "precision_at_5")
+    precision = facts.get(*keys)
+    if precision is None:
+        steps.append(facts.step(PRECISION, question, "not measured: measure precision@5 on a "
+                                                     "labelled retrieval eval (rag.retrieval_eval)",
+                                keys))
+    elif precision < least:
+        steps.append(facts.step(
+            PRECISION, question, f"no: precision@5 is {num(precision)}, below min_precision_at_5 "
+                                 f"({num(least)}): fix retrieval (chunking, embeddings, "
+                                 "reranking) before anything else", keys))
+    else:
+        steps.append(facts.step(PRECISION, question, f"yes: precision@5 is {num(precision)}, at "
+                                                     f"least min_precision_at_5 ({num(least)})",
+                                keys))
+    return steps
+
+
+def _reasoning_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) -> str:
+    eval_ok, eval_step = eval_ready(
+        facts, limits, REASONING_EVAL, f"Reasoning gap: is there a labelled eval of at least "
+                                       f"{limits['min_eval_examples']} examples?")
+    stable, stable_step = _conventions_stable(facts)
+    data_ok, data_step = training_ready(
+        facts, limits, REASONING_TRAINING, f"Reasoning gap: are there at least "
+                                           f"{limits['min_training_examples']} training examples?")
+    steps.extend((eval_step, stable_step, data_step))
+    conditions = (("a labelled eval", eval_ok), ("stable conventions", stable),
+                  ("enough training data", data_ok))
+    failed = [name for name, ok in conditions if ok is False]
+    unknown = [name for name, ok in conditions if ok is None]
+    question = "Reasoning gap: which layer?"
+    if failed:
+        steps.append(facts.step(REASONING, question, "prompt: a fine-tune needs "
+                                + " and ".join(failed) + "; keep reasoning in the prompt "
+                                                         "(instructions and worked examples)"))
+        return PROMPT
+    if unknown:
+        steps.append(facts.step(REASONING, question, "undecided: " + " and ".join(unknown)
+                                + " not known; measure them (see above)"))
+        return UNDECIDED
+    steps.append(facts.step(REASONING, question, "fine-tune: labelled eval, stable conventions "
+                                                 "and enough training data all hold"))
+    return FINE_TUNE
+
+
+def _conventions_stable(facts: Walk) -> Tuple[Optional[bool], Step]:
+    question = "Reasoning gap: are the conventions stable (knowledge changes yearly or slower)?"
+    keys = ("knowledge", "changes")
+    changes = facts.get(*keys)
+    if changes is None:
+        return True, facts.step(REASONING_CONVENTIONS, question, "yes: knowledge.changes is not "
+                                                                 "declared, taken as stable", keys)
+    if changes in ("yearly", "static"):
+        return True, facts.step(REASONING_CONVENTIONS, question,
+                                f"yes: knowledge.changes is {changes}", keys)
+    return False, facts.step(REASONING_CONVENTIONS, question,
+                             f"no: knowledge.changes is {changes}; trained-in conventions would "
+                             "need retraining at that pace", keys)
+
+
+def _behaviour_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) -> str:
+    least = limits["min_few_shot_examples"]
+    question = (f"Behaviour gap: was prompting tried (at least {least} few-shot examples and a "
+                "baseline score)?")
+    few = facts.get("prompt", "few_shot_examples")
+    score = facts.get("prompt", "baseline_score")
+    tried = False
+    if few is None:
+        step = facts.step(BEHAVIOUR_PROMPTING, question, "no: prompt.few_shot_examples is not "
+                                                         "declared",
+                          ("prompt", "few_shot_examples"))
+    elif few < least:
+        step = facts.step(BEHAVIOUR_PROMPTING, question, f"no: prompt.few_shot_examples is "
+                                                         f"{few}, fewer than "
+                                                         f"min_few_shot_examples ({least})",
+                          ("prompt", "few_shot_examples"))
+    elif score is None:
+        step = facts.step(BEHAVIOUR_PROMPTING, question, f"no: {few} few-shot examples, but "
+                                                         "prompt.baseline_score is not declared; "
+                                                         "score the prompted model on the eval "
+                                                         "set", ("prompt", "baseline_score"))
+    else:
+        tried = True
+        step = facts.step(BEHAVIOUR_PROMPTING, question, f"yes: {few} few-shot examples, "
+                                                         f"baseline score {num(score)}",
+                          ("prompt", "few_shot_examples"))
+    steps.append(step)
+    conclusion = "Behaviour gap: which layer?"
+    if not tried:
+        steps.append(facts.step(BEHAVIOUR, conclusion, f"prompt: a system prompt with {least} or "
+                                                       "more examples first; fine-tune only once "
+                                                       "that measurably falls short"))
+        return PROMPT
+    enough, volume_step = volume(
+        facts, limits, BEHAVIOUR_VOLUME, f"Behaviour gap: does the volume justify a fine-tune "
+                                         f"(at least {limits['min_requests_per_month']} requests "
+                                         "per month)?")
+    steps.append(volume_step)
+    if not enough:
+        steps.append(facts.step(BEHAVIOUR, conclusion, "prompt: at this volume a fine-tune's "
+                                                       "upkeep costs more than it saves"))
+        return PROMPT
+    steps.append(facts.step(BEHAVIOUR, conclusion, "fine-tune: prompting plateaued and the "
+                                                   "volume pays for it"))
+    return FINE_TUNE

@@ -1,0 +1,223 @@
+"""Framework 2, the five gates: gate 0 to gate 5, from "does the knowledge fit in the context"
+to budget and volume. The walk records its route through the chart of ``decide.chart``."""
+
+from __future__ import annotations
+
+from typing import Any, List, Mapping, Optional
+
+from . import chart
+from .conditions import Keys, Walk, combine, eval_ready, faster_or_as_fast, num, training_ready
+from .conditions import volume as enough_volume
+from .model import FINE_TUNE, GATES, PROMPT, RAG, UNDECIDED, FrameworkResult, Step
+
+# The ids of the steps (``Step.id``), in the order a walk takes them.
+STEP_0 = "gate0"  # does the knowledge fit in the context?
+STEP_1 = "gate1"  # does it change quarterly or faster?
+STEP_2 = "gate2"  # reference or deep?
+STEP_3_TRAINING = "gate3.training"  # enough training examples?
+STEP_3_EVAL = "gate3.eval"  # a labelled eval?
+STEP_3 = "gate3"  # gate 3's result, when it ends the walk
+STEP_4 = "gate4"  # format-specific output?
+STEP_5 = "gate5"  # do budget and volume justify a fine-tune?
+STEPS = (STEP_0, STEP_1, STEP_2, STEP_3_TRAINING, STEP_3_EVAL, STEP_3, STEP_4, STEP_5)
+
+
+def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
+    gates = _Gates(facts, limits)
+    verdict = gates.run()
+    gates.route.append(chart.VERDICT)
+    return FrameworkResult(GATES, verdict, tuple(gates.steps), tuple(gates.route))
+
+
+class _Gates:
+    """The gates in order; ``knowledge`` is where the knowledge layer has been placed so far."""
+
+    def __init__(self, facts: Walk, limits: Mapping[str, Any]) -> None:
+        self.facts = facts
+        self.limits = limits
+        self.steps: List[Step] = []
+        self.route: List[str] = [chart.START]
+        self.knowledge: Optional[str] = None  # PROMPT (long context) or RAG once placed
+        self.deep_knowledge = False  # knowledge to be internalised, still open after gate 2
+
+    def run(self) -> str:
+        self.route.append(chart.GATE_0)
+        self.gate0()
+        if self.knowledge is None:
+            self.gate1()
+        ends = self.gate2()
+        if ends is not None:
+            return ends
+        ends = self.gate3()
+        if ends is not None:
+            return ends
+        if self.gate4():
+            return self.finish(fine_tuned=True)
+        return self.gate5()
+
+    def finish(self, fine_tuned: bool) -> str:
+        if fine_tuned:
+            # Deep knowledge that does not change goes into the fine-tune with the behaviour.
+            return combine(self.knowledge, FINE_TUNE)
+        return combine(RAG if self.deep_knowledge else self.knowledge, PROMPT)
+
+    def gate0(self) -> None:
+        facts, ratio = self.facts, self.limits["context_fit_ratio"]
+        question = (f"Gate 0: does the knowledge fit in the context (knowledge.corpus_tokens at "
+                    f"most {num(ratio)} x prompt.context_window_tokens)?")
+        corpus = facts.get("knowledge", "corpus_tokens")
+        window = facts.get("prompt", "context_window_tokens")
+        if corpus is not None and window is not None:
+            room = ratio * window
+            if corpus <= room:
+                self.knowledge = PROMPT
+                self.route.append(chart.KNOWLEDGE_PROMPT)
+                self.steps.append(facts.step(
+                    STEP_0, question, f"yes: {corpus} tokens, within {num(ratio)} x {window} = "
+                                      f"{num(room)}: the knowledge layer is prompt (long context "
+                                      "with caching); only behaviour continues, to gate 2",
+                    ("knowledge", "corpus_tokens")))
+                return
+            self.steps.append(facts.step(
+                STEP_0, question, f"no: {corpus} tokens, more than {num(ratio)} x {window} = "
+                                  f"{num(room)}", ("knowledge", "corpus_tokens")))
+        elif not facts.has_knowledge():
+            self.steps.append(facts.step(STEP_0, question, "no knowledge corpus is declared",
+                                         ("knowledge", "corpus_tokens")))
+        else:
+            missing = [keys for keys, value in ((("knowledge", "corpus_tokens"), corpus),
+                                                (("prompt", "context_window_tokens"), window))
+                       if value is None]
+            names = " and ".join(".".join(keys) for keys in missing)
+            self.steps.append(facts.step(
+                STEP_0, question, f"unknown: declare {names}; a corpus that fits needs no "
+                                  "retrieval pipeline, so this gate is passed by for now",
+                missing[0], unknown=True))
+
+    def gate1(self) -> None:
+        facts = self.facts
+        self.route.append(chart.GATE_1)
+        question = "Gate 1: does the knowledge change quarterly or faster (knowledge.changes)?"
+        keys = ("knowledge", "changes")
+        changes = facts.get(*keys)
+        if changes is not None and faster_or_as_fast(changes, "quarterly"):
+            self.knowledge = RAG
+            self.route.append(chart.KNOWLEDGE_RAG)
+            self.steps.append(facts.step(
+                STEP_1, question, f"yes: knowledge.changes is {changes}: the knowledge layer is "
+                                  "RAG; only behaviour continues, to gate 2", keys))
+        elif changes is not None:
+            self.steps.append(facts.step(STEP_1, question, f"no: knowledge.changes is {changes}",
+                                         keys))
+        elif facts.has_knowledge():
+            self.steps.append(facts.step(STEP_1, question, "not declared: declare "
+                                                           "knowledge.changes (how often the "
+                                                           "facts change)", keys, unknown=True))
+        else:
+            self.steps.append(facts.step(STEP_1, question, "no knowledge is declared", keys))
+
+    def gate2(self) -> Optional[str]:
+        """Reference ends here; a deep need (or deep knowledge) continues to gate 3."""
+        facts = self.facts
+        self.route.append(chart.GATE_2)
+        question = "Gate 2: reference or deep (knowledge.depth, and the gaps)?"
+        gaps = facts.gaps()
+        deep_needs = [g for g in gaps if g in ("reasoning", "behavior")]
+        parts: List[str] = []
+        keys: Optional[Keys] = None
+        if self.knowledge is not None:
+            gate = "gate 0, long context" if self.knowledge == PROMPT else "gate 1, RAG"
+            parts.append(f"the knowledge layer is already placed ({gate})")
+        elif facts.has_knowledge():
+            depth = facts.get("knowledge", "depth")
+            if depth == "deep":
+                self.deep_knowledge = True
+                parts.append("knowledge.depth is deep: the knowledge would have to be "
+                             "internalised, so it continues to gate 3")
+                keys = ("knowledge", "depth")
+            else:
+                self.knowledge = RAG
+                said = "knowledge.depth is reference" if depth else "knowledge to look up"
+                parts.append(f"{said}: reference ends at RAG")
+                keys = ("knowledge", "depth") if depth else keys
+        if deep_needs:
+            parts.append(" and ".join(f"the {g} gap" for g in deep_needs)
+                         + " counts as deep: continues to gate 3")
+            keys = keys or ("gaps", gaps.index(deep_needs[0]))
+        elif gaps:
+            parts.append("no reasoning or behaviour need in gaps")
+            keys = keys or ("gaps",)
+
+        if not deep_needs and not self.deep_knowledge:
+            if self.knowledge is None:
+                self.steps.append(facts.step(
+                    STEP_2, question, "unknown: no knowledge and no gaps are declared; run at "
+                                      f"least {self.limits['min_baseline_queries']} real "
+                                      "queries against the unmodified model and declare gaps "
+                                      "(and knowledge.depth)", ("gaps",), unknown=True))
+                self.route.append(chart.MISSING)
+                return UNDECIDED
+            if not gaps:
+                parts.append("no gaps declared, so no behaviour need is known")
+                keys = keys or ("gaps",)
+            verdict = self.finish(fine_tuned=False)
+            self.steps.append(facts.step(STEP_2, question,
+                                         "; ".join(parts) + f" -> ends at {verdict}", keys))
+            self.route.append(chart.REFERENCE)
+            return verdict
+        self.steps.append(facts.step(STEP_2, question, "; ".join(parts), keys))
+        return None
+
+    def gate3(self) -> Optional[str]:
+        facts, limits = self.facts, self.limits
+        self.route.append(chart.GATE_3)
+        data_ok, data_step = training_ready(
+            facts, limits, STEP_3_TRAINING, f"Gate 3: are there at least "
+                                            f"{limits['min_training_examples']} training "
+                                            "examples?")
+        eval_ok, eval_step = eval_ready(
+            facts, limits, STEP_3_EVAL, f"Gate 3: is there a labelled eval of at least "
+                                        f"{limits['min_eval_examples']} examples?")
+        self.steps.extend((data_step, eval_step))
+        if data_ok is False or eval_ok is False:
+            verdict = self.finish(fine_tuned=False)
+            self.steps.append(facts.step(
+                STEP_3, "Gate 3: result", f"fine-tuning is blocked by data -> {verdict} "
+                                          "(RAG where there is knowledge to retrieve, else "
+                                          "prompt)"))
+            self.route.append(chart.BLOCKED)
+            return verdict
+        if data_ok is None or eval_ok is None:
+            self.steps.append(facts.step(STEP_3, "Gate 3: result", "undecided: the size of the "
+                                                                   "data is not known (see "
+                                                                   "above)"))
+            self.route.append(chart.MISSING)
+            return UNDECIDED
+        return None
+
+    def gate4(self) -> bool:
+        facts = self.facts
+        self.route.append(chart.GATE_4)
+        question = "Gate 4: is the output format-specific (format in fine_tune.goals)?"
+        keys = facts.goal_keys("format")
+        if keys is not None:
+            self.steps.append(facts.step(STEP_4, question, "yes: fine_tune.goals has format: "
+                                                           "fine-tune the behaviour layer", keys))
+            self.route.append(chart.FORMAT_FINE_TUNE)
+            return True
+        self.steps.append(facts.step(STEP_4, question, "no: format is not in fine_tune.goals",
+                                     ("fine_tune", "goals")))
+        return False
+
+    def gate5(self) -> str:
+        self.route.append(chart.GATE_5)
+        least = self.limits["min_requests_per_month"]
+        enough, step = enough_volume(self.facts, self.limits, STEP_5,
+                                     "Gate 5: do budget and volume justify a fine-tune (at "
+                                     f"least {least} requests per month)?")
+        self.steps.append(step)
+        if enough:
+            self.route.append(chart.VOLUME_FINE_TUNE)
+            return self.finish(fine_tuned=True)
+        self.route.append(chart.RAG_PROMPTS)
+        return self.finish(fine_tuned=False)

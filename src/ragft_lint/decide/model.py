@@ -1,0 +1,148 @@
+"""What ``decide`` answers: the verdicts, the steps of each framework, and the decision.
+
+Plain named tuples and constants; the frameworks that make them are in ``failure_mode``,
+``gates`` and ``checklist``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Dict, NamedTuple, Optional, Tuple
+
+from ..findings import Location
+
+PROMPT = "prompt"
+RAG = "rag"
+FINE_TUNE = "fine-tune"
+HYBRID = "hybrid"
+UNDECIDED = "undecided"
+VERDICTS = (PROMPT, RAG, FINE_TUNE, HYBRID, UNDECIDED)
+
+FAILURE_MODE = "failure_mode"
+GATES = "gates"
+CHECKLIST = "checklist"
+TITLES = {FAILURE_MODE: "failure-mode tree", GATES: "five gates", CHECKLIST: "checklist"}
+
+
+class Step(NamedTuple):
+    """One question a framework asked, its answer, and the fact that answered it.
+
+    ``id`` names the step, the same from one run and one system to the next, and unique within
+    its framework's result (``gate1``, ``tree.reasoning.eval``, ``checklist.ft.style``; each
+    framework lists its ids in ``STEPS``). ``key`` is the dotted key of that fact
+    (``systems.bot.knowledge.changes``), also when the fact is missing, so the reader knows
+    what to declare; ``location`` is where it was declared (for a measured fact, the key that
+    pointed to its evidence), and None when it is unknown. ``counted`` is set for checklist
+    signs only; ``unknown`` marks a step answered without a fact it asked for: declaring or
+    measuring that fact could change the verdict.
+    """
+
+    id: str
+    question: str
+    answer: str
+    key: Optional[str] = None
+    location: Optional[Location] = None
+    counted: Optional[bool] = None
+    unknown: bool = False
+
+
+class FrameworkResult(NamedTuple):
+    """One framework's verdict on one system and the path it took to reach it.
+
+    ``route`` (five gates only) is the chart nodes visited (``decide.chart``), from ``start`` to
+    ``verdict``; the sign counts are set for the checklist only.
+    """
+
+    name: str
+    verdict: str
+    steps: Tuple[Step, ...]
+    route: Tuple[str, ...] = ()
+    fine_tune_signs: Optional[int] = None
+    rag_signs: Optional[int] = None
+    both_signs: Optional[int] = None
+
+    @property
+    def title(self) -> str:
+        return TITLES.get(self.name, self.name)
+
+
+class Decision(NamedTuple):
+    """The three frameworks' verdicts on one system, beside the architecture it declares."""
+
+    system: str
+    declared: str
+    failure_mode: FrameworkResult
+    gates: FrameworkResult
+    checklist: FrameworkResult
+
+    @property
+    def frameworks(self) -> Tuple[FrameworkResult, FrameworkResult, FrameworkResult]:
+        return (self.failure_mode, self.gates, self.checklist)
+
+    @property
+    def consensus(self) -> str:
+        """The verdict at least two frameworks share (``undecided`` included), else ``split``."""
+        verdict, count = Counter(f.verdict for f in self.frameworks).most_common(1)[0]
+        return verdict if count >= 2 else "split"
+
+    @property
+    def agreeing(self) -> Tuple[FrameworkResult, ...]:
+        """The frameworks whose verdict is the declared architecture."""
+        return tuple(f for f in self.frameworks if f.verdict == self.declared)
+
+    @property
+    def agreement(self) -> str:
+        """``all``, ``some`` or ``none`` of the three verdicts match the declared architecture."""
+        count = len(self.agreeing)
+        return "all" if count == 3 else "none" if count == 0 else "some"
+
+    @property
+    def missing(self) -> Tuple[str, ...]:
+        """The keys of the facts some framework needed and did not find, each once."""
+        keys: Dict[str, None] = {}
+        for result in self.frameworks:
+            for step in result.steps:
+                if step.unknown and step.key is not None:
+                    keys[step.key] = None
+        return tuple(keys)
+
+    @property
+    def reached(self) -> bool:
+        """Whether at least one framework reached a verdict."""
+        return any(f.verdict != UNDECIDED for f in self.frameworks)
+
+    # A decision shows itself: as decide's text tree when printed, and as HTML (the verdicts
+    # and the five-gates chart) in a notebook. The renderers are imported only when asked for.
+
+    def __str__(self) -> str:
+        from ..output import decision_text
+
+        return decision_text.render_one(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self).rstrip("\n"))
+
+    def _repr_html_(self) -> str:
+        from ..output import html
+
+        return html.decision(self)
+
+
+class Decisions(Dict[str, Decision]):
+    """The decision for every system, keyed by system name in declaration order.
+
+    A plain dict that prints as ``decide``'s text output and renders as HTML in a notebook.
+    """
+
+    def __str__(self) -> str:
+        from ..output import decision_text
+
+        return decision_text.render(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self).rstrip("\n"))
+
+    def _repr_html_(self) -> str:
+        from ..output import html
+
+        return html.decisions(self)
