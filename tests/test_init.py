@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -368,3 +369,34 @@ class TestOnATerminal:
         done = terminal(folder, [])
         assert done.status == 2
         assert "already exists" in done.output and "?" not in done.output
+
+
+def _imported(module: str, tree: ast.Module) -> List[str]:
+    """Every module ``tree`` imports, with relative imports resolved against ``module``."""
+    package = module.split(".")
+    names: List[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level] if node.level else []
+            stem = ".".join(base + ([node.module] if node.module else []))
+            names.append(stem)
+            # ``from .. import cli`` names the module in the imported name.
+            names.extend(f"{stem}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_init_shares_nothing_with_the_command_line_but_the_console() -> None:
+    package = Path(__file__).parents[1] / "src" / "ragft_lint" / "init"
+    modules = sorted(package.glob("*.py"))
+    assert {m.name for m in modules} >= {"__init__.py", "command.py", "questions.py",
+                                         "writers.py", "pyproject.py"}
+    for path in modules:
+        module = "ragft_lint.init" if path.stem == "__init__" else f"ragft_lint.init.{path.stem}"
+        # A package's own relative imports start from the package, a module's from its parent.
+        anchor = f"{module}.__init__" if path.stem == "__init__" else module
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        cli = [name for name in _imported(anchor, tree)
+               if name == "ragft_lint.cli" or name.startswith("ragft_lint.cli.")]
+        assert not cli, f"{path.name} imports {cli}"

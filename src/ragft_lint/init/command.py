@@ -1,0 +1,205 @@
+"""The ``ragft-lint init`` command: which file to write (or why not), the asker on a terminal
+or a pipe, the interview, the read-back check, the atomic write, and what ``decide`` says.
+
+Everything goes through one ``Session``: the plugins are loaded once, and the recommendation
+shown before the architecture question, the read-back check and the closing decisions all
+validate and decide with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, TextIO, Tuple
+
+from .. import console
+from ..declaration.discovery import PYPROJECT, YAML_NAMES, display_path
+from ..declaration.schema import ARCHITECTURES
+from ..errors import RagftLintError
+from .errors import InitError
+from .pyproject import pyproject_bytes
+from .questions import Question, default_name, questions
+from .writers import declaration_data, to_yaml
+
+if TYPE_CHECKING:
+    from ..declaration.document import Document
+    from ..session import Session
+
+__all__ = ["Asker", "interview", "run", "target"]
+
+
+def _declares(pyproject: Path) -> bool:
+    """Whether a ``pyproject.toml`` holds a ``[tool.ragft-lint]`` table (raises if unreadable)."""
+    from ..declaration.discovery import read_text
+    from ..declaration.toml_source import read_pyproject
+
+    display = display_path(pyproject)
+    return read_pyproject(pyproject, display, read_text(pyproject, display)) is not None
+
+
+def target(folder: Path, pyproject: bool, force: bool) -> Path:
+    """The file to write, or ``InitError`` when writing it would replace or add a declaration
+    that the user did not ask to replace."""
+    yamls = [folder / name for name in YAML_NAMES if (folder / name).is_file()]
+    project = folder / PYPROJECT
+    in_pyproject = project.is_file() and _declares(project)
+    if pyproject:
+        if not project.is_file():
+            raise InitError(f"no {display_path(project)}: --pyproject adds a [tool.ragft-lint] "
+                            "table to an existing pyproject.toml (without --pyproject, init "
+                            "writes ragft.yaml)")
+        if yamls:
+            raise InitError(f"{display_path(yamls[0])} already holds the declaration, and a "
+                            "folder may hold only one; run init without --pyproject (and with "
+                            "--force) to replace it")
+        if in_pyproject and not force:
+            raise InitError(f"{display_path(project)} already has a [tool.ragft-lint] table; "
+                            "use --force to replace it")
+        return project
+    if in_pyproject:
+        raise InitError(f"{display_path(project)} already holds the declaration "
+                        "([tool.ragft-lint]), and a folder may hold only one; use --pyproject "
+                        "--force to replace it")
+    if len(yamls) > 1:
+        names = " and ".join(display_path(y) for y in yamls)
+        raise InitError(f"two declarations already ({names}); keep one")
+    if yamls and not force:
+        raise InitError(f"{display_path(yamls[0])} already exists; use --force to replace it")
+    return yamls[0] if yamls else folder / "ragft.yaml"
+
+
+class _Cancelled(Exception):
+    """The user ended the conversation (Ctrl-D on a terminal): nothing is written."""
+
+
+class Asker:
+    """Asks on a terminal (again after a wrong answer) or reads one line per answer."""
+
+    def __init__(self, stdin: TextIO, prompts: TextIO, interactive: bool, colour: bool) -> None:
+        self.stdin = stdin
+        self.prompts = prompts
+        self.interactive = interactive
+        self.colour = colour
+
+    def say(self, text: str) -> None:
+        if self.interactive:
+            self.prompts.write(text + "\n")
+            self.prompts.flush()
+
+    def ask(self, number: int, total: int, question: Question, default: str) -> Any:
+        while True:
+            if self.interactive:
+                title = f"{number}/{total} {question.text}"
+                if self.colour:
+                    title = f"\x1b[1m{title}\x1b[0m"
+                self.prompts.write(f"{title}\n  {question.accepts} [{default}]: ")
+                self.prompts.flush()
+            line = self.stdin.readline()
+            if not line and self.interactive:
+                raise _Cancelled()
+            text = line.rstrip("\r\n")
+            try:
+                return question.parse(text if text.strip() else default)
+            except ValueError as exc:
+                if not self.interactive:
+                    raise InitError(f"answer {number} ({question.text}): {exc}") from None
+                self.prompts.write(f"  {exc}\n")
+
+
+def _recommendation(session: Session, answers: Dict[str, Any], folder: Path) -> Tuple[str, str]:
+    """What decide makes of the answers so far: a default architecture and a line to show."""
+    from ..declaration.document import Document
+
+    data = declaration_data({**answers, "architecture": "prompt"})
+    try:
+        declaration = session.load(Document(folder / "ragft.yaml", "answers", "yaml", data))
+    except RagftLintError:  # answers the format refuses: no recommendation, not a stop
+        return "prompt", ""
+    decision = session.decisions(declaration)[answers["name"]]
+    said = ", ".join(f"{f.title}: {f.verdict}" for f in decision.frameworks)
+    verdicts = [decision.consensus] + [f.verdict for f in decision.frameworks]
+    chosen = next((v for v in verdicts if v in ARCHITECTURES), "prompt")
+    return chosen, f"From these answers, decide says: {said}."
+
+
+def interview(asker: Asker, folder: Path, session: Session) -> Dict[str, Any]:
+    """Every answer, by question name."""
+    asked = questions(default_name(folder))
+    answers: Dict[str, Any] = {}
+    for number, question in enumerate(asked, 1):
+        if question.name == "architecture":
+            answers["_recommended"], note = _recommendation(session, answers, folder)
+            if note:
+                asker.say(note)
+        default = question.default(answers) if callable(question.default) else question.default
+        answers[question.name] = asker.ask(number, len(asked), question, default)
+    answers.pop("_recommended", None)
+    return answers
+
+
+def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    """``ragft-lint init``: ask, write, read back, and show what decide says."""
+    from .. import atomic
+    from ..declaration.discovery import load_file
+    from ..output import decision_text
+    from ..session import Session
+
+    folder = Path(args.folder) if args.folder else Path.cwd()
+    if not folder.is_dir():
+        raise InitError(f"{args.folder}: no such folder")
+    path = target(folder, args.pyproject, args.force)  # refuse before any question is asked
+    session = Session()
+    if stdin is None:  # started without any standard input: every answer is the default
+        import io
+
+        stdin = io.StringIO("")
+    interactive = stdin.isatty()
+    asker = Asker(stdin, sys.stderr, interactive, console.colour(sys.stderr))
+    asker.say("ragft-lint init: a few questions about one AI system. Press Enter to take the "
+              "answer in [brackets]; `unknown` leaves a fact out.")
+    try:
+        answers = interview(asker, folder, session)
+    except _Cancelled:
+        print(f"\n{console.PREFIX}init cancelled; nothing was written", file=sys.stderr)
+        return 130
+    data = declaration_data(answers)
+    if args.pyproject:
+        content = pyproject_bytes(path, data, args.force)
+    else:
+        content = to_yaml(data).encode("utf-8")
+
+    # What is written must read back as a valid declaration; checked before writing.
+    session.load(_read_back(path, content))
+    try:
+        atomic.write_bytes(path, content)
+    except OSError as exc:
+        raise InitError(f"{display_path(path)}: cannot write: {exc.strerror or exc}") from None
+    system = answers["name"]
+    print(f"{console.PREFIX}wrote {display_path(path)} (system {system!r}, architecture "
+          f"{answers['architecture']})", file=sys.stderr)
+
+    written = load_file(path)
+    if written is None:
+        raise InitError(f"{display_path(path)}: the new table does not read back")
+    declaration = session.load(written)
+    out.write(("\n" if interactive else "")
+              + decision_text.render(session.decisions(declaration),
+                                     colour=console.colour(out)))
+    out.write("\nNext: `ragft-lint check` shows where the evidence and the choice disagree.\n")
+    return console.exit_status(session.plugins.failures, 0)
+
+
+def _read_back(path: Path, content: bytes) -> Document:
+    """The document that ``content`` will be once written at ``path``."""
+    from ..declaration.toml_source import read_pyproject
+    from ..declaration.yaml_source import read_yaml
+
+    display = display_path(path)
+    text = content.decode("utf-8")
+    text = text[1:] if text.startswith("\ufeff") else text
+    document = (read_pyproject(path, display, text) if path.name == PYPROJECT
+                else read_yaml(path, display, text))
+    if document is None:
+        raise InitError(f"{display}: the new table does not read back")
+    return document
