@@ -18,6 +18,7 @@ from jsonschema import Draft7Validator
 from jsonschema.validators import validator_for
 
 import ragft_lint
+from helpers import require_file
 from ragft_lint.cli import main
 from ragft_lint.errors import DeclarationError
 
@@ -132,13 +133,36 @@ def test_the_entry_point_gives_the_printed_schema(schema: Dict[str, Any]) -> Non
     json.dumps(tool_schema())  # plain JSON data, as validate-pyproject needs
 
 
+def _keys(node: Dict[str, Any], where: str = "") -> List[Tuple[str, bool]]:
+    """Every key the schema describes, by dotted path (``<name>`` for a key the user names),
+    and whether it has a description."""
+    found: List[Tuple[str, bool]] = []
+    for key, sub in node.get("properties", {}).items():
+        path = f"{where}.{key}" if where else key
+        found.append((path, bool(sub.get("description"))))
+        found.extend(_keys(sub, path))
+    if isinstance(node.get("additionalProperties"), dict):
+        found.extend(_keys(node["additionalProperties"], f"{where}.<name>"))
+    for choice in node.get("oneOf", []):
+        found.extend(_keys(choice, where))
+    return found
+
+
+def test_every_key_has_a_description() -> None:
+    from ragft_lint.json_schema import declaration_schema
+
+    keys = _keys(declaration_schema())  # the built-in format: a plugin describes its own keys
+    assert "systems.<name>.eval.target_score" in dict(keys)
+    assert "systems.<name>.fine_tune.training_data.format" in dict(keys)
+    assert [path for path, described in keys if not described] == []
+
+
 # What the schema accepts ----------------------------------------------------------------------
 
 
 def test_the_complete_example_of_the_format_is_valid(validator: Draft7Validator,
                                                      tmp_path: Path) -> None:
-    if not SPEC.is_file():
-        pytest.skip(f"the format's specification is not at {SPEC}")
+    require_file(SPEC, "the format's specification")
     text = _spec_block("yaml")
     assert "retrieval_eval:" in text and "waivers:" in text  # the complete one
     assert _errors(validator, _yaml(text)) == []
@@ -146,8 +170,7 @@ def test_the_complete_example_of_the_format_is_valid(validator: Draft7Validator,
 
 
 def test_the_pyproject_example_of_the_format_is_valid(validator: Draft7Validator) -> None:
-    if not SPEC.is_file():
-        pytest.skip(f"the format's specification is not at {SPEC}")
+    require_file(SPEC, "the format's specification")
     table = tomllib.loads(_spec_block("toml"))["tool"]["ragft-lint"]
     assert _errors(validator, table) == []
 

@@ -12,7 +12,7 @@ file, line and column of every mistake, and ``ragft-lint schema`` describes them
 
 from __future__ import annotations
 
-from .declaration.schema import (
+from .declaration.specs import (
     AnyTable,
     Bool,
     Count,

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ..errors import DeclarationError, Problem
 from ..findings import Location
+from ..suggest import hint
 from .document import Document, KeyPath, dotted
-from .schema import Words, declaration_spec, did_you_mean
+from .paths import OutsideRoot, resolve_inside
+from .schema import Words, declaration_spec
 
 if TYPE_CHECKING:
-    from ..host import Extension
+    from .extension import Extension
 
 
 class Settings(NamedTuple):
@@ -135,7 +136,9 @@ def build(document: Document, root: Path, known_rules: Optional[List[str]] = Non
 
 _EVIDENCE_KEYS = (
     ("rag", "retrieval_eval", "path"),
+    ("prompt", "baseline_results"),
     ("fine_tune", "training_data"),
+    ("fine_tune", "results"),
     ("fine_tune", "regression_suite"),
     ("eval", "path"),
 )
@@ -143,8 +146,7 @@ _EVIDENCE_KEYS = (
 
 def _check_paths(document: Document, root: Path, data: Dict[str, Any], report: Any) -> None:
     """Every path a declaration names is relative and stays inside the project root."""
-    base = document.file.parent
-    real_root = os.path.realpath(root)
+    base = str(document.file.parent)
     for name, system in (data.get("systems") or {}).items():
         for keys in _EVIDENCE_KEYS:
             node: Any = system
@@ -154,27 +156,20 @@ def _check_paths(document: Document, root: Path, data: Dict[str, Any], report: A
                 where = ("systems", name, *keys)
                 if document.positions.get(where + ("path",)):
                     where = where + ("path",)
-                _check_one(node["path"], where, base, real_root, report)
+                _check_one(node["path"], where, base, str(root), report)
         sources = (system.get("knowledge") or {}).get("sources") or []
         for index, pattern in enumerate(sources):
             _check_one(pattern, ("systems", name, "knowledge", "sources", index),
-                       base, real_root, report)
+                       base, str(root), report)
 
 
-def _check_one(value: str, where: KeyPath, base: Path, real_root: str, report: Any) -> None:
-    drive = len(value) > 1 and value[1] == ":"
-    if os.path.isabs(value) or value.startswith(("/", "\\")) or drive:
-        report(where, f"{value!r} is an absolute path; write it relative to the declaration", False)
-        return
-    # A glob pattern is checked up to its first wildcard: that part must stay inside.
-    fixed = value
-    for i, ch in enumerate(value):
-        if ch in "*?[":
-            fixed = value[: i]
-            break
-    real = os.path.realpath(os.path.join(base, fixed or "."))
-    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
-        report(where, f"{value!r} leads outside the project root", False)
+def _check_one(value: str, where: KeyPath, base: str, root: str, report: Any) -> None:
+    # Every value is taken as a pattern: a file name with a wildcard character in it is rare,
+    # and an evidence file is checked again, whole, when it is opened.
+    try:
+        resolve_inside(base, value, root, pattern=True)
+    except OutsideRoot as exc:
+        report(where, f"{value!r} {exc}", False)
 
 
 def _rule_reference_problems(document: Document, data: Dict[str, Any],
@@ -209,6 +204,5 @@ def _prefixes(known: List[str]) -> set[str]:
 
 
 def _unknown(where: str, word: str, known: List[str]) -> str:
-    guess = did_you_mean(word, known)
-    hint = f"; did you mean {guess!r}?" if guess else "; `ragft-lint rules` lists them"
-    return f"{where}: unknown rule {word!r}{hint}"
+    suggestion = hint(word, known) or "; `ragft-lint rules` lists them"
+    return f"{where}: unknown rule {word!r}{suggestion}"

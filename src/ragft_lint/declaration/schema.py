@@ -1,497 +1,91 @@
-"""The declaration format as data: one source of truth for validation and the JSON Schema.
+"""The declaration format itself: its vocabularies, the system table and the whole declaration.
 
-Each node of the format is a ``Spec``. ``check`` validates a parsed value against it (collecting
-every problem, never stopping at the first) and returns the normalised value; ``json_schema``
-describes the same node for editors and validators.
+Built from the blocks in ``specs``, which are re-exported here: callers import the blocks, the
+vocabularies and ``did_you_mean`` from this module, as the one place the format is described.
 """
 
 from __future__ import annotations
 
-import datetime
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional
 
+from ..rule import ID_PATTERN, ID_WORDS
+from ..suggest import did_you_mean
 from ..thresholds import THRESHOLDS
-
-KeyPath = Tuple[Any, ...]
-# Called for every problem: (path of the value, message, at_key) -- at_key points at the key
-# rather than at the value, for problems with the key itself.
-Report = Callable[[KeyPath, str, bool], None]
-
-ARCHITECTURES = ("prompt", "rag", "fine-tune", "hybrid")
-GAPS = ("knowledge", "reasoning", "behavior")
-FREQUENCIES = ("realtime", "daily", "weekly", "monthly", "quarterly", "yearly", "static")
-DEPTHS = ("reference", "deep")
-CHUNKINGS = ("fixed", "recursive", "semantic", "structural")
-GOALS = ("format", "style", "reasoning", "knowledge", "cost", "latency")
-SEVERITIES = ("error", "warning", "info")
-EVIDENCE_FORMATS = ("jsonl", "json", "csv", "parquet")
-
-
-class Words:
-    """The user's words for containers: TOML says table and array, YAML mapping and list."""
-
-    def __init__(self, fmt: str) -> None:
-        self.table = "table" if fmt == "toml" else "mapping"
-        self.array = "array" if fmt == "toml" else "list"
-
-
-def describe(value: Any, words: Words) -> str:
-    """Say what a value is, in the user's terms, for 'found ...' in messages."""
-    if value is None:
-        return "an empty value"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return f"a {words.table}"
-    if isinstance(value, list):
-        return f"an {words.array}" if words.array == "array" else f"a {words.array}"
-    if isinstance(value, datetime.datetime):
-        return f"the date-time {value.isoformat()}"
-    if isinstance(value, datetime.date):
-        return f"the date {value.isoformat()}"
-    if isinstance(value, datetime.time):
-        return f"the time {value.isoformat()}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {shown!r}"
-    if isinstance(value, int):
-        text = str(value) if value.bit_length() < 200 else "a very large integer"
-        return text
-    return repr(value)
-
-
-def did_you_mean(word: str, options: Sequence[str]) -> Optional[str]:
-    import difflib  # only on the error path
-
-    lowered = {o.lower().replace("_", "-"): o for o in options}
-    normal = word.lower().replace("_", "-")
-    if normal in lowered:
-        return lowered[normal]
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _hint(word: Any, options: Sequence[str]) -> str:
-    if isinstance(word, str):
-        guess = did_you_mean(word, options)
-        if guess:
-            return f"; did you mean {guess!r}?"
-    return ""
-
-
-class Spec:
-    """A node of the format."""
-
-    description = ""
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        raise NotImplementedError
-
-    def json_schema(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def expected(self, words: Words) -> str:
-        raise NotImplementedError
-
-    def _wrong(self, value: Any, path: KeyPath, report: Report, words: Words) -> None:
-        report(path, f"expected {self.expected(words)}, found {describe(value, words)}", False)
-
-    def _with_doc(self, schema: dict[str, Any]) -> dict[str, Any]:
-        if self.description:
-            schema["description"] = self.description
-        return schema
-
-
-class Str(Spec):
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
-    def expected(self, words: Words) -> str:
-        return "a string"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if not isinstance(value, str) or not value:
-            self._wrong(value, path, report, words)
-            return None
-        return value
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "string", "minLength": 1})
-
-
-class Bool(Spec):
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
-    def expected(self, words: Words) -> str:
-        return "true or false"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if not isinstance(value, bool):
-            self._wrong(value, path, report, words)
-            return None
-        return value
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "boolean"})
-
-
-class Count(Spec):
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
-    def expected(self, words: Words) -> str:
-        return "a whole number, 0 or more"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self._wrong(value, path, report, words)
-            return None
-        return value
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "integer", "minimum": 0})
-
-
-class Score(Spec):
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
-    def expected(self, words: Words) -> str:
-        return "a number from 0 to 1"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            self._wrong(value, path, report, words)
-            return None
-        return value
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "number", "minimum": 0, "maximum": 1})
-
-
-class Ratio(Spec):
-    """A positive number (a share that may exceed 1, such as a context-fit ratio)."""
-
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
-    def expected(self, words: Words) -> str:
-        return "a number above 0"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            self._wrong(value, path, report, words)
-            return None
-        return value
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "number", "exclusiveMinimum": 0})
-
-
-class Date(Spec):
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
-    def expected(self, words: Words) -> str:
-        return "a date (YYYY-MM-DD)"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-            return value
-        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
-            except ValueError:
-                pass
-        self._wrong(value, path, report, words)
-        return None
-
-    def json_schema(self) -> dict[str, Any]:
-        # No "type": a TOML date reaches validators as a date, not a string; "format" still
-        # checks the strings YAML and JSON give.
-        return self._with_doc({
-            "format": "date",
-            "not": {"type": ["number", "boolean", "array", "object", "null"]},
-        })
-
-
-class Enum(Spec):
-    def __init__(self, words: Sequence[str], description: str = "") -> None:
-        self.words = tuple(words)
-        self.description = description
-
-    def expected(self, words: Words) -> str:
-        return "one of " + ", ".join(self.words)
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if isinstance(value, str) and value in self.words:
-            return value
-        message = f"expected {self.expected(words)}, found {describe(value, words)}"
-        report(path, message + _hint(value, self.words), False)
-        return None
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"enum": list(self.words)})
-
-
-class StrOrFalse(Spec):
-    """A name, or ``false`` to say there is none (e.g. ``reranker``)."""
-
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
-    def expected(self, words: Words) -> str:
-        return "a name or false"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if value is False or (isinstance(value, str) and value):
-            return value
-        self._wrong(value, path, report, words)
-        return None
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"oneOf": [{"type": "string", "minLength": 1}, {"const": False}]})
-
-
-class List(Spec):
-    def __init__(self, item: Spec, description: str = "") -> None:
-        self.item = item
-        self.description = description
-
-    def expected(self, words: Words) -> str:
-        return f"{'an' if words.array == 'array' else 'a'} {words.array} of {self._items(words)}"
-
-    def _items(self, words: Words) -> str:
-        if isinstance(self.item, Enum):
-            return "words from " + ", ".join(self.item.words)
-        return self.item.expected(words).replace("a ", "", 1) + "s"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self._wrong(value, path, report, words)
-            return None
-        out = []
-        for index, item in enumerate(value):
-            checked = self.item.check(item, path + (index,), report, words)
-            if checked is not None:
-                out.append(checked)
-        return out
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "array", "items": self.item.json_schema()})
-
-
-class Table(Spec):
-    """A table with known keys; unknown keys are problems, with a 'did you mean'.
-
-    An empty value (``knowledge:`` with nothing under it in YAML) is an empty table, so the
-    JSON Schema of every table allows null as well.
-    """
-
-    def __init__(
-        self,
-        fields: Dict[str, Spec],
-        required: Sequence[str] = (),
-        description: str = "",
-        open_keys: Sequence[str] = (),
-    ) -> None:
-        self.fields = fields
-        self.required = tuple(required)
-        self.description = description
-        # Keys whose contents belong to someone else (plugins) and are passed on unchecked.
-        self.open_keys = tuple(open_keys)
-
-    def expected(self, words: Words) -> str:
-        return f"a {words.table}"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if value is None:
-            value = {}
-        if not isinstance(value, dict):
-            self._wrong(value, path, report, words)
-            return None
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            spec = self.fields.get(key)
-            if spec is None:
-                if key in self.open_keys:
-                    out[key] = item
-                    continue
-                known = sorted(self.fields)
-                report(
-                    path + (key,),
-                    f"unknown key {key!r}{_hint(key, known) or '; allowed: ' + ', '.join(known)}",
-                    True,
-                )
-                continue
-            checked = spec.check(item, path + (key,), report, words)
-            if checked is not None:
-                out[key] = checked
-        for key in self.required:
-            if key not in value:
-                report(path, f"missing required key {key!r}", True)
-        return out
-
-    def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {
-            "type": ["object", "null"],
-            "properties": {k: s.json_schema() for k, s in self.fields.items()},
-            "additionalProperties": False,
-        }
-        for key in self.open_keys:
-            schema["properties"].setdefault(key, {})
-        if self.required:
-            schema["required"] = list(self.required)
-        return self._with_doc(schema)
-
-
-class Map(Spec):
-    """A table whose keys the user chooses (system names, rule ids)."""
-
-    def __init__(
-        self,
-        value: Spec,
-        description: str = "",
-        key_check: Optional[Callable[[str], Optional[str]]] = None,
-        key_pattern: Optional[str] = None,
-    ) -> None:
-        self.value = value
-        self.description = description
-        self.key_check = key_check
-        self.key_pattern = key_pattern
-
-    def expected(self, words: Words) -> str:
-        return f"a {words.table}"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self._wrong(value, path, report, words)
-            return None
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if self.key_check is not None:
-                problem = self.key_check(key)
-                if problem:
-                    report(path + (key,), problem, True)
-                    continue
-            checked = self.value.check(item, path + (key,), report, words)
-            if checked is not None:
-                out[key] = checked
-        return out
-
-    def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {
-            "type": ["object", "null"], "additionalProperties": self.value.json_schema()
-        }
-        if self.key_pattern:
-            schema["propertyNames"] = {"pattern": self.key_pattern}
-        return self._with_doc(schema)
-
-
-class AnyTable(Spec):
-    """A table passed on unchecked (a plugin's own settings)."""
-
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
-    def expected(self, words: Words) -> str:
-        return f"a {words.table}"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self._wrong(value, path, report, words)
-            return None
-        return value
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": ["object", "null"]})
-
-
-class Settings(Spec):
-    """``plugins``: one table per plugin, checked with that plugin's own spec where it has one."""
-
-    def __init__(self, specs: Dict[str, Spec], description: str = "") -> None:
-        self.specs = specs
-        self.description = description
-        self.fallback = AnyTable()
-
-    def expected(self, words: Words) -> str:
-        return f"a {words.table}"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self._wrong(value, path, report, words)
-            return None
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            spec = self.specs.get(key, self.fallback)
-            checked = spec.check(item, path + (key,), report, words)
-            if checked is not None:
-                out[key] = checked
-        return out
-
-    def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {
-            "type": ["object", "null"],
-            "properties": {k: s.json_schema() for k, s in sorted(self.specs.items())},
-            "additionalProperties": self.fallback.json_schema(),
-        }
-        return self._with_doc(schema)
-
-
-class EvidenceFile(Spec):
-    """A path to an evidence file, or a table saying how to read it; normalised to a table."""
-
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-        self.table = Table(
-            {
-                "path": Str("the file, relative to the declaring file"),
-                "format": Enum(EVIDENCE_FORMATS, "how to read it; guessed from the name"),
-                "input": Str("dotted path to the field the model is given"),
-                "output": Str("dotted path to the field the model should answer"),
-            },
-            required=("path",),
-        )
-
-    def expected(self, words: Words) -> str:
-        return f"a path or a {words.table} with a path"
-
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if isinstance(value, str) and value:
-            return {"path": value}
-        if isinstance(value, dict):
-            checked = self.table.check(value, path, report, words)
-            return checked if checked and "path" in checked else None
-        self._wrong(value, path, report, words)
-        return None
-
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_doc(
-            {"oneOf": [{"type": "string", "minLength": 1}, self.table.json_schema()]}
-        )
+from .document import KeyPath
+from .specs import (
+    EVIDENCE_FORMATS,
+    AnyTable,
+    Bool,
+    Count,
+    Date,
+    Enum,
+    EvidenceFile,
+    List,
+    Map,
+    Ratio,
+    Report,
+    Score,
+    Settings,
+    Spec,
+    Str,
+    StrOrFalse,
+    Table,
+    Words,
+    describe,
+)
+from .vocabulary import (
+    ARCHITECTURES,
+    CHUNKINGS,
+    DEPTHS,
+    FREQUENCIES,
+    GAPS,
+    GOALS,
+    SEVERITIES,
+)
+
+__all__ = [
+    "ARCHITECTURES",
+    "CHUNKINGS",
+    "DEPTHS",
+    "EVIDENCE_FORMATS",
+    "FREQUENCIES",
+    "GAPS",
+    "GOALS",
+    "RULE_ID_KEY",
+    "SEVERITIES",
+    "AnyTable",
+    "Bool",
+    "Count",
+    "Date",
+    "Enum",
+    "EvidenceFile",
+    "KeyPath",
+    "List",
+    "Map",
+    "Ratio",
+    "Report",
+    "Score",
+    "Settings",
+    "Spec",
+    "Str",
+    "StrOrFalse",
+    "Table",
+    "Words",
+    "declaration_spec",
+    "describe",
+    "did_you_mean",
+    "system_spec",
+]
+
+
+# Keys that name a rule (waivers, severity overrides) are rule ids as rules define them.
+RULE_ID_KEY = f"^{ID_PATTERN.pattern}$"
 
 
 def _rule_id_problem(key: str) -> Optional[str]:
-    if not isinstance(key, str) or not _looks_like_rule_id(key):
-        return f"{key!r} is not a rule id (two to four capital letters and three digits)"
+    if not isinstance(key, str) or not ID_PATTERN.fullmatch(key):
+        return f"{key!r} is not a rule id ({ID_WORDS})"
     return None
-
-
-def _looks_like_rule_id(key: str) -> bool:
-    letters = key[:-3]
-    digits = key[-3:]
-    return 2 <= len(letters) <= 4 and letters.isalpha() and letters.isupper() \
-        and digits.isdigit() and digits.isascii() and letters.isascii()
 
 
 def _threshold_spec(kind: str, meaning: str) -> Spec:
@@ -500,6 +94,16 @@ def _threshold_spec(kind: str, meaning: str) -> Spec:
     if kind == "score":
         return Score(meaning)
     return Ratio(meaning)
+
+
+def _result_file(description: str) -> EvidenceFile:
+    """An eval tool's result file (measured-quality.md): read by what wrote it, not by fields."""
+    # The tools are not a closed list: plugins add readers, so ``format`` is any name.
+    return EvidenceFile(description, how={
+        "format": Str("the tool that wrote the file; guessed from its content"),
+        "metric": Str("the metric that counts, in a file that holds several"),
+        "task": Str("the task that counts, in a file that holds several"),
+    })
 
 
 def system_spec(extra: Optional[Dict[str, Spec]] = None) -> Table:
@@ -516,16 +120,18 @@ def system_spec(extra: Optional[Dict[str, Spec]] = None) -> Table:
             "citations": Bool("answers must cite their sources"),
             "per_user_access": Bool("different users may see different documents"),
             "sources": List(Str(), "glob patterns of the knowledge files in the repository"),
-        }),
+        }, description="what the system must know"),
         "prompt": Table({
             "few_shot_examples": Count("examples in the prompt that were tried"),
             "structured_output": Bool("constrained decoding or schema mode was tried"),
             "context_window_tokens": Count("the model's context window"),
             "baseline_score": Score("the unmodified model's score with the best prompt"),
-        }),
+            "baseline_model": Str("the model baseline_score was measured on"),
+            "baseline_results": _result_file("the eval tool's result file behind baseline_score"),
+        }, description="what prompting alone was tried with"),
         "rag": Table({
-            "chunking": Enum(CHUNKINGS),
-            "embedding_model": Str(),
+            "chunking": Enum(CHUNKINGS, "how the documents are cut into chunks"),
+            "embedding_model": Str("the model that embeds chunks and queries"),
             "reranker": StrOrFalse("a reranker model, or false"),
             "retrieve_k": Count("candidates retrieved"),
             "context_k": Count("chunks the model finally sees"),
@@ -534,37 +140,43 @@ def system_spec(extra: Optional[Dict[str, Spec]] = None) -> Table:
             "leakage_tested": Bool("tests prove users cannot retrieve others' documents"),
             "retrieval_eval": Table({
                 "path": EvidenceFile("the retrieval eval set"),
-                "examples": Count(),
-                "precision_at_5": Score(),
-                "recall_at_5": Score(),
-            }),
-        }),
+                "examples": Count("queries in the retrieval eval set"),
+                "precision_at_5": Score("relevant chunks among the top 5, on average"),
+                "recall_at_5": Score("share of the relevant chunks found in the top 5"),
+            }, description="how well retrieval finds the relevant chunks"),
+        }, description="the retrieval pipeline"),
         "fine_tune": Table({
             "goals": List(Enum(GOALS), "what the fine-tune is for"),
-            "base_model": Str(),
+            "base_model": Str("the model that is fine-tuned"),
             "base_model_date": Date("release date of the base model"),
             "training_data": EvidenceFile("the training set"),
             "training_examples": Count("declared size of the training set"),
-            "trained_at": Date(),
+            "trained_at": Date("when the fine-tune was trained"),
             "score": Score("the fine-tuned model's score on the eval set"),
+            "results": _result_file("the eval tool's result file behind score"),
+            "conventions_change": Enum(
+                FREQUENCIES, "how often the conventions the fine-tune encodes change"),
             "regression_suite": EvidenceFile("general-capability checks"),
-            "requests_per_month": Count(),
-            "retrain_every": Enum(FREQUENCIES),
-        }),
+            "requests_per_month": Count("requests the fine-tuned model serves a month"),
+            "retrain_every": Enum(FREQUENCIES, "how often the model is retrained"),
+        }, description="the fine-tune"),
         "eval": Table({
             "path": EvidenceFile("the eval set"),
             "examples": Count("declared size of the eval set"),
             "labeled": Bool("human-labelled expected outputs"),
+            "target_score": Score("the score the system must reach on this eval set to ship"),
             "adversarial": Bool("holds adversarial and edge cases"),
-            "created_at": Date(),
-            "refreshed_at": Date(),
-        }),
+            "created_at": Date("when the eval set was made"),
+            "refreshed_at": Date("when the eval set was last brought up to date"),
+        }, description="the eval set the scores are measured on"),
         "waivers": Map(
-            Table({"reason": Str("why the finding is accepted"), "expires": Date()},
-                  required=("reason",)),
+            Table({
+                "reason": Str("why the finding is accepted"),
+                "expires": Date("when the waiver lapses; an expired waiver is a finding"),
+            }, required=("reason",), description="one accepted finding"),
             "accepted findings, each with a reason",
             key_check=_rule_id_problem,
-            key_pattern=r"^[A-Z]{2,4}[0-9]{3}$",
+            key_pattern=RULE_ID_KEY,
         ),
     }
     fields.update(extra or {})
@@ -583,10 +195,11 @@ def declaration_spec(
             "ignore": List(Str(), "rule ids or prefixes to skip"),
             "evidence": Bool("read the files and git history the declaration points to"),
             "thresholds": Table(
-                {n: _threshold_spec(t.kind, t.meaning) for n, t in THRESHOLDS.items()}
+                {n: _threshold_spec(t.kind, t.meaning) for n, t in THRESHOLDS.items()},
+                description="overrides of the rule thresholds",
             ),
             "severity": Map(Enum(SEVERITIES), "per-rule severity overrides",
-                            key_check=_rule_id_problem, key_pattern=r"^[A-Z]{2,4}[0-9]{3}$"),
+                            key_check=_rule_id_problem, key_pattern=RULE_ID_KEY),
             "plugins": Settings(plugin_settings or {},
                                 "one table per plugin, passed to that plugin"),
             "systems": Map(system_spec(extra_system_keys), "one entry per AI system"),

@@ -15,6 +15,8 @@ import os
 import stat
 from typing import BinaryIO, NamedTuple, Tuple
 
+from ..declaration.paths import OutsideRoot, resolve_inside
+
 # Larger files are not measured: a scan would take minutes and the hashes of their records
 # would not fit in a bounded amount of memory.
 MAX_FILE_BYTES = 1 << 30
@@ -44,13 +46,10 @@ class Identity(NamedTuple):
 
 def resolve(base: str, declared: str, root: str) -> str:
     """The real path of ``declared`` (relative to ``base``), if it stays inside ``root``."""
-    if os.path.isabs(declared) or declared.startswith(("/", "\\")) or declared[1:2] == ":":
-        raise Refused("is an absolute path; write it relative to the declaration")
-    real = os.path.realpath(os.path.join(base, declared))
-    real_root = os.path.realpath(root)
-    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
-        raise Refused("leads outside the project root")
-    return real
+    try:
+        return resolve_inside(base, declared, root)
+    except OutsideRoot as exc:
+        raise Refused(str(exc)) from None
 
 
 def _kind(mode: int) -> str:
