@@ -1,18 +1,21 @@
 from __future__ import annotations
 
-import datetime
 import os
+import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Callable, List
+from typing import Any, Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from ragft_lint import check
-from ragft_lint.engine import Report
+from helpers import AS_OF, jupyter_environment
+from ragft_lint import Report, check
+from ragft_lint.host import DISABLE_AUTOLOAD
 
-AS_OF = datetime.date(2026, 11, 23)
+EXAMPLE_PLUGIN = Path(__file__).resolve().parents[1] / "examples" / "acme-plugin"
 
 # Property-based tests: a fixed number of derandomised examples in CI, thousands on demand
 # (HYPOTHESIS_PROFILE=thorough).
@@ -22,6 +25,45 @@ settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True
 settings.register_profile("thorough", max_examples=3000, deadline=None,
                           suppress_health_check=_HEALTH)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _only_the_builtin_plugin() -> Iterator[None]:
+    """Load no installed plugin, in this process and in every child it starts.
+
+    A plugin installed beside ragft-lint adds rules, keys and formats that would change what
+    the tests see. Session-wide, so module-scoped fixtures that run a check are pinned too.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DISABLE_AUTOLOAD, "1")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _installed_plugins_if_marked(request: pytest.FixtureRequest,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests marked ``plugins`` put plugins on the path themselves and need them found."""
+    if request.node.get_closest_marker("plugins") is not None:
+        monkeypatch.delenv(DISABLE_AUTOLOAD, raising=False)
+
+
+@pytest.fixture(scope="session")
+def acme_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example plugin built by pip and installed into a folder of its own, once.
+
+    For a child's PYTHONPATH in a test marked ``plugins``, and ``network``: pip fetches the
+    build backend from the package index.
+    """
+    work = tmp_path_factory.mktemp("acme")
+    source = work / "source"
+    shutil.copytree(EXAMPLE_PLUGIN, source)  # building in place would leave build files behind
+    target = work / "site"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+         "--disable-pip-version-check", "--target", str(target), str(source)],
+        capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return target
 
 
 @pytest.fixture
@@ -41,6 +83,23 @@ def run_yaml(tmp_path: Path) -> Callable[..., Report]:
     return run
 
 
-def fired(report: Report, rule: str) -> List[Any]:
-    """The findings of one rule in a report."""
-    return [f for f in report.findings if f.rule == rule]
+# A Jupyter kernel for the interpreter running the tests (the notebook and parity tests).
+KERNEL = "ragft-lint-tests"
+
+
+@pytest.fixture(scope="session")
+def jupyter_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A kernel spec for the interpreter running the tests, installed by ipykernel itself."""
+    prefix = tmp_path_factory.mktemp("jupyter")
+    subprocess.run([sys.executable, "-m", "ipykernel", "install", "--prefix", str(prefix),
+                    "--name", KERNEL], check=True, capture_output=True,
+                   env={**jupyter_environment(prefix), "JUPYTER_PATH": ""})
+    return prefix / "share" / "jupyter"
+
+
+@pytest.fixture
+def kernel(jupyter_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("JUPYTER_PATH", str(jupyter_path))
+    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    monkeypatch.setenv("IPYTHONDIR", str(jupyter_path.parent.parent / "ipython"))
+    return KERNEL

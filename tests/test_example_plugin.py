@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
+
+# pip builds the plugin in an isolated environment, which fetches its build backend from
+# the package index; the children find the plugin through PYTHONPATH.
+pytestmark = [pytest.mark.network, pytest.mark.plugins]
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "acme-plugin"
 
@@ -30,19 +33,10 @@ systems:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(acme_site: Path) -> Path:
     """The plugin built from its source and installed into a folder of its own."""
-    work = tmp_path_factory.mktemp("acme")
-    source = work / "source"
-    shutil.copytree(EXAMPLE, source)  # building in place would leave build files in the repo
-    target = work / "site"
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--disable-pip-version-check", "--target", str(target), str(source)],
-        capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    assert list(target.glob("ragft_lint_acme-1.0.0.dist-info"))
-    return target
+    assert list(acme_site.glob("ragft_lint_acme-1.0.0.dist-info"))
+    return acme_site
 
 
 def ragft(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,9 @@ import pytest
 
 from test_host import GOOD, make_distribution
 
+# The children find the distributions made here through PYTHONPATH.
+pytestmark = pytest.mark.plugins
+
 
 class Case(NamedTuple):
     module: str  # the failing plugin's source

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fired
+from helpers import fired
 from ragft_lint import host as host_module
 from ragft_lint.cli import main
 

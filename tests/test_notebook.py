@@ -7,11 +7,11 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, List
 
-import pytest
 import yaml
 
+from helpers import jupyter_environment
 from ragft_lint import check
 
 # nbclient and nbformat are imported inside the tests, once the ``kernel`` fixture has set
@@ -19,31 +19,6 @@ from ragft_lint import check
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "notebook"
-KERNEL = "ragft-lint-tests"
-
-
-@pytest.fixture(scope="session")
-def jupyter_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A kernel spec for the interpreter running the tests, installed by ipykernel itself."""
-    prefix = tmp_path_factory.mktemp("jupyter")
-    subprocess.run([sys.executable, "-m", "ipykernel", "install", "--prefix", str(prefix),
-                    "--name", KERNEL], check=True, capture_output=True,
-                   env={**_environment(prefix), "JUPYTER_PATH": ""})
-    return prefix / "share" / "jupyter"
-
-
-def _environment(prefix: Path) -> Dict[str, str]:
-    import os
-
-    return {**os.environ, "JUPYTER_PLATFORM_DIRS": "1", "IPYTHONDIR": str(prefix / "ipython")}
-
-
-@pytest.fixture
-def kernel(jupyter_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("JUPYTER_PATH", str(jupyter_path))
-    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
-    monkeypatch.setenv("IPYTHONDIR", str(jupyter_path.parent.parent / "ipython"))
-    return KERNEL
 
 
 def execute(notebook: Any, folder: Path, kernel: str) -> Any:
@@ -214,6 +189,6 @@ def test_the_extension_is_found_by_ipython(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "ragft.yaml").write_text(textwrap.dedent(DECLARATION), encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          cwd=tmp_path, env=_environment(tmp_path), check=True)
+                          cwd=tmp_path, env=jupyter_environment(tmp_path), check=True)
     assert "ragft.yaml:6:16: KN001 [error]" in done.stdout
     assert "pricing <bot> (declared fine-tune)" in done.stdout

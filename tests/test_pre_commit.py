@@ -134,6 +134,10 @@ def _pre_commit(folder: Path, env: Dict[str, str], *args: str) -> subprocess.Com
                           cwd=folder, env=env, capture_output=True, text=True, timeout=900)
 
 
+# These four share the environment pre-commit builds from the package index, which takes
+# seconds and is paid by whichever of them runs first: all four are network and slow.
+@pytest.mark.network
+@pytest.mark.slow
 def test_pre_commit_fails_on_a_bad_declaration_and_shows_where(
         tmp_path: Path, hook_source: Dict[str, str]) -> None:
     env = _consumer(tmp_path / "project", hook_source, {"ragft.yaml": BAD})
@@ -144,6 +148,8 @@ def test_pre_commit_fails_on_a_bad_declaration_and_shows_where(
     assert BAD_FINDING in done.stdout
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_pre_commit_passes_on_a_good_declaration(
         tmp_path: Path, hook_source: Dict[str, str]) -> None:
     env = _consumer(tmp_path / "project", hook_source, {"ragft.yaml": GOOD})
@@ -152,6 +158,8 @@ def test_pre_commit_passes_on_a_good_declaration(
     assert re.search(r"^ragft-lint\.+Passed$", done.stdout, re.MULTILINE), done.stdout
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_pre_commit_passes_a_pyproject_without_the_table_quietly(
         tmp_path: Path, hook_source: Dict[str, str]) -> None:
     pyproject = '[project]\nname = "unrelated"\nversion = "1.0"\n'
@@ -162,6 +170,8 @@ def test_pre_commit_passes_a_pyproject_without_the_table_quietly(
     assert "ragft-lint:" not in done.stdout  # no message from the tool itself
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_widened_files_check_the_declaration_when_evidence_changes(
         tmp_path: Path, hook_source: Dict[str, str]) -> None:
     files = {"ragft.yaml": BAD, "evals/support.jsonl": '{"q": "a", "a": "b"}\n'}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import fired
+from helpers import fired
 
 
 def test_a_report_prints_as_text(run_yaml) -> None:

@@ -10,6 +10,7 @@ from typing import Any, Dict, List
 
 import pytest
 
+from helpers import require_file
 from ragft_lint.cli import main
 
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
@@ -59,8 +60,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="module")
 def validator() -> Any:
-    if not SCHEMA.is_file():
-        pytest.skip(f"the official SARIF schema is not at {SCHEMA}")
+    require_file(SCHEMA, "the official SARIF schema")
     from jsonschema.validators import validator_for
 
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ from typing import Any, Callable, List
 
 import pytest
 
-from conftest import fired
+from helpers import fired
 from ragft_lint import Severity
 from ragft_lint.rules import baseline
 

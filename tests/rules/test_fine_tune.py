@@ -7,7 +7,7 @@ from typing import Any, List
 
 import pytest
 
-from conftest import fired
+from helpers import fired
 from ragft_lint import Severity
 from ragft_lint.rule import Rule
 from ragft_lint.rules import fine_tune

@@ -8,7 +8,7 @@ from typing import Any, Callable, List
 
 import pytest
 
-from conftest import fired
+from helpers import fired
 from ragft_lint.engine import Report
 from ragft_lint.findings import Severity
 from ragft_lint.rule import Rule

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import fired
+from helpers import fired
 from ragft_lint.cli import main
 
 FINE_TUNE_WEEKLY = """\
