@@ -9,7 +9,7 @@ where `taskset` exists, the 1 MB cases are also timed pinned to one CPU (one pro
 information: the goal is for the default.
 
     pip install .
-    python bench/large_declaration.py [--runs 5]
+    python bench/large_declaration.py [--runs 5] [--against OTHER_ENV/bin/ragft-lint]
 """
 
 from __future__ import annotations
@@ -90,6 +90,9 @@ def timed(command: list, cwd: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--against", metavar="EXE",
+                        help="another ragft-lint executable (a previous version, installed in "
+                             "another environment) to time side by side on the 1 MB cases")
     args = parser.parse_args()
     ragft = shutil.which("ragft-lint")
     if ragft is None:
@@ -111,6 +114,11 @@ def main() -> int:
                 pinned = f"{name}, 1 CPU"
                 cases[pinned], sizes[pinned] = cases[name], sizes[name]
                 commands[pinned] = [taskset, "-c", "0", *command]
+        if args.against:
+            for name in ("1 MB YAML", "1 MB TOML"):
+                other = f"{name}, --against"
+                cases[other], sizes[other] = cases[name], sizes[name]
+                commands[other] = [args.against, *command[1:]]
         times: dict = {name: [] for name in cases}
         for _ in range(args.runs):
             for name, folder in cases.items():  # interleaved, so drift hits every case alike
@@ -120,7 +128,7 @@ def main() -> int:
     for name, samples in times.items():
         median = statistics.median(samples)
         line = f"  {name:<18} {sizes[name]:>9,} bytes  {median:6.2f} s"
-        if name.startswith("1 MB") and not name.endswith("CPU"):
+        if name.startswith("1 MB") and not name.endswith(("CPU", "--against")):
             ok = median <= GOAL_SECONDS
             met = met and ok
             line += f"  (goal <= {GOAL_SECONDS:.1f} s: {'met' if ok else 'NOT met'})"

@@ -6,7 +6,7 @@ file, and reports medians and the ratios against the goals (<= 4.0x python -c pa
 <= 0.7x yamllint).
 
     pip install -e . yamllint
-    python bench/startup.py [--runs 31]
+    python bench/startup.py [--runs 31] [--against OTHER_ENV/bin/ragft-lint]
 """
 
 from __future__ import annotations
@@ -60,6 +60,9 @@ def timed(command: list[str]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=31)
+    parser.add_argument("--against", metavar="EXE",
+                        help="another ragft-lint executable (a previous version, installed in "
+                             "another environment) to time side by side with this one")
     args = parser.parse_args()
     ragft = shutil.which("ragft-lint")
     yamllint = shutil.which("yamllint")
@@ -69,6 +72,8 @@ def main() -> int:
         print("yamllint not found (pip install yamllint): comparing with python only")
 
     times: dict[str, list[float]] = {"python -c pass": [], "ragft-lint check": [], "yamllint": []}
+    if args.against:
+        times["--against check"] = []
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / ".git").mkdir()
         for n in range(args.runs + 2):
@@ -82,6 +87,9 @@ def main() -> int:
             }
             if yamllint:
                 sample["yamllint"] = timed([yamllint, str(target)])
+            if args.against:
+                sample["--against check"] = timed([args.against, "check", "--no-evidence",
+                                                   str(target)])
             if n < 2:
                 continue  # warm-up: let the OS settle its file caches
             for name, seconds in sample.items():
@@ -99,6 +107,9 @@ def main() -> int:
         ratio_yamllint = ours / medians["yamllint"]
         print(f"  ragft-lint / yamllint       = {ratio_yamllint:.2f}x (goal <= 0.7x)")
         ok = ok and ratio_yamllint <= 0.7
+    if args.against:
+        ratio_against = ours / medians["--against check"]
+        print(f"  ragft-lint / --against      = {ratio_against:.2f}x")
     print("goals met" if ok else "goals NOT met")
     return 0
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, TextIO
 
 from . import console
 from .errors import (
@@ -43,7 +43,24 @@ class _Formatter(argparse.HelpFormatter):
         super().__init__(prog, **kwargs)
 
 
-def _parser() -> argparse.ArgumentParser:
+# Each command, its one-line help, and the description its own --help shows.
+COMMANDS = {
+    "check": ("check the declaration (the main job)", "Check a declaration and report findings."),
+    "decide": ("which architecture the evidence points to, and why",
+               "Walk the three decision frameworks over each declared system."),
+    "rules": ("list every rule, built-in and from plugins", None),
+    "rule": ("show one rule's documentation", None),
+    "schema": ("print the JSON Schema of the declaration", None),
+    "init": ("write a declaration from answers to the decision questions",
+             "Ask the questions that decide between prompting, RAG and fine-tuning, write the "
+             "declaration, and show what decide makes of it. Without a terminal, read one "
+             "answer per line from standard input (an empty line takes the default)."),
+}
+
+
+def _parser(argv: Optional[Sequence[str]] = None) -> argparse.ArgumentParser:
+    """The command line's parser. Only the command being run gets its options: every commit
+    pays for building a parser, and one command's options are all a run can use."""
     from ._version import __version__
 
     parser = argparse.ArgumentParser(
@@ -57,9 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND",
                                      parser_class=_SubcommandParser)
     commands.required = True
+    words = list(sys.argv[1:] if argv is None else argv)
+    named = next((w for w in words if not w.startswith("-")), None)
+    for name, (summary, description) in COMMANDS.items():
+        command = commands.add_parser(name, help=summary, description=description)
+        if named is None or named == name or named not in COMMANDS:
+            _OPTIONS[name](command)
+    return parser
 
-    check = commands.add_parser("check", help="check the declaration (the main job)",
-                                description="Check a declaration and report findings.")
+
+def _check_options(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", metavar="PATH",
                        help="a declaration file or a folder to discover from; files that are "
                             "not declarations select the declaration above them")
@@ -88,9 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-v", "--verbose", action="store_true",
                        help="show tracebacks of internal errors")
 
-    decide = commands.add_parser(
-        "decide", help="which architecture the evidence points to, and why",
-        description="Walk the three decision frameworks over each declared system.")
+
+def _decide_options(decide: argparse.ArgumentParser) -> None:
     decide.add_argument("path", nargs="?", metavar="PATH",
                         help="a declaration file or a folder to discover from")
     decide.add_argument("--format", choices=("text", "json", "mermaid"), default="text",
@@ -98,19 +121,21 @@ def _parser() -> argparse.ArgumentParser:
     decide.add_argument("-v", "--verbose", action="store_true",
                         help="show tracebacks of internal errors")
 
-    listing = commands.add_parser("rules", help="list every rule, built-in and from plugins")
+
+def _rules_options(listing: argparse.ArgumentParser) -> None:
     listing.add_argument("--format", choices=("text", "markdown"), default="text",
                          help="markdown: the rules reference page")
-    one = commands.add_parser("rule", help="show one rule's documentation")
-    one.add_argument("rule_id", metavar="ID")
-    commands.add_parser("schema", help="print the JSON Schema of the declaration")
 
-    init = commands.add_parser(
-        "init", help="write a declaration from answers to the decision questions",
-        description="Ask the questions that decide between prompting, RAG and fine-tuning, "
-                    "write the declaration, and show what decide makes of it. Without a "
-                    "terminal, read one answer per line from standard input (an empty line "
-                    "takes the default).")
+
+def _rule_options(one: argparse.ArgumentParser) -> None:
+    one.add_argument("rule_id", metavar="ID")
+
+
+def _schema_options(schema: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _init_options(init: argparse.ArgumentParser) -> None:
     init.add_argument("folder", nargs="?", metavar="FOLDER",
                       help="where to write it (default: the working directory)")
     init.add_argument("--pyproject", action="store_true",
@@ -119,7 +144,16 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="replace an existing declaration")
     init.add_argument("-v", "--verbose", action="store_true",
                       help="show tracebacks of internal errors")
-    return parser
+
+
+_OPTIONS: Dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "check": _check_options,
+    "decide": _decide_options,
+    "rules": _rules_options,
+    "rule": _rule_options,
+    "schema": _schema_options,
+    "init": _init_options,
+}
 
 
 class _SubcommandParser(argparse.ArgumentParser):
@@ -129,7 +163,7 @@ class _SubcommandParser(argparse.ArgumentParser):
 
 
 def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser(argv).parse_args(argv)
     if args.command == "init":
         from .init import command
 

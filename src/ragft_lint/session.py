@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from .declaration.resolve import PathLike, Resolution, resolve
+from .declaration.resolve import Resolution, resolve
 from .engine import Options, Settings
 from .errors import DeclarationError
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .decide import Decisions
     from .declaration.document import Document
     from .declaration.model import Declaration
+    from .declaration.resolve import PathLike
     from .evidence.facts import Evidence
     from .host import EntryPoint, Plugins
     from .report import Report
