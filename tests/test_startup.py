@@ -18,7 +18,8 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 # Modules a plain check must not pay for: each is imported only where it is needed.
-NEVER = {"shutil", "importlib.metadata", "difflib", "decimal", "email", "zipfile", "csv"}
+NEVER = {"shutil", "importlib.metadata", "difflib", "decimal", "email", "zipfile", "csv",
+         "pathlib"}
 
 
 def imported(tmp_path: Path, name: str, text: str) -> set[str]:

@@ -179,7 +179,7 @@ class DeclarationNode(pytest.Collector):
             item = SystemItem.from_parent(self, name=name)
             item.lint = self.lint
             item.where = system.where()
-            item.file = declaration.document.file
+            item.file = Path(declaration.document.file)
             yield item
 
 

@@ -9,8 +9,7 @@ the notebook magic and ``ragft-lint init`` are thin layers over it.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from .declaration.resolve import Resolution, resolve
 from .engine import Options, Settings
@@ -130,7 +129,7 @@ class Session:
         return decide(declaration, evidence=self.evidence(declaration, settings))
 
 
-def check(path: Union[str, Path, None] = None, **options: Any) -> Report:
+def check(path: Optional[PathLike] = None, **options: Any) -> Report:
     """Check the declaration at ``path``: a declaration file, a folder to discover it from, or a
     file it points to (default: discovered from the working folder).
 

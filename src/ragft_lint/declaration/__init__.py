@@ -27,10 +27,13 @@ __all__ = ["Declaration", "Document", "System", "declaration_from", "load"]
 def declaration_from(document: Document, known_rules: Optional[List[str]] = None,
                      extension: Optional[Extension] = None) -> Declaration:
     """Validate a read document; its project root is the repository above it."""
+    import os
+
     from .discovery import project_root
     from .model import build
 
-    return build(document, project_root(document.file.parent.resolve()), known_rules, extension)
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(document.file)))
+    return build(document, project_root(folder), known_rules, extension)
 
 
 def load(path: Union[str, os.PathLike[str], None] = None,

@@ -8,7 +8,6 @@ paths start there and its project root is the repository above it. Its places ar
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Optional
 
 from ..errors import DeclarationError, Problem, UsageError
@@ -21,8 +20,8 @@ def read_cell(text: str, folder: Optional[str] = None, name: str = "cell") -> Do
     read, and ``UsageError`` when ``folder`` is not one."""
     from .yaml_source import read_yaml
 
-    where = Path(os.path.expanduser(folder)) if folder else Path.cwd()
-    if not where.is_dir():
+    where = os.path.expanduser(folder) if folder else os.getcwd()
+    if not os.path.isdir(where):
         raise UsageError(f"{folder}: no such folder (for a cell, PATH is the folder whose "
                          "files the cell's declaration refers to)")
     # One line up front, so that line numbers count the magic's line as the cell does.
@@ -36,4 +35,4 @@ def read_cell(text: str, folder: Optional[str] = None, name: str = "cell") -> Do
         line = text.count("\n", 0, nul) + 1
         raise DeclarationError([Problem(name, line, nul - text.rfind("\n", 0, nul),
                                         "the cell holds a NUL character")])
-    return read_yaml(where / "ragft.yaml", name, text)
+    return read_yaml(os.path.join(where, "ragft.yaml"), name, text)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+import os
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union
 
 from ..errors import Problem
 
@@ -15,23 +15,28 @@ Position = Tuple[int, int, int, int]
 MAX_DECLARATION_BYTES = 1_000_000
 
 
+if TYPE_CHECKING:
+    PathLike = Union[str, "os.PathLike[str]"]
+
+
 class Document:
     """A declaration as read from one file.
 
-    ``data`` is the declaration table itself (for ``pyproject.toml``, the ``[tool.ragft-lint]``
-    table); ``positions`` are keyed by paths relative to that table.
+    ``file`` is the file's path (a string); ``data`` is the declaration table itself (for
+    ``pyproject.toml``, the ``[tool.ragft-lint]`` table); ``positions`` are keyed by paths
+    relative to that table.
     """
 
     def __init__(
         self,
-        file: Path,
+        file: PathLike,
         display: str,
         fmt: str,  # "toml" or "yaml"
         data: Dict[str, Any],
         positions: Optional[Mapping[KeyPath, Position]] = None,
         origin: Tuple[int, int] = (1, 1),
     ) -> None:
-        self.file = file
+        self.file = os.fspath(file)
         self.display = display
         self.fmt = fmt
         self.data = data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ..errors import DeclarationError, Problem
@@ -81,7 +81,7 @@ class System:
 class Declaration:
     """A validated declaration: its file, its project root, its settings and systems."""
 
-    def __init__(self, document: Document, root: Path, settings: Settings,
+    def __init__(self, document: Document, root: str, settings: Settings,
                  systems: Dict[str, System]) -> None:
         self.document = document
         self.root = root
@@ -96,7 +96,7 @@ class Declaration:
         return self.document.problem(path, message, at_key)
 
 
-def build(document: Document, root: Path, known_rules: Optional[List[str]] = None,
+def build(document: Document, root: str, known_rules: Optional[List[str]] = None,
           extension: Optional[Extension] = None) -> Declaration:
     """Validate a document against the format and build the declaration, or raise every problem.
 
@@ -144,9 +144,9 @@ _EVIDENCE_KEYS = (
 )
 
 
-def _check_paths(document: Document, root: Path, data: Dict[str, Any], report: Any) -> None:
+def _check_paths(document: Document, root: str, data: Dict[str, Any], report: Any) -> None:
     """Every path a declaration names is relative and stays inside the project root."""
-    base = str(document.file.parent)
+    base = os.path.dirname(os.path.abspath(document.file))
     for name, system in (data.get("systems") or {}).items():
         for keys in _EVIDENCE_KEYS:
             node: Any = system

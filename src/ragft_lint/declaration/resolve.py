@@ -14,7 +14,6 @@ their paths here, so that the same path means the same declaration everywhere:
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Union
 
 from ..errors import DeclarationError, Problem
@@ -33,7 +32,7 @@ class Resolution(NamedTuple):
     notes: List[str]
 
 
-def resolve(paths: Sequence[PathLike], cwd: Optional[Path] = None) -> Resolution:
+def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
     """The declaration files that ``paths`` name (no path: the one discovered from ``cwd``).
 
     Raises ``NoDeclarationError`` when no path is given and none is found, and
@@ -45,19 +44,18 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[Path] = None) -> Resolution
         documents.append(discovery.find(cwd))
     problems: List[Problem] = []
     for given in paths:
-        text = os.fspath(given)
-        path = Path(text)
+        path = os.fspath(given)
         try:
-            if path.is_dir():
+            if os.path.isdir(path):
                 documents.append(discovery.find(path))
-            elif not path.exists():
-                raise DeclarationError([Problem(text, 1, 1, "no such file or folder")])
+            elif not os.path.exists(path):
+                raise DeclarationError([Problem(path, 1, 1, "no such file or folder")])
             elif discovery.is_declaration_name(path):
                 document = discovery.load_file(path)
                 if document is not None:  # a pyproject.toml without the table: not ours
                     documents.append(document)
             else:  # a file a declaration may point to: the declaration above it
-                document, _ = discovery.discover(path.parent)
+                document, _ = discovery.discover(os.path.dirname(os.path.abspath(path)))
                 if document is None:
                     notes.append(f"{discovery.display_path(path)}: no declaration at or above "
                                  "this file; nothing to check for it")
@@ -67,7 +65,7 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[Path] = None) -> Resolution
             problems.extend(exc.problems)
     if problems:
         raise DeclarationError(problems)
-    unique: Dict[Path, Document] = {}
+    unique: Dict[str, Document] = {}
     for document in documents:
-        unique.setdefault(document.file.resolve(), document)
+        unique.setdefault(os.path.realpath(document.file), document)
     return Resolution(list(unique.values()), notes)

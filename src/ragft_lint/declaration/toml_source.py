@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..errors import DeclarationError, Problem
 from .document import Document
+
+if TYPE_CHECKING:
+    from .document import PathLike
 
 TABLE = ("tool", "ragft-lint")
 
@@ -96,7 +98,7 @@ def has_table(text: str) -> bool:
     return "ragft-lint" in text
 
 
-def read_pyproject(file: Path, display: str, text: str) -> Optional[Document]:
+def read_pyproject(file: PathLike, display: str, text: str) -> Optional[Document]:
     """The ``[tool.ragft-lint]`` table as a ``Document``, or None when the file has none."""
     if not has_table(text):
         return None

@@ -11,11 +11,13 @@ megabyte of YAML composes in well under a second, where a pure-Python parser tak
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
-from typing import Any, List
+from typing import TYPE_CHECKING, Any, List
 
 from ..errors import DeclarationError, Problem
 from .document import Document, KeyPath, Position
+
+if TYPE_CHECKING:
+    from .document import PathLike
 
 # A node reached again through an alias counts against this budget: it bounds what an alias
 # "bomb" can expand to. Nodes reached once are bounded by the size of the file.
@@ -226,7 +228,7 @@ def _loader() -> Any:
     return Loader
 
 
-def read_yaml(file: Path, display: str, text: str) -> Document:
+def read_yaml(file: PathLike, display: str, text: str) -> Document:
     """Parse YAML text into a ``Document``, or raise ``DeclarationError`` naming every problem."""
     import yaml
     from yaml import MarkedYAMLError, YAMLError

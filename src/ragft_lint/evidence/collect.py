@@ -54,7 +54,7 @@ def measure_declaration(declaration: Declaration, as_of: datetime.date, use_cach
     ``use_cache`` false (``--no-cache``) neither reads nor writes the cache; ``stream`` is
     where a progress line may go (stderr by default; only ever shown on a terminal).
     """
-    base = str(declaration.document.file.parent)
+    base = os.path.dirname(os.path.abspath(declaration.document.file))
     collector = _Collector(
         root=str(declaration.root), base=base,
         store=Store(folder_for(base)) if use_cache else None,
