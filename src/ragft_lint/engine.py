@@ -20,6 +20,7 @@ from .rule import Context, Rule, Violation
 
 if TYPE_CHECKING:
     from .evidence.facts import Evidence
+    from .facts import Facts
     from .host import PluginFailure, Plugins
 
 __all__ = ["Options", "Report", "Settings", "run", "selected_rules"]
@@ -105,9 +106,11 @@ def run(declaration: Declaration, plugins: Plugins, settings: Settings,
                     continue
                 findings.append(_finding(rule, system, violation, overrides, as_of))
 
+    views: Dict[str, Facts] = {}  # each system's facts view, shared by every rule
+
     def context_for(rule: Rule) -> Context:
         context = Context(limits, as_of, declaration.settings.plugins.get(rule.source, {}),
-                          settings.evidence)
+                          settings.evidence, views)
         if measured is not None:
             context.measured = measured.systems
         return context

@@ -97,9 +97,12 @@ class Facts:
     def get(self, *keys: Any) -> Any:
         """The value at ``keys``, measured or declared; None when unknown."""
         value = self._values.get(keys, _UNSEEN)
+        if value is _MISSING:
+            return None
         if value is _UNSEEN:
             value = self._value(keys)
-        return None if value is _MISSING else value
+            return None if value is _MISSING else value
+        return value
 
     def has(self, *keys: Any) -> bool:
         """Whether the fact at ``keys`` is known, measured or declared."""

@@ -52,6 +52,7 @@ class Context:
         as_of: datetime.date,
         settings: Optional[Dict[str, Any]] = None,
         evidence: bool = True,
+        views: Optional[Dict[str, Facts]] = None,
     ) -> None:
         self.thresholds = thresholds
         self.as_of = as_of
@@ -63,7 +64,9 @@ class Context:
         self.fired: Dict[str, FrozenSet[str]] = {}
         # What was measured of each system's evidence files and git history, by system name.
         self.measured: Dict[str, SystemEvidence] = {}
-        self._facts: Dict[str, Facts] = {}
+        # The facts views, by system name: shared by the contexts of one run (``views``), so
+        # that each rule reads the facts another rule already looked up.
+        self._facts: Dict[str, Facts] = views if views is not None else {}
 
     def threshold(self, name: str) -> Any:
         return self.thresholds[name]
@@ -78,12 +81,12 @@ class Context:
     def facts(self, system: System) -> Facts:
         """The facts of ``system`` as far as they are known: measured over declared, each
         saying where it came from. The same view ``decide`` walks."""
-        from .facts import Facts  # with the first rule that reads a fact, not at start-up
-
-        evidence = self.measurement(system)
+        evidence = self.measured.get(system.name) if self.evidence else None
         view = self._facts.get(system.name)
         # Kept per system name; a view of another system object or other evidence is stale.
         if view is None or view.system is not system or view.evidence is not evidence:
+            from .facts import Facts  # with the first rule that reads a fact, not at start-up
+
             view = self._facts[system.name] = Facts(system, evidence)
         return view
 

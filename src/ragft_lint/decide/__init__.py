@@ -89,22 +89,24 @@ def decide_system(system: System, thresholds: Mapping[str, Any],
 
 
 def disagreement(system: System, thresholds: Mapping[str, Any],
-                 evidence: Optional[SystemEvidence] = None) -> Optional[Decision]:
+                 evidence: Optional[SystemEvidence] = None,
+                 facts: Optional[Facts] = None) -> Optional[Decision]:
     """The decision on a system when no framework reaches its declared architecture, else None.
 
     What DE001 asks, answered cheaply enough for thousands of systems: the walk stops at the
     first framework that agrees, and the steps explain nothing (no question, answer or
-    location; a key only where a fact is missing), which is all ``missing`` needs.
+    location; a key only where a fact is missing), which is all ``missing`` needs. ``facts``
+    is the system's facts view when the caller has one (a rule's ``context.facts(system)``).
     """
-    facts = Walk(Facts(system, evidence), explain=False)
+    walk = Walk(facts if facts is not None else Facts(system, evidence), explain=False)
     declared = system.architecture
-    failure_mode = _failure_mode.walk(facts, thresholds)
+    failure_mode = _failure_mode.walk(walk, thresholds)
     if failure_mode.verdict == declared:
         return None
-    gates = _gates.walk(facts, thresholds)
+    gates = _gates.walk(walk, thresholds)
     if gates.verdict == declared:
         return None
-    signs = _checklist.walk(facts, thresholds)
+    signs = _checklist.walk(walk, thresholds)
     if signs.verdict == declared:
         return None
     return Decision(system.name, declared, failure_mode, gates, signs)

@@ -35,10 +35,9 @@ class Walk:
              counted: Optional[bool] = None, unknown: bool = False) -> Step:
         if not self.explain:  # only the keys of missing facts are still needed (``missing``)
             if not unknown:
-                quiet = _QUIET.get((step_id, counted))
+                quiet = _QUIET[counted].get(step_id)
                 if quiet is None:
-                    quiet = _QUIET[(step_id, counted)] = Step(step_id, "", "", None, None,
-                                                              counted)
+                    quiet = _QUIET[counted][step_id] = Step(step_id, "", "", None, None, counted)
                 return quiet
             key = self.system.key(*keys) if keys is not None else None
             return Step(step_id, "", "", key, None, counted, unknown)
@@ -90,7 +89,7 @@ class Walk:
 
 
 # The steps of a walk that explains nothing, by id and ``counted``: one object each, shared.
-_QUIET: Dict[Tuple[str, Optional[bool]], Step] = {}
+_QUIET: Dict[Optional[bool], Dict[str, Step]] = {None: {}, True: {}, False: {}}
 
 
 def faster_or_as_fast(frequency: str, than: str) -> bool:

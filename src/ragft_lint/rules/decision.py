@@ -45,7 +45,7 @@ def architecture_disagrees(system: System, context: Context) -> Iterator[Violati
               sources: ["docs/faq/**"]
     """
     # The same facts as `ragft-lint decide` walks: measured over declared, where evidence was read.
-    decision = disagreement(system, context.thresholds, context.measurement(system))
+    decision = disagreement(system, context.thresholds, facts=context.facts(system))
     if decision is None or not decision.reached:
         return
     verdicts = "; ".join(f"{f.title}: {f.verdict}" for f in decision.frameworks)
