@@ -45,7 +45,11 @@ TWO_SYSTEMS = """\
         gaps: [knowledge]
         knowledge:
           changes: weekly
+          depth: reference
+          corpus_tokens: 2000000
           sources: ["docs/faq/**"]
+        prompt:
+          context_window_tokens: 128000
     """
 
 
@@ -75,7 +79,7 @@ class TestText:
         assert support[0] == "support-bot (declared hybrid)"
         assert "  failure-mode tree: hybrid" in support
         assert "  five gates: hybrid" in support
-        assert "  checklist: rag (3 fine-tune signs, 6 RAG signs, 1 for both)" in support
+        assert "  checklist: rag (2 fine-tune signs, 5 RAG signs, 1 for both)" in support
         assert "  consensus: hybrid" in support
         assert support[-1] == ("  declared hybrid: agrees with some (failure-mode tree and five "
                                "gates), not with checklist: rag")
@@ -123,10 +127,11 @@ STEP_KEYS = {"id", "question", "answer", "key", "path", "line", "column"}
 class TestJson:
     def test_shape(self, decide_yaml: Decide) -> None:
         data = json.loads(decision_json.render(decide_yaml(TWO_SYSTEMS)))
-        assert set(data) == {"systems"}
+        assert set(data) == {"version", "systems"}  # thresholds only when some changed
         assert set(data["systems"]) == {"support-bot", "faq-bot"}
         support = data["systems"]["support-bot"]
-        assert set(support) == {"declared", "consensus", "frameworks"}
+        assert set(support) == {"declared", "consensus", "blockers", "frameworks"}
+        assert support["blockers"] == []  # no report was given
         assert support["declared"] == "hybrid"
         assert support["consensus"] == "hybrid"
         frameworks = support["frameworks"]
@@ -137,7 +142,7 @@ class TestJson:
                                                 "both_signs", "steps"}
         assert frameworks["checklist"]["verdict"] == "rag"
         assert (frameworks["checklist"]["fine_tune_signs"], frameworks["checklist"]["rag_signs"],
-                frameworks["checklist"]["both_signs"]) == (3, 6, 1)
+                frameworks["checklist"]["both_signs"]) == (2, 5, 1)
         assert len(frameworks["checklist"]["steps"]) == 19
         for framework in frameworks.values():
             for step in framework["steps"]:
@@ -259,10 +264,32 @@ class TestDE001:
         assert finding.key == "systems.faq-bot.architecture"
         assert (finding.location.line, finding.location.column) == (3, 19)
         assert "architecture is fine-tune" in finding.message
-        assert "failure-mode tree: rag; five gates: rag; checklist: rag" in finding.message
-        assert "the frameworks point to rag" in finding.fix
+        # How large the corpus is decides between long context and RAG: two frameworks wait
+        # for it, and the checklist's rag is not the declared fine-tune either.
+        assert "failure-mode tree: undecided; five gates: undecided; checklist: rag" in \
+            finding.message
+        assert "no decision framework reaches it" in finding.message
         assert finding.fix.endswith("not declared, and able to change the verdicts: "
                                     "knowledge.corpus_tokens")
+
+    def test_fires_on_the_consensus_with_the_facts_complete(self, run_yaml: Any) -> None:
+        report = run_yaml("""\
+            systems:
+              faq-bot:
+                architecture: fine-tune
+                gaps: [knowledge]
+                knowledge:
+                  changes: weekly
+                  depth: reference
+                  corpus_tokens: 2000000
+                  sources: ["docs/faq/**"]
+                prompt:
+                  context_window_tokens: 128000
+            """)
+        (finding,) = fired(report, "DE001")
+        assert "the frameworks agree on rag (failure-mode tree: rag; five gates: rag; " \
+               "checklist: rag)" in finding.message
+        assert "the frameworks point to rag" in finding.fix
 
     def test_passes_when_one_framework_agrees(self, run_yaml: Any) -> None:
         report = run_yaml("""\
@@ -289,7 +316,7 @@ class TestDE001:
                   context_window_tokens: 128000
             """)
         (finding,) = fired(report, "DE001")
-        assert "five gates: rag" in finding.message
+        assert "the frameworks agree on rag" in finding.message
 
     def test_threshold_override_changes_the_outcome(self, run_yaml: Any) -> None:
         text = """\
@@ -320,8 +347,12 @@ class TestDE001:
             systems:
               bot:
                 architecture: prompt
+                gaps: [reasoning]
                 fine_tune:
-                  goals: [latency]
+                  goals: [latency, reasoning]
+                  training_data: data/train.jsonl
+                eval:
+                  path: evals/bot.jsonl
             """)
         (finding,) = fired(report, "DE001")
         assert "failure-mode tree: undecided" in finding.message

@@ -144,7 +144,8 @@ def run(declaration: Declaration, plugins: Plugins, settings: Settings,
     for failure in failures:
         _add(all_failures, failure)
     return Report(declaration.display, list(declaration.systems), findings, settings.fail_on,
-                  all_failures, chosen, measured.notes if measured is not None else ())
+                  all_failures, chosen, measured.notes if measured is not None else (),
+                  thresholds=thresholds_module.changed(declaration.settings.thresholds))
 
 
 def _add(failures: List[PluginFailure], failure: PluginFailure) -> None:

@@ -21,8 +21,10 @@ SOUND = """\
           few_shot_examples: 6
           structured_output: true
           baseline_score: 0.7
+          baseline_model: llama-3.1-8b-instruct
         fine_tune:
           goals: [{goals}]
+          base_model: llama-3.1-8b-instruct
           training_data: data/train.jsonl
           training_examples: 1800
           score: 0.9
@@ -82,7 +84,7 @@ RULE_IDS = [f"FT00{n}" for n in range(1, 10)]
         ("FT003", "structured-output-not-tried", Severity.WARNING),
         ("FT004", "no-forgetting-check", Severity.WARNING),
         ("FT005", "cost-before-quality", Severity.ERROR),
-        ("FT006", "volume-too-low", Severity.INFO),
+        ("FT006", "volume-too-low", Severity.WARNING),
         ("FT007", "no-uplift", Severity.WARNING),
         ("FT008", "no-retraining-plan", Severity.INFO),
         ("FT009", "no-training-data", Severity.WARNING),
@@ -205,7 +207,7 @@ def test_ft002_fires_without_a_baseline_score(run_yaml: Any) -> None:
 def test_ft002_without_a_prompt_table_points_at_the_goal(run_yaml: Any) -> None:
     text = declaration(goals="reasoning, style",
                        drop=("prompt", "few_shot_examples", "structured_output",
-                             "baseline_score", "score"))
+                             "baseline_score", "baseline_model", "score"))
     [finding] = fired(run_yaml(text), "FT002")
     assert finding.key == "systems.bot.fine_tune.goals[1]"
 
@@ -301,7 +303,7 @@ def ft006(run_yaml: Any, **kw: Any) -> List[Any]:
 def test_ft006_fires_one_request_below_the_minimum(run_yaml: Any) -> None:
     text = declaration(goals="style, cost", requests_per_month=9999)
     [finding] = fired(run_yaml(text), "FT006")
-    assert finding.severity is Severity.INFO
+    assert finding.severity is Severity.WARNING
     assert finding.key == "systems.bot.fine_tune.requests_per_month"
     assert finding.location.line == line_of(text, "requests_per_month")
     assert "9999" in finding.message and "min_requests_per_month (10000)" in finding.message

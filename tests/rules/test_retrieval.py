@@ -230,10 +230,12 @@ def test_rg002_points_at_the_architecture_without_a_rag_table(run_yaml: Run) -> 
 
 
 @pytest.mark.parametrize(
-    "declared",
-    ["path: evals/retrieval.jsonl", "examples: 300", "precision_at_5: 0.8", "recall_at_5: 0.8"],
+    ("declared", "fires"),
+    [("path: evals/retrieval.jsonl", True), ("examples: 300", True), ("recall_at_5: 0.8", True),
+     ("precision_at_5: 0.8", False), ("precision_at_5: 0.0", False)],
 )
-def test_rg002_passes_any_declared_retrieval_eval(run_yaml: Run, declared: str) -> None:
+def test_rg002_needs_a_precision_figure(run_yaml: Run, declared: str, fires: bool) -> None:
+    # A retrieval eval that gives no precision@5 measures nothing the other rules can use.
     report = run_yaml(f"""\
         systems:
           docs-bot:
@@ -242,7 +244,11 @@ def test_rg002_passes_any_declared_retrieval_eval(run_yaml: Run, declared: str) 
               retrieval_eval:
                 {declared}
         """)
-    assert fired(report, "RG002") == []
+    found = fired(report, "RG002")
+    assert bool(found) is fires
+    if fires:
+        assert "but no precision@5" in found[0].message
+        assert declared.split(":")[0] in found[0].message
 
 
 # --- RG003 -------------------------------------------------------------------------------
@@ -610,6 +616,7 @@ def test_every_rg_rule_is_here_with_its_spec_name_and_severity() -> None:
         ("RG006", "no-leakage-test", Severity.WARNING),
         ("RG007", "index-slower-than-knowledge", Severity.WARNING),
         ("RG008", "nothing-to-rerank", Severity.WARNING),
+        ("RG009", "no-index-refresh", Severity.WARNING),
     }
 
 

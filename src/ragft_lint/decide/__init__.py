@@ -26,6 +26,7 @@ from .chart import GATE_NODES
 from .checklist_score import LABELLED_EXAMPLES_SIGN
 from .conditions import Walk
 from .model import (
+    BLOCKING_FAMILIES,
     CHECKLIST,
     FAILURE_MODE,
     FINE_TUNE,
@@ -36,6 +37,7 @@ from .model import (
     TITLES,
     UNDECIDED,
     VERDICTS,
+    Blocker,
     Decision,
     Decisions,
     FrameworkResult,
@@ -45,12 +47,13 @@ from .model import (
 if TYPE_CHECKING:
     from ..declaration.model import Declaration, System
     from ..evidence.facts import Evidence, SystemEvidence
+    from ..report import Report
 
 __all__ = [
-    "CHECKLIST", "FAILURE_MODE", "FINE_TUNE", "GATES", "GATE_NODES", "HYBRID",
-    "LABELLED_EXAMPLES_SIGN", "PROMPT", "RAG", "STEP_IDS", "TITLES", "UNDECIDED", "VERDICTS",
-    "Decision", "Decisions", "FrameworkResult", "Step", "checklist", "decide", "decide_system",
-    "disagreement", "failure_mode_tree", "five_gates",
+    "BLOCKING_FAMILIES", "CHECKLIST", "FAILURE_MODE", "FINE_TUNE", "GATES", "GATE_NODES",
+    "HYBRID", "LABELLED_EXAMPLES_SIGN", "PROMPT", "RAG", "STEP_IDS", "TITLES", "UNDECIDED",
+    "VERDICTS", "Blocker", "Decision", "Decisions", "FrameworkResult", "Step", "blockers",
+    "checklist", "decide", "decide_system", "disagreement", "failure_mode_tree", "five_gates",
 ]
 
 # The ids a framework's steps can have (``Step.id``), by framework name.
@@ -61,22 +64,42 @@ STEP_IDS: Dict[str, Tuple[str, ...]] = {
 }
 
 
-def decide(declaration: Declaration, evidence: Optional[Evidence] = None) -> Decisions:
+def decide(declaration: Declaration, evidence: Optional[Evidence] = None,
+           report: Optional[Report] = None) -> Decisions:
     """The decision for every system of a declaration, in declaration order.
 
     ``evidence`` is what was measured of the declaration (``evidence.collect``); measured facts
-    take precedence over declared ones as ``ragft_lint.facts`` says.
+    take precedence over declared ones as ``ragft_lint.facts`` says. ``report`` is ``check``'s
+    report on the same declaration: its errors are each system's blockers, shown beside the
+    verdicts so that decide and check never contradict each other silently.
     """
-    limits = thresholds_module.resolve(declaration.settings.thresholds)
+    overrides = declaration.settings.thresholds
+    limits = thresholds_module.resolve(overrides)
     measured = evidence.systems if evidence is not None else {}
     return Decisions(
-        (name, decide_system(system, limits, measured.get(name)))
-        for name, system in declaration.systems.items()
+        ((name, decide_system(system, limits, measured.get(name),
+                              blockers(report, name) if report is not None else ()))
+         for name, system in declaration.systems.items()),
+        thresholds=thresholds_module.changed(overrides),
+    )
+
+
+def blockers(report: Report, system: str) -> Tuple[Blocker, ...]:
+    """The error-severity findings of ``check`` (KN, EV, FT, RG and DA rules) on ``system``
+    that are not waived: what stands between a verdict and shipping it."""
+    from ..findings import Severity
+
+    return tuple(
+        Blocker(f.rule, f.message, f.location.path, f.location.line, f.location.column)
+        for f in report.findings
+        if f.system == system and not f.waived and f.severity >= Severity.ERROR
+        and f.rule[:2] in BLOCKING_FAMILIES
     )
 
 
 def decide_system(system: System, thresholds: Mapping[str, Any],
-                  evidence: Optional[SystemEvidence] = None) -> Decision:
+                  evidence: Optional[SystemEvidence] = None,
+                  found: Tuple[Blocker, ...] = ()) -> Decision:
     """Walk the three frameworks over one system's facts."""
     facts = Walk(Facts(system, evidence))
     return Decision(
@@ -85,31 +108,32 @@ def decide_system(system: System, thresholds: Mapping[str, Any],
         failure_mode=_failure_mode.walk(facts, thresholds),
         gates=_gates.walk(facts, thresholds),
         checklist=_checklist.walk(facts, thresholds),
+        blockers=found,
     )
 
 
 def disagreement(system: System, thresholds: Mapping[str, Any],
                  evidence: Optional[SystemEvidence] = None,
                  facts: Optional[Facts] = None) -> Optional[Decision]:
-    """The decision on a system when no framework reaches its declared architecture, else None.
+    """The decision on a system when its declared architecture disagrees with the frameworks
+    (``Decision.disagrees``: not the consensus, or, when they split, none of the three), else
+    None.
 
-    What DE001 asks, answered cheaply enough for thousands of systems: the walk stops at the
-    first framework that agrees, and the steps explain nothing (no question, answer or
-    location; a key only where a fact is missing), which is all ``missing`` needs. ``facts``
-    is the system's facts view when the caller has one (a rule's ``context.facts(system)``).
+    What DE001 asks, answered cheaply enough for thousands of systems: the checklist is walked
+    only when the first two frameworks do not settle the consensus between them, and the steps
+    explain nothing (no question, answer or location; a key only where a fact is missing),
+    which is all ``missing`` needs. ``facts`` is the system's facts view when the caller has
+    one (a rule's ``context.facts(system)``).
     """
     walk = Walk(facts if facts is not None else Facts(system, evidence), explain=False)
     declared = system.architecture
     failure_mode = _failure_mode.walk(walk, thresholds)
-    if failure_mode.verdict == declared:
-        return None
     gates = _gates.walk(walk, thresholds)
-    if gates.verdict == declared:
-        return None
-    signs = _checklist.walk(walk, thresholds)
-    if signs.verdict == declared:
-        return None
-    return Decision(system.name, declared, failure_mode, gates, signs)
+    if failure_mode.verdict == gates.verdict == declared:
+        return None  # the consensus, whatever the checklist says
+    decision = Decision(system.name, declared, failure_mode, gates,
+                        _checklist.walk(walk, thresholds))
+    return decision if decision.disagrees else None
 
 
 def failure_mode_tree(system: System, thresholds: Mapping[str, Any],

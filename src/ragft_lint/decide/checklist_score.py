@@ -1,12 +1,25 @@
 """Framework 3, the checklist: count the signs the facts make true, eight for fine-tuning,
-eight for RAG and three for both; the side with more signs is the verdict."""
+eight for RAG and three for both; the side with more signs is the verdict.
+
+One fact counts for one sign only: a goal or a pace that already made one sign count is not
+counted again for another sign of the same side.
+"""
 
 from __future__ import annotations
 
 from typing import Any, List, Mapping, Optional
 
-from .conditions import Keys, Walk, faster_or_as_fast, num
-from .model import CHECKLIST, FINE_TUNE, HYBRID, RAG, UNDECIDED, FrameworkResult, Step
+from .conditions import Keys, Walk, faster_or_as_fast, num, with_knowledge_layer
+from .model import (
+    CHECKLIST,
+    FINE_TUNE,
+    HYBRID,
+    PROMPT,
+    RAG,
+    UNDECIDED,
+    FrameworkResult,
+    Step,
+)
 
 # The checklist's "hundreds or more labelled examples" is a fixed line of the published
 # checklist, not one of the overridable thresholds of rules.md.
@@ -32,9 +45,12 @@ RAG_PER_USER = "checklist.rag.per_user"  # per-user access
 BOTH_VOICE = "checklist.both.voice"  # a voice or format need with fast-changing knowledge
 BOTH_FORMAT = "checklist.both.format"  # a fine-tune for format with a live knowledge base
 BOTH_COST = "checklist.both.cost"  # a fine-tune to shrink the prompt, documents still injected
+FIT = "checklist.fit"  # RAG's signs won, but the corpus fits in the context
+KNOWLEDGE_LAYER = "checklist.knowledge_layer"  # fine-tuning won beside a knowledge layer
 STEPS = (FT_STYLE, FT_NARROW_TASK, FT_LABELLED, FT_LATENCY, FT_BEHAVIOURAL, FT_PLATEAU, FT_COST,
          FT_SCHEMA, RAG_CHANGES, RAG_CITATIONS, RAG_LITTLE_DATA, RAG_FACTS, RAG_PRIVATE,
-         RAG_UPDATES, RAG_LONG_TAIL, RAG_PER_USER, BOTH_VOICE, BOTH_FORMAT, BOTH_COST)
+         RAG_UPDATES, RAG_LONG_TAIL, RAG_PER_USER, BOTH_VOICE, BOTH_FORMAT, BOTH_COST, FIT,
+         KNOWLEDGE_LAYER)
 
 
 def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
@@ -53,14 +69,33 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
         verdict = UNDECIDED  # no sign at all is not a tie between two sides
     else:
         verdict = HYBRID
-    return FrameworkResult(CHECKLIST, verdict, tuple(fine_tune + rag + both),
+    after: List[Step] = []
+    if verdict == RAG and facts.fits(limits):
+        # Before any framework: a corpus that fits in the context goes in the prompt.
+        verdict = PROMPT
+        after.append(facts.step(
+            FIT, "RAG's signs win: does the knowledge fit in the context?",
+            f"yes: knowledge.corpus_tokens is within {num(limits['context_fit_ratio'])} x "
+            "prompt.context_window_tokens, so the knowledge goes in the prompt (long context "
+            "with caching), not in a retrieval pipeline -> prompt", ("knowledge", "corpus_tokens")))
+    elif verdict == FINE_TUNE:
+        verdict = with_knowledge_layer(facts, limits, FINE_TUNE)
+        if verdict != FINE_TUNE:
+            answer = ("yes: a fine-tune beside a knowledge layer is hybrid" if verdict == HYBRID
+                      else "unknown: the corpus's size or pace is not declared (knowledge."
+                           "corpus_tokens, prompt.context_window_tokens, knowledge.changes)")
+            after.append(facts.step(KNOWLEDGE_LAYER, "Fine-tuning's signs win: is there a "
+                                                     "knowledge layer as well?", answer,
+                                    facts.layer_keys() if verdict == UNDECIDED
+                                    else ("knowledge",), unknown=verdict == UNDECIDED))
+    return FrameworkResult(CHECKLIST, verdict, tuple(fine_tune + rag + both + after),
                            fine_tune_signs=ft_count, rag_signs=rag_count, both_signs=both_count)
 
 
 def _sign(facts: Walk, step_id: str, side: str, name: str, counted: bool, why: str,
           keys: Optional[Keys]) -> Step:
-    return facts.step(step_id, f"{side} sign: {name}?", ("yes: " if counted else "no: ") + why,
-                      keys, counted=counted)
+    said = "yes: " if counted else "" if why.startswith("unknown") else "no: "
+    return facts.step(step_id, f"{side} sign: {name}?", said + why, keys, counted=counted)
 
 
 def _labelled_count(facts: Walk) -> Optional[int]:
@@ -73,24 +108,32 @@ def _labelled_count(facts: Walk) -> Optional[int]:
 
 def _fine_tune_signs(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
     side = "fine-tune"
-    gaps, goals = facts.gaps(), facts.goals()
+    gaps = facts.gaps()
     out: List[Step] = []
 
-    keys = facts.goal_keys("style") or facts.gap_keys("behavior")
-    if "style" in goals:
-        why = "fine_tune.goals has style"
-    elif "behavior" in gaps:
-        why = "gaps has behavior"
-    else:
-        why = "no style goal and no behavior gap"
-    out.append(_sign(facts, FT_STYLE, side, "a style or persona need", keys is not None, why,
+    keys = facts.goal_keys("style")
+    out.append(_sign(facts, FT_STYLE, side, "a style or persona need", keys is not None,
+                     "fine_tune.goals has style" if keys else "style is not in fine_tune.goals",
                      keys or ("fine_tune", "goals")))
 
-    keys = facts.goal_keys("format", "reasoning")
-    why = (f"fine_tune.goals has {facts.get(*keys)}" if keys
-           else "neither format nor reasoning in fine_tune.goals")
+    # A format goal with structured output tried is the complex-schema sign; it is not also
+    # the narrow-task sign (one fact, one sign).
+    format_keys = facts.goal_keys("format")
+    structured = facts.get("prompt", "structured_output") is True
+    schema = format_keys is not None and structured
+    reasoning_keys = facts.goal_keys("reasoning")
+    if reasoning_keys is not None:
+        counted, why, keys = True, "fine_tune.goals has reasoning", reasoning_keys
+    elif format_keys is not None and not schema:
+        counted, why, keys = True, "fine_tune.goals has format", format_keys
+    elif format_keys is not None:
+        counted, why, keys = False, "format already counts as a complex output schema", \
+            format_keys
+    else:
+        counted, why, keys = False, "neither format nor reasoning in fine_tune.goals", \
+            ("fine_tune", "goals")
     out.append(_sign(facts, FT_NARROW_TASK, side, "a narrow task with a clear correct answer",
-                     keys is not None, why, keys or ("fine_tune", "goals")))
+                     counted, why, keys))
 
     count = _labelled_count(facts)
     if count is None:
@@ -109,47 +152,67 @@ def _fine_tune_signs(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
                                                                 "fine_tune.goals",
                      keys or ("fine_tune", "goals")))
 
+    behavioural = [g for g in gaps if g in ("behavior", "reasoning")]
     if not gaps:
         counted, why = False, "no gaps declared"
     elif "knowledge" in gaps:
         counted, why = False, "gaps has knowledge"
+    elif behavioural:
+        counted, why = True, "gaps has " + ", ".join(behavioural) + " and no knowledge"
     else:
-        counted, why = True, "gaps has " + ", ".join(gaps) + " and no knowledge"
+        counted, why = False, "no behavior or reasoning gap"
     out.append(_sign(facts, FT_BEHAVIOURAL, side, "the need is behavioural, not factual",
                      counted, why, ("gaps",)))
 
-    least = limits["min_few_shot_examples"]
-    few = facts.get("prompt", "few_shot_examples")
-    score = facts.get("prompt", "baseline_score")
-    counted = few is not None and few >= least and score is not None
-    if few is None:
-        why = "prompt.few_shot_examples is not declared"
-    elif few < least:
-        why = f"prompt.few_shot_examples is {few}, fewer than min_few_shot_examples ({least})"
-    elif score is None:
-        why = f"{few} few-shot examples, but no prompt.baseline_score"
-    else:
-        why = f"{few} few-shot examples with a baseline score of {num(score)}"
-    out.append(_sign(facts, FT_PLATEAU, side, "prompting has plateaued", counted, why,
-                     ("prompt", "few_shot_examples")))
+    out.append(_plateau(facts, limits, side))
 
     keys = facts.goal_keys("cost")
     out.append(_sign(facts, FT_COST, side, "token cost to cut", keys is not None,
                      "fine_tune.goals has cost" if keys else "cost is not in fine_tune.goals",
                      keys or ("fine_tune", "goals")))
 
-    format_keys = facts.goal_keys("format")
-    structured = facts.get("prompt", "structured_output") is True
     if format_keys is None:
         why = "format is not in fine_tune.goals"
     elif not structured:
         why = "format is a goal, but structured output was not tried (prompt.structured_output)"
     else:
         why = "format is a goal and structured output was tried"
-    out.append(_sign(facts, FT_SCHEMA, side, "a complex output schema", format_keys is not None and
-                     structured, why,
+    out.append(_sign(facts, FT_SCHEMA, side, "a complex output schema", schema, why,
                      ("prompt", "structured_output") if format_keys else ("fine_tune", "goals")))
     return out
+
+
+def _plateau(facts: Walk, limits: Mapping[str, Any], side: str) -> Step:
+    """Prompting plateaued: it was tried, and its score stays below the bar to ship. A prompt
+    that reaches ``eval.target_score`` has not plateaued; without a target nobody can say."""
+    least = limits["min_few_shot_examples"]
+    few = facts.get("prompt", "few_shot_examples")
+    score = facts.get("prompt", "baseline_score")
+    target = facts.get("eval", "target_score")
+    name = "prompting has plateaued (below eval.target_score)"
+    keys: Keys = ("prompt", "few_shot_examples")
+    counted = False
+    if few is None:
+        why = "prompt.few_shot_examples is not declared"
+    elif few < least:
+        why = f"prompt.few_shot_examples is {few}, fewer than min_few_shot_examples ({least})"
+    elif score is None:
+        why = f"{few} few-shot examples, but no prompt.baseline_score"
+        keys = ("prompt", "baseline_score")
+    elif target is None:
+        why = (f"unknown: {few} few-shot examples score {num(score)}, but eval.target_score is "
+               "not declared, so nothing says whether that falls short")
+        keys = ("eval", "target_score")
+    elif score >= target:
+        why = (f"the prompt scores {num(score)}, already at eval.target_score ({num(target)}): "
+               "it has not plateaued below the bar")
+        keys = ("prompt", "baseline_score")
+    else:
+        counted = True
+        why = (f"{few} few-shot examples score {num(score)}, below eval.target_score "
+               f"({num(target)})")
+        keys = ("prompt", "baseline_score")
+    return _sign(facts, FT_PLATEAU, side, name, counted, why, keys)
 
 
 def _rag_signs(facts: Walk) -> List[Step]:
@@ -194,9 +257,17 @@ def _rag_signs(facts: Walk) -> List[Step]:
                      else "neither knowledge.sources nor knowledge.corpus_tokens is declared",
                      keys))
 
-    counted = changes is not None and changes != "static"
-    why = (f"knowledge.changes is {changes}" if changes
-           else "knowledge.changes is not declared")
+    # How often the knowledge changes is one fact: counted above when monthly or faster, here
+    # only when it is slower than that and still not static.
+    if changes is None:
+        counted, why = False, "knowledge.changes is not declared"
+    elif changes == "static":
+        counted, why = False, "knowledge.changes is static"
+    elif faster_or_as_fast(changes, "monthly"):
+        counted, why = False, f"knowledge.changes ({changes}) already counts as changing " \
+                              "monthly or faster"
+    else:
+        counted, why = True, f"knowledge.changes is {changes}"
     out.append(_sign(facts, RAG_UPDATES, side, "updates without retraining", counted, why,
                      changes_keys))
 

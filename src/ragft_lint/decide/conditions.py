@@ -87,6 +87,56 @@ class Walk:
             or self.has("knowledge", "depth")
         )
 
+    def fits(self, limits: Mapping[str, Any]) -> Optional[bool]:
+        """Whether the corpus fits in the context (``knowledge.corpus_tokens`` at most
+        ``context_fit_ratio`` x ``prompt.context_window_tokens``); None when either is unknown."""
+        corpus = self.get("knowledge", "corpus_tokens")
+        window = self.get("prompt", "context_window_tokens")
+        if corpus is None or window is None:
+            return None
+        return bool(corpus <= limits["context_fit_ratio"] * window)
+
+    def fit_keys(self) -> Keys:
+        """The key to declare for the fit question: the first of the two that is missing."""
+        if not self.has("knowledge", "corpus_tokens"):
+            return ("knowledge", "corpus_tokens")
+        return ("prompt", "context_window_tokens")
+
+    def layer_keys(self) -> Keys:
+        """The key whose value would say whether there is a knowledge layer, when that is
+        unknown (``knowledge_layer`` is None)."""
+        corpus = self.get("knowledge", "corpus_tokens")
+        window = self.get("prompt", "context_window_tokens")
+        if self.has_corpus() and (corpus is None or window is None):
+            return self.fit_keys()
+        if self.get("knowledge", "changes") is None and self.has_knowledge():
+            return ("knowledge", "changes")
+        return ("gaps",)
+
+    def knowledge_layer(self, limits: Mapping[str, Any]) -> Optional[bool]:
+        """Whether the system has a knowledge layer (decide.md): a knowledge gap, citations or
+        per-user access, a corpus that fits the context (gate 0) or is larger than it, or
+        knowledge that changes quarterly or faster (gate 1). None when only an unknown fact
+        (a corpus's size, how often the knowledge changes, the gaps) could make one."""
+        if ("knowledge" in self.gaps() or self.get("knowledge", "citations") is True
+                or self.get("knowledge", "per_user_access") is True):
+            return True
+        changes = self.get("knowledge", "changes")
+        if changes is not None and faster_or_as_fast(str(changes), "quarterly"):
+            return True
+        corpus = self.get("knowledge", "corpus_tokens")
+        window = self.get("prompt", "context_window_tokens")
+        if corpus is not None and window is not None and (
+                corpus <= limits["context_fit_ratio"] * window or corpus > window):
+            return True
+        if changes is None and self.has_knowledge():
+            return None  # gate 1 would place one if the knowledge changes fast
+        if self.has_corpus() and (corpus is None or window is None):
+            return None  # gate 0 would place one if the corpus fits, and so would a large one
+        if not self.gaps():
+            return None  # a knowledge gap, once diagnosed, would be one
+        return False
+
 
 # The steps of a walk that explains nothing, by id and ``counted``: one object each, shared.
 _QUIET: Dict[Optional[bool], Dict[str, Step]] = {None: {}, True: {}, False: {}}
@@ -102,6 +152,35 @@ def num(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def settle(steps: List[Step], verdict: str) -> Tuple[Step, ...]:
+    """The steps of a framework that reached ``verdict``.
+
+    A step is marked unknown when the fact it asked for was missing; a framework whose
+    verdict still stands did not depend on that fact (each framework makes sure of that, by
+    deciding ``undecided`` where it does), so the step stops claiming that declaring it could
+    change the verdict, and says so.
+    """
+    if verdict == UNDECIDED or not any(step.unknown for step in steps):
+        return tuple(steps)
+    return tuple(
+        step._replace(unknown=False, answer=step.answer + "; the verdict does not depend on it"
+                      if step.answer else "")
+        if step.unknown else step
+        for step in steps
+    )
+
+
+def with_knowledge_layer(facts: Walk, limits: Mapping[str, Any], verdict: str) -> str:
+    """The principle of decide.md: a framework that ends with a fine-tune while there is a
+    knowledge layer ends with ``hybrid``; ``undecided`` when whether there is one is unknown."""
+    if verdict != FINE_TUNE:
+        return verdict
+    layer = facts.knowledge_layer(limits)
+    if layer is None:
+        return UNDECIDED
+    return HYBRID if layer else FINE_TUNE
 
 
 def combine(knowledge: Optional[str], behaviour: Optional[str]) -> str:
@@ -169,11 +248,11 @@ def volume(facts: Walk, limits: Mapping[str, Any], step_id: str,
     keys = ("fine_tune", "requests_per_month")
     count = facts.get(*keys)
     if count is None:
-        # As FT006 reads it: a fine-tune has to be justified by a volume someone measured.
+        # A volume nobody measured is absent, not unknown (decide.md): as FT006 reads it, a
+        # fine-tune has to be justified by a volume someone measured.
         return False, facts.step(step_id, question, "no: fine_tune.requests_per_month is not "
                                                     "declared; a behaviour fine-tune pays back "
-                                                    "only at volume, so measure it", keys,
-                                 unknown=True)
+                                                    "only at volume, so measure it", keys)
     if count < least:
         return False, facts.step(step_id, question, f"no: fine_tune.requests_per_month is "
                                                     f"{count}, fewer than min_requests_per_month "

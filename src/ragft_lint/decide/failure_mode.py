@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from typing import Any, List, Mapping, Optional, Tuple
 
-from .conditions import Walk, combine, eval_ready, num, training_ready, volume
-from .model import FAILURE_MODE, FINE_TUNE, PROMPT, RAG, UNDECIDED, FrameworkResult, Step
+from .conditions import (
+    Walk,
+    eval_ready,
+    num,
+    settle,
+    training_ready,
+    volume,
+    with_knowledge_layer,
+)
+from .model import FAILURE_MODE, FINE_TUNE, HYBRID, PROMPT, RAG, UNDECIDED, FrameworkResult, Step
 
 # The ids of the steps (``Step.id``), in the order a walk takes them.
 GAPS = "tree.gaps"  # what the unmodified model got wrong
-KNOWLEDGE = "tree.knowledge"  # the knowledge gap: RAG with a reranker
+FIT = "tree.knowledge.fit"  # does the knowledge fit in the context?
+KNOWLEDGE = "tree.knowledge"  # the knowledge gap: long context, or RAG with a reranker
 PRECISION = "tree.knowledge.precision"  # is retrieval precise enough?
 REASONING_EVAL = "tree.reasoning.eval"  # the reasoning gap's three conditions ...
 REASONING_CONVENTIONS = "tree.reasoning.conventions"
@@ -20,8 +29,11 @@ BEHAVIOUR_PROMPTING = "tree.behavior.prompting"  # was prompting tried?
 BEHAVIOUR_VOLUME = "tree.behavior.volume"  # does the volume justify a fine-tune?
 BEHAVIOUR = "tree.behavior"  # the behaviour gap's layer
 LAYERS = "tree.layers"  # the layers combined into the verdict
-STEPS = (GAPS, KNOWLEDGE, PRECISION, REASONING_EVAL, REASONING_CONVENTIONS, REASONING_TRAINING,
-         REASONING, BEHAVIOUR_PROMPTING, BEHAVIOUR_VOLUME, BEHAVIOUR, LAYERS)
+STEPS = (GAPS, FIT, KNOWLEDGE, PRECISION, REASONING_EVAL, REASONING_CONVENTIONS,
+         REASONING_TRAINING, REASONING, BEHAVIOUR_PROMPTING, BEHAVIOUR_VOLUME, BEHAVIOUR, LAYERS)
+
+# The knowledge layer when the corpus's fit is unknown: the prompt or RAG, not known which.
+EITHER = "prompt or rag"
 
 
 def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
@@ -41,8 +53,7 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
 
     knowledge: Optional[str] = None
     if "knowledge" in gaps:
-        knowledge = RAG
-        steps.extend(_knowledge_layer(facts, limits))
+        knowledge = _knowledge_layer(facts, limits, steps)
 
     layers: List[str] = []
     if "reasoning" in gaps:
@@ -57,15 +68,42 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
     elif layers:
         behaviour = PROMPT
 
-    verdict = combine(knowledge, behaviour)
+    verdict, note = _combine(facts, limits, knowledge, behaviour)
+    # Undecided for want of a fact about the knowledge layer: the step names that fact.
+    layer_unknown = verdict == UNDECIDED and behaviour != UNDECIDED and knowledge != EITHER
     parts = []
     if knowledge:
-        parts.append("knowledge by RAG")
+        parts.append("knowledge by " + {PROMPT: "long context", RAG: "RAG"}.get(knowledge,
+                                                                                knowledge))
     if behaviour:
         parts.append(f"behaviour by {behaviour}" if behaviour != UNDECIDED
                      else "behaviour undecided")
-    steps.append(facts.step(LAYERS, "Combining the layers", f"{' + '.join(parts)} -> {verdict}"))
-    return FrameworkResult(FAILURE_MODE, verdict, tuple(steps))
+    steps.append(facts.step(LAYERS, "Combining the layers",
+                            f"{' + '.join(parts)}{note} -> {verdict}",
+                            facts.layer_keys() if layer_unknown else None,
+                            unknown=layer_unknown))
+    return FrameworkResult(FAILURE_MODE, verdict, settle(steps, verdict))
+
+
+def _combine(facts: Walk, limits: Mapping[str, Any], knowledge: Optional[str],
+             behaviour: Optional[str]) -> Tuple[str, str]:
+    """The verdict of the two layers, and a note on why where it is not plain."""
+    if behaviour == UNDECIDED:
+        return UNDECIDED, ""
+    if behaviour == FINE_TUNE:
+        if knowledge is not None:  # a knowledge gap is a knowledge layer, wherever it sits
+            return HYBRID, ""
+        verdict = with_knowledge_layer(facts, limits, FINE_TUNE)
+        if verdict == HYBRID:
+            return HYBRID, " (and the system has a knowledge layer: citations, per-user " \
+                           "access, or a corpus to serve)"
+        if verdict == UNDECIDED:
+            return UNDECIDED, " (whether there is a knowledge layer depends on the corpus's " \
+                              "size and pace, which are not declared)"
+        return FINE_TUNE, ""
+    if knowledge == EITHER:
+        return UNDECIDED, " (the knowledge layer is long context or RAG, as the corpus fits)"
+    return (RAG if knowledge == RAG else PROMPT), ""
 
 
 def _baseline_note(facts: Walk, limits: Mapping[str, Any]) -> str:
@@ -79,7 +117,34 @@ def _baseline_note(facts: Walk, limits: Mapping[str, Any]) -> str:
     return f" (from {queries} baseline queries)"
 
 
-def _knowledge_layer(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
+def _knowledge_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) -> str:
+    """The knowledge gap's layer: long context where the corpus fits, else RAG; ``EITHER``
+    when the fit is unknown."""
+    ratio = limits["context_fit_ratio"]
+    gap = ("gaps", facts.gaps().index("knowledge"))
+    question = (f"Knowledge gap: does the knowledge fit in the context (knowledge.corpus_tokens "
+                f"at most {num(ratio)} x prompt.context_window_tokens)?")
+    fits = facts.fits(limits)
+    if fits is None:
+        missing = facts.fit_keys()
+        steps.append(facts.step(
+            FIT, question, f"unknown: declare {'.'.join(missing)}; a corpus that fits goes in "
+                           "the prompt (long context with caching), one that does not needs RAG",
+            missing, unknown=True))
+        return EITHER
+    corpus = facts.get("knowledge", "corpus_tokens")
+    window = facts.get("prompt", "context_window_tokens")
+    room = num(ratio * window)
+    if fits:
+        steps.append(facts.step(FIT, question, f"yes: {corpus} tokens, within {num(ratio)} x "
+                                               f"{window} = {room}",
+                                ("knowledge", "corpus_tokens")))
+        steps.append(facts.step(KNOWLEDGE, "Knowledge gap: what closes it?",
+                                "long context: put the corpus in the prompt, with caching; no "
+                                "retrieval pipeline is needed", gap))
+        return PROMPT
+    steps.append(facts.step(FIT, question, f"no: {corpus} tokens, more than {num(ratio)} x "
+                                           f"{window} = {room}", ("knowledge", "corpus_tokens")))
     reranker = facts.get("rag", "reranker")
     answer = ("retrieval: the knowledge layer is RAG with a reranker (retrieve about 20 "
               "candidates, rerank, keep the best 5)")
@@ -87,8 +152,7 @@ def _knowledge_layer(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
         answer += f"; rag.reranker is {reranker}"
     else:
         answer += "; no rag.reranker is declared yet"
-    gap_index = facts.gaps().index("knowledge")
-    steps = [facts.step(KNOWLEDGE, "Knowledge gap: what closes it?", answer, ("gaps", gap_index))]
+    steps.append(facts.step(KNOWLEDGE, "Knowledge gap: what closes it?", answer, gap))
     least = limits["min_precision_at_5"]
     question = f"Is retrieval precise enough (precision@5 of at least {num(least)})?"
     keys = ("rag", "retrieval_eval", "precision_at_5")
@@ -106,7 +170,7 @@ def _knowledge_layer(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
         steps.append(facts.step(PRECISION, question, f"yes: precision@5 is {num(precision)}, at "
                                                      f"least min_precision_at_5 ({num(least)})",
                                 keys))
-    return steps
+    return RAG
 
 
 def _reasoning_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) -> str:
@@ -138,18 +202,23 @@ def _reasoning_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
 
 
 def _conventions_stable(facts: Walk) -> Tuple[Optional[bool], Step]:
-    question = "Reasoning gap: are the conventions stable (knowledge changes yearly or slower)?"
-    keys = ("knowledge", "changes")
+    # The conventions a fine-tune encodes (how to reason, what counts as correct) are not the
+    # facts it reasons over: how fast the facts change is the knowledge layer's question.
+    question = ("Reasoning gap: are the conventions the fine-tune would encode stable "
+                "(fine_tune.conventions_change yearly or slower)?")
+    keys = ("fine_tune", "conventions_change")
     changes = facts.get(*keys)
     if changes is None:
-        return True, facts.step(REASONING_CONVENTIONS, question, "yes: knowledge.changes is not "
-                                                                 "declared, taken as stable", keys)
+        return True, facts.step(REASONING_CONVENTIONS, question,
+                                "yes: fine_tune.conventions_change is not declared, taken as "
+                                "stable; declare it if the conventions change faster than "
+                                "yearly", keys)
     if changes in ("yearly", "static"):
         return True, facts.step(REASONING_CONVENTIONS, question,
-                                f"yes: knowledge.changes is {changes}", keys)
+                                f"yes: fine_tune.conventions_change is {changes}", keys)
     return False, facts.step(REASONING_CONVENTIONS, question,
-                             f"no: knowledge.changes is {changes}; trained-in conventions would "
-                             "need retraining at that pace", keys)
+                             f"no: fine_tune.conventions_change is {changes}; trained-in "
+                             "conventions would need retraining at that pace", keys)
 
 
 def _behaviour_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) -> str:
@@ -192,7 +261,7 @@ def _behaviour_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
     steps.append(volume_step)
     if not enough:
         steps.append(facts.step(BEHAVIOUR, conclusion, "prompt: at this volume a fine-tune's "
-                                                       "upkeep costs more than it saves"))
+                                                       "upkeep is unlikely to pay back"))
         return PROMPT
     steps.append(facts.step(BEHAVIOUR, conclusion, "fine-tune: prompting plateaued and the "
                                                    "volume pays for it"))

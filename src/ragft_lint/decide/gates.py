@@ -6,9 +6,18 @@ from __future__ import annotations
 from typing import Any, List, Mapping, Optional
 
 from . import chart
-from .conditions import Keys, Walk, combine, eval_ready, faster_or_as_fast, num, training_ready
+from .conditions import (
+    Keys,
+    Walk,
+    eval_ready,
+    faster_or_as_fast,
+    num,
+    settle,
+    training_ready,
+    with_knowledge_layer,
+)
 from .conditions import volume as enough_volume
-from .model import FINE_TUNE, GATES, PROMPT, RAG, UNDECIDED, FrameworkResult, Step
+from .model import FINE_TUNE, GATES, HYBRID, PROMPT, RAG, UNDECIDED, FrameworkResult, Step
 
 # The ids of the steps (``Step.id``), in the order a walk takes them.
 STEP_0 = "gate0"  # does the knowledge fit in the context?
@@ -21,24 +30,34 @@ STEP_4 = "gate4"  # format-specific output?
 STEP_5 = "gate5"  # do budget and volume justify a fine-tune?
 STEPS = (STEP_0, STEP_1, STEP_2, STEP_3_TRAINING, STEP_3_EVAL, STEP_3, STEP_4, STEP_5)
 
+# Where the knowledge layer goes when the corpus's fit is unknown: the prompt or RAG.
+EITHER = "prompt or rag"
+
 
 def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
     gates = _Gates(facts, limits)
     verdict = gates.run()
     gates.route.append(chart.VERDICT)
-    return FrameworkResult(GATES, verdict, tuple(gates.steps), tuple(gates.route))
+    return FrameworkResult(GATES, verdict, settle(gates.steps, verdict), tuple(gates.route))
 
 
 class _Gates:
-    """The gates in order; ``knowledge`` is where the knowledge layer has been placed so far."""
+    """The gates in order; ``knowledge`` is where the knowledge layer has been placed so far.
+
+    What a gate could not answer is kept (``fit_unknown``, ``depth_unknown``): the end of the
+    walk is ``undecided`` only where the verdict turns on it (decide.md: unknown is not no).
+    """
 
     def __init__(self, facts: Walk, limits: Mapping[str, Any]) -> None:
         self.facts = facts
         self.limits = limits
         self.steps: List[Step] = []
         self.route: List[str] = [chart.START]
-        self.knowledge: Optional[str] = None  # PROMPT (long context) or RAG once placed
+        self.knowledge: Optional[str] = None  # PROMPT (long context), RAG or EITHER once placed
         self.deep_knowledge = False  # knowledge to be internalised, still open after gate 2
+        self.fit_unknown = False  # there is a corpus, but whether it fits is not known
+        self.depth_unknown = False  # knowledge of unknown depth, carried past gate 2
+        self.changes_unknown = False  # gate 1 could not say whether the knowledge changes fast
 
     def run(self) -> str:
         self.route.append(chart.GATE_0)
@@ -55,11 +74,25 @@ class _Gates:
             return self.finish(fine_tuned=True)
         return self.gate5()
 
+    def _retrieve(self) -> str:
+        """RAG, unless the corpus may fit in the context: then prompt or RAG, not known which."""
+        return EITHER if self.fit_unknown else RAG
+
     def finish(self, fine_tuned: bool) -> str:
         if fine_tuned:
-            # Deep knowledge that does not change goes into the fine-tune with the behaviour.
-            return combine(self.knowledge, FINE_TUNE)
-        return combine(RAG if self.deep_knowledge else self.knowledge, PROMPT)
+            if self.knowledge is not None:
+                return HYBRID  # a knowledge layer, placed by gate 0, 1 or 2, and a fine-tune
+            # Deep knowledge that does not change goes into the fine-tune with the behaviour,
+            # unless something else calls for a knowledge layer.
+            verdict = with_knowledge_layer(self.facts, self.limits, FINE_TUNE)
+            if self.depth_unknown and verdict != HYBRID:
+                return UNDECIDED  # looked up (reference) it would be a knowledge layer
+            return verdict
+        if self.knowledge is not None:
+            return UNDECIDED if self.knowledge == EITHER else self.knowledge
+        if self.deep_knowledge or self.depth_unknown:
+            return UNDECIDED if self.fit_unknown else RAG  # not fine-tuned, it is retrieved
+        return PROMPT
 
     def gate0(self) -> None:
         facts, ratio = self.facts, self.limits["context_fit_ratio"]
@@ -67,16 +100,17 @@ class _Gates:
                     f"most {num(ratio)} x prompt.context_window_tokens)?")
         corpus = facts.get("knowledge", "corpus_tokens")
         window = facts.get("prompt", "context_window_tokens")
-        if corpus is not None and window is not None:
+        fits = facts.fits(self.limits)
+        if fits is not None:
             room = ratio * window
-            if corpus <= room:
+            if fits:
                 self.knowledge = PROMPT
                 self.route.append(chart.KNOWLEDGE_PROMPT)
                 self.steps.append(facts.step(
                     STEP_0, question, f"yes: {corpus} tokens, within {num(ratio)} x {window} = "
                                       f"{num(room)}: the knowledge layer is prompt (long context "
-                                      "with caching); only behaviour continues, to gate 2",
-                    ("knowledge", "corpus_tokens")))
+                                      "with caching), never RAG; only behaviour continues, to "
+                                      "gate 2", ("knowledge", "corpus_tokens")))
                 return
             self.steps.append(facts.step(
                 STEP_0, question, f"no: {corpus} tokens, more than {num(ratio)} x {window} = "
@@ -85,14 +119,14 @@ class _Gates:
             self.steps.append(facts.step(STEP_0, question, "no knowledge corpus is declared",
                                          ("knowledge", "corpus_tokens")))
         else:
+            self.fit_unknown = True
             missing = [keys for keys, value in ((("knowledge", "corpus_tokens"), corpus),
                                                 (("prompt", "context_window_tokens"), window))
                        if value is None]
             names = " and ".join(".".join(keys) for keys in missing)
             self.steps.append(facts.step(
                 STEP_0, question, f"unknown: declare {names}; a corpus that fits needs no "
-                                  "retrieval pipeline, so this gate is passed by for now",
-                missing[0], unknown=True))
+                                  "retrieval pipeline", missing[0], unknown=True))
 
     def gate1(self) -> None:
         facts = self.facts
@@ -101,7 +135,7 @@ class _Gates:
         keys = ("knowledge", "changes")
         changes = facts.get(*keys)
         if changes is not None and faster_or_as_fast(changes, "quarterly"):
-            self.knowledge = RAG
+            self.knowledge = self._retrieve()
             self.route.append(chart.KNOWLEDGE_RAG)
             self.steps.append(facts.step(
                 STEP_1, question, f"yes: knowledge.changes is {changes}: the knowledge layer is "
@@ -110,11 +144,18 @@ class _Gates:
             self.steps.append(facts.step(STEP_1, question, f"no: knowledge.changes is {changes}",
                                          keys))
         elif facts.has_knowledge():
+            self.changes_unknown = True
             self.steps.append(facts.step(STEP_1, question, "not declared: declare "
                                                            "knowledge.changes (how often the "
                                                            "facts change)", keys, unknown=True))
         else:
             self.steps.append(facts.step(STEP_1, question, "no knowledge is declared", keys))
+
+    def _undecided(self, answer: str, keys: Keys) -> str:
+        self.steps.append(self.facts.step(STEP_2, "Gate 2: reference or deep (knowledge.depth, "
+                                                  "and the gaps)?", answer, keys, unknown=True))
+        self.route.append(chart.MISSING)
+        return UNDECIDED
 
     def gate2(self) -> Optional[str]:
         """Reference ends here; a deep need (or deep knowledge) continues to gate 3."""
@@ -123,23 +164,52 @@ class _Gates:
         question = "Gate 2: reference or deep (knowledge.depth, and the gaps)?"
         gaps = facts.gaps()
         deep_needs = [g for g in gaps if g in ("reasoning", "behavior")]
+        queries = self.limits["min_baseline_queries"]
+        no_gaps = (f"gaps are not declared, and a reasoning or behaviour need would continue "
+                   f"to gate 3: run at least {queries} real queries against the unmodified "
+                   "model and declare gaps")
+        if not gaps:
+            # Whether a reasoning or behaviour need goes on to gate 3 is the gaps' to say: no
+            # declared gaps is not "no need".
+            said = ("unknown: no knowledge and no gaps are declared; " if self.knowledge is None
+                    and not facts.has_knowledge() else "unknown: ")
+            return self._undecided(said + no_gaps, ("gaps",))
         parts: List[str] = []
         keys: Optional[Keys] = None
+        unknown = False  # the depth is not known; settled away if the verdict does not need it
         if self.knowledge is not None:
             gate = "gate 0, long context" if self.knowledge == PROMPT else "gate 1, RAG"
             parts.append(f"the knowledge layer is already placed ({gate})")
         elif facts.has_knowledge():
             depth = facts.get("knowledge", "depth")
+            if depth == "deep" and self.changes_unknown and not deep_needs:
+                # Deep knowledge goes on to gate 3 only if it does not change fast (gate 1).
+                return self._undecided(
+                    "unknown: knowledge.depth is deep, but whether the knowledge changes "
+                    "quarterly or faster (then it is retrieved, not trained in) is not "
+                    "declared: declare knowledge.changes", ("knowledge", "changes"))
             if depth == "deep":
                 self.deep_knowledge = True
                 parts.append("knowledge.depth is deep: the knowledge would have to be "
                              "internalised, so it continues to gate 3")
                 keys = ("knowledge", "depth")
+            elif depth == "reference":
+                self.knowledge = self._retrieve()
+                parts.append("knowledge.depth is reference: reference ends at RAG")
+                keys = ("knowledge", "depth")
+            elif deep_needs:
+                self.depth_unknown = True
+                parts.append("knowledge.depth is not declared (looked up or internalised: "
+                             "either way it is not fine-tuned unless the behaviour is)")
+                keys = ("knowledge", "depth")
+                unknown = True
+            elif not gaps:
+                return self._undecided(no_gaps + " (and knowledge.depth)", ("gaps",))
             else:
-                self.knowledge = RAG
-                said = "knowledge.depth is reference" if depth else "knowledge to look up"
-                parts.append(f"{said}: reference ends at RAG")
-                keys = ("knowledge", "depth") if depth else keys
+                return self._undecided(
+                    "unknown: knowledge.depth is not declared; reference knowledge ends at RAG, "
+                    "deep knowledge continues to gate 3: declare knowledge.depth",
+                    ("knowledge", "depth"))
         if deep_needs:
             parts.append(" and ".join(f"the {g} gap" for g in deep_needs)
                          + " counts as deep: continues to gate 3")
@@ -149,23 +219,18 @@ class _Gates:
             keys = keys or ("gaps",)
 
         if not deep_needs and not self.deep_knowledge:
-            if self.knowledge is None:
-                self.steps.append(facts.step(
-                    STEP_2, question, "unknown: no knowledge and no gaps are declared; run at "
-                                      f"least {self.limits['min_baseline_queries']} real "
-                                      "queries against the unmodified model and declare gaps "
-                                      "(and knowledge.depth)", ("gaps",), unknown=True))
-                self.route.append(chart.MISSING)
-                return UNDECIDED
             if not gaps:
-                parts.append("no gaps declared, so no behaviour need is known")
-                keys = keys or ("gaps",)
+                if self.knowledge is None:
+                    return self._undecided("unknown: no knowledge and no gaps are declared; "
+                                           + no_gaps + " (and knowledge.depth)", ("gaps",))
+                return self._undecided("unknown: " + "; ".join(parts) + "; but " + no_gaps,
+                                       ("gaps",))
             verdict = self.finish(fine_tuned=False)
             self.steps.append(facts.step(STEP_2, question,
                                          "; ".join(parts) + f" -> ends at {verdict}", keys))
-            self.route.append(chart.REFERENCE)
+            self.route.append(chart.REFERENCE if verdict != UNDECIDED else chart.MISSING)
             return verdict
-        self.steps.append(facts.step(STEP_2, question, "; ".join(parts), keys))
+        self.steps.append(facts.step(STEP_2, question, "; ".join(parts), keys, unknown=unknown))
         return None
 
     def gate3(self) -> Optional[str]:

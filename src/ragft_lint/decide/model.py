@@ -7,9 +7,12 @@ Plain named tuples and constants; the frameworks that make them are in ``failure
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Dict, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple, Union
 
 from ..findings import Location
+
+if TYPE_CHECKING:
+    from ..thresholds import Changed
 
 PROMPT = "prompt"
 RAG = "rag"
@@ -22,6 +25,20 @@ FAILURE_MODE = "failure_mode"
 GATES = "gates"
 CHECKLIST = "checklist"
 TITLES = {FAILURE_MODE: "failure-mode tree", GATES: "five gates", CHECKLIST: "checklist"}
+SPLIT = "split"
+
+# The families of ``check`` rules whose errors stand between a verdict and shipping it.
+BLOCKING_FAMILIES = ("KN", "EV", "FT", "RG", "DA")
+
+
+class Blocker(NamedTuple):
+    """An error-severity finding of ``check`` on the system, shown beside the verdicts."""
+
+    rule: str
+    message: str
+    path: str
+    line: int
+    column: int
 
 
 class Step(NamedTuple):
@@ -74,6 +91,8 @@ class Decision(NamedTuple):
     failure_mode: FrameworkResult
     gates: FrameworkResult
     checklist: FrameworkResult
+    # What ``check`` says stands in the way, as far as a report was given (``decide``).
+    blockers: Tuple[Blocker, ...] = ()
 
     @property
     def frameworks(self) -> Tuple[FrameworkResult, FrameworkResult, FrameworkResult]:
@@ -83,7 +102,19 @@ class Decision(NamedTuple):
     def consensus(self) -> str:
         """The verdict at least two frameworks share (``undecided`` included), else ``split``."""
         verdict, count = Counter(f.verdict for f in self.frameworks).most_common(1)[0]
-        return verdict if count >= 2 else "split"
+        return verdict if count >= 2 else SPLIT
+
+    @property
+    def disagrees(self) -> bool:
+        """What DE001 reports: the declared architecture is not the consensus, or, where the
+        frameworks split (or most are undecided), it is none of their verdicts. Never when no
+        framework reached a verdict: then the missing facts are the problem."""
+        if not self.reached:
+            return False
+        consensus = self.consensus
+        if consensus not in (SPLIT, UNDECIDED):
+            return consensus != self.declared
+        return not self.agreeing
 
     @property
     def agreeing(self) -> Tuple[FrameworkResult, ...]:
@@ -131,8 +162,15 @@ class Decision(NamedTuple):
 class Decisions(Dict[str, Decision]):
     """The decision for every system, keyed by system name in declaration order.
 
-    A plain dict that prints as ``decide``'s text output and renders as HTML in a notebook.
+    A plain dict that prints as ``decide``'s text output and renders as HTML in a notebook;
+    ``thresholds`` are the thresholds the declaration changed from their defaults, which
+    every output shows.
     """
+
+    def __init__(self, items: Union[Mapping[str, Decision], Iterable[Tuple[str, Decision]]] = (),
+                 thresholds: Tuple[Changed, ...] = ()) -> None:
+        super().__init__(items)
+        self.thresholds = thresholds
 
     def __str__(self) -> str:
         from ..output import decision_text

@@ -6,7 +6,7 @@ vocabularies and ``did_you_mean`` from this module, as the one place the format 
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
 from ..rule import ID_PATTERN, ID_WORDS
 from ..suggest import did_you_mean
@@ -70,6 +70,7 @@ __all__ = [
     "Str",
     "StrOrFalse",
     "Table",
+    "ThresholdValue",
     "Words",
     "declaration_spec",
     "describe",
@@ -88,12 +89,36 @@ def _rule_id_problem(key: str) -> Optional[str]:
     return None
 
 
+class ThresholdValue(Spec):
+    """A threshold: a number, or a table ``{value: N, reason: "..."}`` that says why it was
+    changed. Normalised to the number, or to the table with its checked value."""
+
+    def __init__(self, number: Spec, description: str = "") -> None:
+        self.number = number
+        self.description = description
+        self.table = Table({"value": number,
+                            "reason": Str("why the bar is set away from its default")},
+                           required=("value",))
+
+    def expected(self, words: Words) -> str:
+        return f"{self.number.expected(words)}, or a {words.table} with value and reason"
+
+    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+        if isinstance(value, dict):
+            checked = self.table.check(value, path, report, words)
+            return checked if checked and "value" in checked else None
+        return self.number.check(value, path, report, words)
+
+    def json_schema(self) -> dict[str, Any]:
+        table = self.table.json_schema()
+        table["type"] = "object"  # a threshold's table is never empty: it needs its value
+        return self._with_doc({"oneOf": [self.number.json_schema(), table]})
+
+
 def _threshold_spec(kind: str, meaning: str) -> Spec:
-    if kind == "count":
-        return Count(meaning)
-    if kind == "score":
-        return Score(meaning)
-    return Ratio(meaning)
+    number: Spec = (Count(meaning) if kind == "count" else Score(meaning) if kind == "score"
+                    else Ratio(meaning))
+    return ThresholdValue(number, meaning)
 
 
 def _result_file(description: str) -> EvidenceFile:
@@ -196,7 +221,8 @@ def declaration_spec(
             "evidence": Bool("read the files and git history the declaration points to"),
             "thresholds": Table(
                 {n: _threshold_spec(t.kind, t.meaning) for n, t in THRESHOLDS.items()},
-                description="overrides of the rule thresholds",
+                description="overrides of the rule thresholds: a number, or "
+                            "{value: N, reason: ...}",
             ),
             "severity": Map(Enum(SEVERITIES), "per-rule severity overrides",
                             key_check=_rule_id_problem, key_pattern=RULE_ID_KEY),

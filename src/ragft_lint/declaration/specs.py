@@ -102,8 +102,11 @@ class Bool(Spec):
         return "true or false"
 
     def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if not isinstance(value, bool):
-            self._wrong(value, path, report, words)
+        if not isinstance(value, bool):  # YAML 1.1's yes/no/on/off are text in YAML 1.2
+            meant = {"yes": "true", "y": "true", "on": "true", "no": "false", "n": "false",
+                     "off": "false"}.get(value.lower()) if isinstance(value, str) else None
+            said = f"; did you mean {meant}?" if meant else ""
+            report(path, f"expected true or false, found {describe(value, words)}{said}", False)
             return None
         return value
 
@@ -210,6 +213,11 @@ class Enum(Spec):
         return self._with_doc({"enum": list(self.words)})
 
 
+# Words people write for "there is none" where a name or false is expected. Taken as a name
+# they would pass for a model called "none"; they are refused, with the word to write instead.
+NONE_WORDS = ("none", "no", "off", "null", "false")
+
+
 class StrOrFalse(Spec):
     """A name, or ``false`` to say there is none (e.g. ``reranker``)."""
 
@@ -220,13 +228,24 @@ class StrOrFalse(Spec):
         return "a name or false"
 
     def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        if value is False or (isinstance(value, str) and value):
+        if isinstance(value, str) and value.strip().lower() in NONE_WORDS:
+            report(path, f"{describe(value, words)} would be read as a name; to say there is "
+                         "none, write false (unquoted)", False)
+            return None
+        if value is False or (isinstance(value, str) and value.strip()):
             return value
+        if value is None:
+            report(path, f"expected {self.expected(words)}, found an empty value; to say there "
+                         "is none, write false", False)
+            return None
         self._wrong(value, path, report, words)
         return None
 
     def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"oneOf": [{"type": "string", "minLength": 1}, {"const": False}]})
+        # The words for "none" are left out here too, so editors flag them as the linter does.
+        words = "|".join("".join(f"[{c.upper()}{c}]" for c in word) for word in NONE_WORDS)
+        name = {"type": "string", "minLength": 1, "not": {"pattern": f"^\\s*({words})\\s*$"}}
+        return self._with_doc({"oneOf": [name, {"const": False}]})
 
 
 class List(Spec):

@@ -2,18 +2,22 @@
 
 Keys are sorted and steps keep the order they were taken in, so one input gives the same bytes.
 Each step carries its stable ``id`` (``gate1``, ``checklist.ft.style``: see ``decide.STEP_IDS``),
-so a consumer can find a step without matching its wording.
+so a consumer can find a step without matching its wording. Beside the verdicts, each system
+lists its ``blockers`` (the errors ``check`` reports on it); the document carries ``version``,
+and ``thresholds`` where the declaration changed any, as ``check``'s JSON does.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, Mapping
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping
 
+from .._version import __version__
 from ..decide import CHECKLIST, FAILURE_MODE, GATES
 
 if TYPE_CHECKING:
-    from ..decide import Decision, FrameworkResult, Step
+    from ..decide import Blocker, Decision, FrameworkResult, Step
+    from ..thresholds import Changed
 
 
 def _step(step: Step) -> Dict[str, Any]:
@@ -38,22 +42,38 @@ def _framework(result: FrameworkResult) -> Dict[str, Any]:
     return out
 
 
+def _blocker(blocker: Blocker) -> Dict[str, Any]:
+    return {"rule": blocker.rule, "message": blocker.message, "path": blocker.path,
+            "line": blocker.line, "column": blocker.column}
+
+
+def thresholds(changed: Iterable[Changed]) -> Dict[str, Any]:
+    """The thresholds changed from their defaults, as interfaces.md shapes them (``check``'s
+    JSON uses the same)."""
+    return {c.name: {"default": c.default, "value": c.value, "reason": c.reason}
+            for c in changed}
+
+
 def document(decisions: Mapping[str, Decision]) -> Dict[str, Any]:
     """The JSON document as plain data."""
-    return {
-        "systems": {
-            name: {
-                "declared": d.declared,
-                "consensus": d.consensus,
-                "frameworks": {
-                    FAILURE_MODE: _framework(d.failure_mode),
-                    GATES: _framework(d.gates),
-                    CHECKLIST: _framework(d.checklist),
-                },
-            }
-            for name, d in decisions.items()
+    out: Dict[str, Any] = {"version": __version__}
+    changed = getattr(decisions, "thresholds", ())
+    if changed:  # as in check's JSON: only the thresholds that differ from the defaults
+        out["thresholds"] = thresholds(changed)
+    out["systems"] = {
+        name: {
+            "declared": d.declared,
+            "consensus": d.consensus,
+            "blockers": [_blocker(b) for b in d.blockers],
+            "frameworks": {
+                FAILURE_MODE: _framework(d.failure_mode),
+                GATES: _framework(d.gates),
+                CHECKLIST: _framework(d.checklist),
+            },
         }
+        for name, d in decisions.items()
     }
+    return out
 
 
 def render(decisions: Mapping[str, Decision]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, List, Mapping
 
 from ..decide import CHECKLIST
+from ..thresholds import summary
 
 if TYPE_CHECKING:
     from ..decide import Decision, FrameworkResult, Step
@@ -59,18 +60,35 @@ def agreement_line(decision: Decision) -> str:
     return f"declared {declared}: agrees with none ({said})"
 
 
+def consensus_line(decision: Decision) -> str:
+    """The consensus, and what stands in its way: "fine-tune, not ready: FT005, EV002"."""
+    if not decision.blockers:
+        return decision.consensus
+    rules = ", ".join(dict.fromkeys(b.rule for b in decision.blockers))
+    return f"{decision.consensus}, not ready: {rules}"
+
+
+def blocker_lines(decision: Decision) -> List[str]:
+    """One line per blocker: the rule, where, and its message, as ``check`` prints it."""
+    return [f"{b.path}:{b.line}:{b.column}: {b.rule} {b.message}" for b in decision.blockers]
+
+
 def render_one(decision: Decision, colour: bool = False) -> str:
     """The tree of one system's decision."""
     lines = [f"{_bold(decision.system, colour)} (declared {decision.declared})"]
     for result in decision.frameworks:
         lines.extend(_framework(result, decision.system, colour))
-    lines.append(f"  consensus: {_bold(decision.consensus, colour)}")
+    lines.append(f"  consensus: {_bold(consensus_line(decision), colour)}")
+    lines.extend(f"    blocked by {line}" for line in blocker_lines(decision))
     lines.append(f"  {agreement_line(decision)}")
     return "\n".join(lines) + "\n"
 
 
 def render(decisions: Mapping[str, Decision], colour: bool = False) -> str:
-    """Every system's decision tree, in declaration order, separated by a blank line."""
+    """Every system's decision tree, in declaration order, separated by a blank line; then
+    the thresholds the declaration changed, when it changed any."""
     if not decisions:
         return "no systems declared\n"
-    return "\n".join(render_one(d, colour) for d in decisions.values())
+    out = "\n".join(render_one(d, colour) for d in decisions.values())
+    changed = summary(getattr(decisions, "thresholds", ()))
+    return out + (f"\n{changed}\n" if changed else "")

@@ -11,6 +11,8 @@ from typing import List, Sequence
 
 from ..findings import Finding, Severity
 from ..report import Report
+from ..thresholds import summary
+from .text import thresholds_of
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -43,4 +45,7 @@ def render(reports: Sequence[Report]) -> str:
         for f in sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
         if not f.waived
     ]
+    changed = summary(thresholds_of(reports))
+    if changed:  # a notice without a file: shown in the run's summary, not on a line
+        lines.append(f"::notice title={_property('ragft-lint thresholds')}::{_data(changed)}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -7,6 +7,8 @@ from typing import Any, Dict, List, Sequence
 
 from .._version import __version__
 from ..report import Report
+from .decision_json import thresholds
+from .text import thresholds_of
 
 
 def document(reports: Sequence[Report]) -> Dict[str, Any]:
@@ -34,12 +36,16 @@ def document(reports: Sequence[Report]) -> Dict[str, Any]:
             findings.append(item)
     findings.sort(key=lambda i: (i["path"], i["line"], i["rule"], i["column"], i["system"]))
     declarations = [r.declaration for r in reports]
-    return {
+    out: Dict[str, Any] = {
         "version": __version__,
         "declaration": declarations[0] if len(declarations) == 1 else declarations,
         "findings": findings,
         "summary": summary,
     }
+    changed = thresholds_of(reports)
+    if changed:  # only the thresholds that differ from the defaults, as interfaces.md says
+        out["thresholds"] = thresholds(changed)
+    return out
 
 
 def render(reports: Sequence[Report]) -> str:

@@ -19,6 +19,8 @@ from .._version import __version__
 from ..findings import Finding, Severity
 from ..report import Report
 from ..rule import Rule
+from .decision_json import thresholds
+from .text import thresholds_of
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -114,6 +116,9 @@ def document(reports: Sequence[Report]) -> Dict[str, Any]:
         "results": [_result(f, index) for f in findings],
         "columnKind": "unicodeCodePoints",
     }
+    changed = thresholds_of(reports)
+    if changed:  # the bars the findings were judged against, where they are not the defaults
+        run["properties"] = {"thresholds": thresholds(changed)}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 from ..findings import Severity
 from ..report import Report
+from ..thresholds import Changed
+from ..thresholds import summary as thresholds_summary
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -27,7 +29,20 @@ def render(reports: Sequence[Report], colour: bool = False, quiet: bool = False)
     if not quiet:
         for report in reports:
             lines.append(summary(report))
+        changed = thresholds_summary(thresholds_of(reports))
+        if changed:
+            lines.append(changed)
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def thresholds_of(reports: Sequence[Report]) -> Tuple[Changed, ...]:
+    """The thresholds the checked declarations changed from the defaults, each once: what
+    every output shows beside the findings. A report that does not carry them has none."""
+    seen: Dict[Tuple[Any, ...], Changed] = {}
+    for report in reports:
+        for item in getattr(report, "thresholds", ()):
+            seen.setdefault(tuple(item), item)
+    return tuple(seen.values())
 
 
 def summary(report: Report) -> str:

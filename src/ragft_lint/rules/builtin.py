@@ -7,11 +7,24 @@ from typing import List
 import pluggy
 
 from ..rule import Rule
-from . import baseline, decision, evaluation, evidence, fine_tune, knowledge, retrieval, waivers
+from . import (
+    baseline,
+    decision,
+    evaluation,
+    evidence,
+    fine_tune,
+    knowledge,
+    retrieval,
+    scores,
+    thresholds,
+    upkeep,
+    waivers,
+)
 
 hookimpl = pluggy.HookimplMarker("ragft_lint")
 
-FAMILIES = (knowledge, baseline, evaluation, fine_tune, retrieval, evidence, decision, waivers)
+FAMILIES = (knowledge, baseline, evaluation, scores, fine_tune, upkeep, retrieval, evidence,
+            decision, thresholds, waivers)
 
 
 @hookimpl

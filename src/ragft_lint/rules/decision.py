@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..decide import UNDECIDED, disagreement
+from ..decide.model import SPLIT
 from ..declaration.model import System
 from ..findings import Severity
 from ..rule import Context, Violation, rule
@@ -12,15 +13,18 @@ from ..rule import Context, Violation, rule
 
 @rule("DE001", "architecture-disagrees", Severity.WARNING)
 def architecture_disagrees(system: System, context: Context) -> Iterator[Violation]:
-    """The declared architecture is not the verdict of any of the three decision frameworks.
+    """The declared architecture is not what the decision frameworks agree on.
 
     Why: `ragft-lint decide` walks the failure-mode tree, the five gates and the checklist over
-    the facts this system declares. When not one of them arrives at the architecture that was
-    chosen, the declared facts point somewhere else: either the choice was made on other
-    grounds than the evidence, or the evidence as written is wrong or incomplete. A framework
-    that could not reach a verdict (`undecided`) agrees with nothing; but when none of the three
-    reached one, the rule stays quiet, because then the missing diagnosis is the problem
-    (BL001 reports it) rather than a disagreement.
+    the facts this system declares (and what was measured of them). Where at least two of them
+    arrive at the same verdict, that consensus is what the evidence points to; a declared
+    architecture that differs from it was chosen on other grounds than the evidence, or the
+    evidence as written is wrong or incomplete. One framework agreeing is not enough to settle
+    it: the checklist alone can lean either way on a single sign. When the frameworks split,
+    the rule fires only if the declared architecture is none of their verdicts. A framework
+    that could not reach a verdict (`undecided`) agrees with nothing; when none of the three
+    reached one, the rule stays quiet, because then the missing diagnosis is the problem (BL001
+    reports it) rather than a disagreement.
 
     Fix: run `ragft-lint decide` to see each framework's path and the facts behind every step.
     Then change the architecture to what the evidence supports, or correct the facts that
@@ -33,7 +37,11 @@ def architecture_disagrees(system: System, context: Context) -> Iterator[Violati
             gaps: [knowledge]
             knowledge:
               changes: weekly
+              depth: reference
+              corpus_tokens: 2000000
               sources: ["docs/faq/**"]
+            prompt:
+              context_window_tokens: 128000
 
     Passes:
         systems:
@@ -42,27 +50,28 @@ def architecture_disagrees(system: System, context: Context) -> Iterator[Violati
             gaps: [knowledge]
             knowledge:
               changes: weekly
+              depth: reference
+              corpus_tokens: 2000000
               sources: ["docs/faq/**"]
+            prompt:
+              context_window_tokens: 128000
     """
     # The same facts as `ragft-lint decide` walks: measured over declared, where evidence was read.
     decision = disagreement(system, context.thresholds, facts=context.facts(system))
-    if decision is None or not decision.reached:
+    if decision is None:
         return
     verdicts = "; ".join(f"{f.title}: {f.verdict}" for f in decision.frameworks)
     consensus = decision.consensus
-    if consensus not in ("split", UNDECIDED):
+    if consensus not in (SPLIT, UNDECIDED):
+        said = f"the frameworks agree on {consensus} ({verdicts})"
         fix = (f"the frameworks point to {consensus}: run `ragft-lint decide` to see why, then "
                "change the architecture or correct the facts that point there")
     else:
+        said = f"no decision framework reaches it ({verdicts})"
         fix = ("run `ragft-lint decide` to see each framework's path, then change the "
                "architecture or correct the facts that point elsewhere")
     prefix = system.key() + "."
     missing = [key[len(prefix):] if key.startswith(prefix) else key for key in decision.missing]
     if missing:
         fix += f"; not declared, and able to change the verdicts: {', '.join(missing)}"
-    yield Violation(
-        f"architecture is {system.architecture}, but no decision framework reaches it "
-        f"({verdicts})",
-        fix,
-        ("architecture",),
-    )
+    yield Violation(f"architecture is {system.architecture}, but {said}", fix, ("architecture",))

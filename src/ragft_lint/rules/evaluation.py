@@ -10,6 +10,7 @@ from ..evidence import EVAL_CREATED, EVAL_EXAMPLES
 from ..findings import Severity
 from ..rule import Context, Violation, rule
 from .evidence import facts_of
+from .fine_tune import already_trained
 
 
 def has_eval(system: System) -> bool:
@@ -96,7 +97,8 @@ def eval_too_small(system: System, context: Context) -> Iterator[Violation]:
     read, the size is the number of records in `eval.path`, whatever `eval.examples` says.
 
     Fix: grow the labelled eval set to at least `min_eval_examples` examples before training,
-    and declare the new size in `eval.examples`.
+    and declare the new size in `eval.examples`. For a model already trained, retrain and
+    re-score it (and the baseline) on the larger set.
 
     Fires:
         systems:
@@ -119,10 +121,12 @@ def eval_too_small(system: System, context: Context) -> Iterator[Violation]:
     minimum = context.threshold("min_eval_examples")
     if size < minimum:
         held = counted.evidence if counted.measured else f"eval holds {size} examples"
+        then = ("then retrain and re-score the model and the baseline on it"
+                if already_trained(system) else "before training")
         yield Violation(
             f"{held}, fewer than min_eval_examples ({minimum}): too few to tell a real gain "
             "from noise",
-            f"extend the labelled eval set to at least {minimum} examples before training",
+            f"extend the labelled eval set to at least {minimum} examples, {then}",
             counted.source,
         )
 
@@ -340,4 +344,109 @@ def no_eval(system: System, context: Context) -> Iterator[Violation]:
         message + ": nothing shows whether the approach works",
         "declare an eval set under eval (path to the file, or examples with its size)",
         ("eval",) if system.has("eval") else ("architecture",),
+    )
+
+
+def _same_file(system: System, first: Tuple[str, ...], second: Tuple[str, ...]) -> bool:
+    """Whether two evidence keys name one file, once relative parts and links are resolved.
+
+    Only the names are compared (the file need not exist): the same path written twice is
+    the same file whatever it holds.
+    """
+    import os
+
+    paths = [system.get(*keys, "path") for keys in (first, second)]
+    if not all(isinstance(p, str) and p for p in paths):
+        return False
+    base = os.path.dirname(os.path.abspath(system.document.file))
+    resolved = {os.path.normcase(os.path.realpath(os.path.join(base, str(p)))) for p in paths}
+    return len(resolved) == 1
+
+
+@rule("EV009", "eval-is-training-data", Severity.ERROR)
+def eval_is_training_data(system: System, context: Context) -> Iterator[Violation]:
+    """The eval set (or the regression suite) is the training set itself.
+
+    Why: a model scored on the examples it was trained on shows how well it remembers them,
+    not how well it does the task; the score is inflated by exactly the contamination an eval
+    exists to rule out. When `eval.path` and `fine_tune.training_data` name the same file
+    (after resolving `..` and symbolic links), that is certain from the declaration alone,
+    with no need to read the files. The same holds for `fine_tune.regression_suite`, which
+    watches general ability and says nothing if it was trained on.
+
+    Fix: split off an eval set that shares no example with the training data (build it before
+    training), point `eval.path` at it, and score the model again.
+
+    Fires:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              training_data: data/train.jsonl
+            eval:
+              path: ./data/../data/train.jsonl
+
+    Passes:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            fine_tune:
+              training_data: data/train.jsonl
+            eval:
+              path: evals/tone.jsonl
+    """
+    training = ("fine_tune", "training_data")
+    for keys, name in ((("eval", "path"), "eval.path"),
+                       (("fine_tune", "regression_suite"), "fine_tune.regression_suite")):
+        if _same_file(system, keys, training):
+            where = system.get(*training, "path")
+            yield Violation(
+                f"{name} and fine_tune.training_data name the same file ({where}): the model "
+                "is scored on the examples it was trained on, which measures memory",
+                f"hold out examples the model never trains on and point {name} at them, then "
+                "score the model again",
+                keys,
+            )
+
+
+@rule("EV010", "undated-eval", Severity.WARNING)
+def undated_eval(system: System, context: Context) -> Iterator[Violation]:
+    """A fine-tune's eval set with no date: neither `eval.created_at` nor a first commit in git.
+
+    Why: two checks depend on when the eval set was built: whether it was built before the
+    model was trained (EV003) and whether it has gone stale (EV004). Without a date both stay
+    silent, and an eval written after training, around the model's own answers, passes as if
+    it were sound. With evidence read, the day git first saw `eval.path` stands in for the
+    date; with evidence off, or an eval that is not in git, only the declared date counts.
+
+    Fix: declare `eval.created_at` (the day the set was built), and `eval.refreshed_at` when it
+    was last brought up to date; or commit the eval file so its history dates it.
+
+    Fires:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            eval:
+              examples: 200
+
+    Passes:
+        systems:
+          tone-bot:
+            architecture: fine-tune
+            eval:
+              examples: 200
+              created_at: 2026-03-01
+    """
+    if not system.fine_tuned or not has_eval(system):
+        return
+    if eval_created(system, context) is not None:
+        return
+    where = " (and evidence reading is off, so git was not asked)" if not context.evidence \
+        else ""
+    yield Violation(
+        f"the eval set has no eval.created_at and no first-commit date from git{where}: "
+        "nothing shows whether it was built before training or how old it is",
+        "declare eval.created_at (and eval.refreshed_at), or commit the eval file so its "
+        "history dates it",
+        ("eval",),
     )

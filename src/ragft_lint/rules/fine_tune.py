@@ -41,6 +41,12 @@ def first_goal(system: System, *wanted: str) -> Optional[Tuple[str, int]]:
     return None
 
 
+def already_trained(system: System) -> bool:
+    """Whether the fine-tune has been trained (a training date or a score is declared): then
+    the remedy is to retrain and re-score, not to prepare before training."""
+    return system.has("fine_tune", "trained_at") or system.has("fine_tune", "score")
+
+
 def fine_tune_anchor(system: System) -> Tuple[Any, ...]:
     """Where to point a finding about a missing fine_tune key: the table, else the choice."""
     return ("fine_tune",) if system.has("fine_tune") else ("architecture",)
@@ -57,7 +63,8 @@ def too_few_training_examples(system: System, context: Context) -> Iterator[Viol
     number of readable records in `fine_tune.training_data`.
 
     Fix: collect and clean more examples (hundreds at least, thousands preferably) before
-    training, and declare the new count in `fine_tune.training_examples`.
+    training, and declare the new count in `fine_tune.training_examples`. A model already
+    trained on too few is retrained on the larger set and scored again.
 
     Fires:
         systems:
@@ -86,10 +93,12 @@ def too_few_training_examples(system: System, context: Context) -> Iterator[Viol
     else:
         return
     held = counted.evidence if counted.measured else f"fine_tune.training_examples is {size}"
+    then = ("then retrain and re-score the model" if already_trained(system)
+            else "before training")
     yield Violation(
         f"{held}, fewer than {name} ({limit}): the model will learn the noise of so few "
         "examples rather than the intent",
-        f"collect and clean at least {minimum} training examples before training",
+        f"collect and clean at least {minimum} training examples, {then}",
         counted.source,
         severity,
     )
@@ -231,14 +240,19 @@ def no_forgetting_check(system: System, context: Context) -> Iterator[Violation]
 
 @rule("FT005", "cost-before-quality", Severity.ERROR)
 def cost_before_quality(system: System, context: Context) -> Iterator[Violation]:
-    """A fine-tune for cost or latency with no proof the model reaches the quality bar.
+    """A fine-tune for cost or latency with no proof that the model to be tuned is good enough.
 
-    Why: a cheaper or faster model is only worth optimising once it is known to answer well
-    enough. Measuring quality first and cost second is the order that avoids tuning a model
-    that was never good enough.
+    Why: a fine-tune for cost or latency makes a smaller or cheaper model do the work. That
+    model has to reach the quality bar first: optimising the cost of a model that was never
+    good enough saves nothing. A baseline measured on the large model says nothing about the
+    small one, so the baseline has to be measured on the model that will be fine-tuned. With
+    no `prompt.baseline_score` at all this is an error; a baseline on another model
+    (`prompt.baseline_model` is not `fine_tune.base_model`) is a warning; a baseline that does
+    not say which model it was measured on is information.
 
-    Fix: score the smaller model with the best prompt on the eval set, declare it in
-    `prompt.baseline_score`, and only then optimise its cost or latency.
+    Fix: score the model to be fine-tuned (`fine_tune.base_model`) with the best prompt on the
+    eval set, declare the score in `prompt.baseline_score` and the model in
+    `prompt.baseline_model`, and only then optimise its cost or latency.
 
     Fires:
         systems:
@@ -246,6 +260,7 @@ def cost_before_quality(system: System, context: Context) -> Iterator[Violation]
             architecture: fine-tune
             fine_tune:
               goals: [cost]
+              base_model: llama-3.1-8b-instruct
 
     Passes:
         systems:
@@ -253,30 +268,62 @@ def cost_before_quality(system: System, context: Context) -> Iterator[Violation]
             architecture: fine-tune
             fine_tune:
               goals: [cost]
+              base_model: llama-3.1-8b-instruct
             prompt:
               baseline_score: 0.82
+              baseline_model: llama-3.1-8b-instruct
     """
     goal = first_goal(system, "cost", "latency")
-    if goal is None or system.has("prompt", "baseline_score"):
+    if goal is None:
         return
-    yield Violation(
-        f"fine_tune.goals includes {goal[0]}, but prompt.baseline_score is not declared: "
-        "nothing shows the model reaches the quality bar",
-        "measure the model's quality on the eval set (prompt.baseline_score) before "
-        f"optimising its {goal[0]}",
-        ("prompt",) if system.has("prompt") else ("fine_tune", "goals", goal[1]),
-    )
+    facts = context.facts(system)
+    base = system.get("fine_tune", "base_model")
+    tuned = (f"the model to be fine-tuned ({base}, fine_tune.base_model)" if base
+             else "the model to be fine-tuned (fine_tune.base_model is not declared)")
+    if not facts.has("prompt", "baseline_score"):
+        yield Violation(
+            f"fine_tune.goals includes {goal[0]}, but prompt.baseline_score is not declared: "
+            f"nothing shows that {tuned} reaches the quality bar",
+            f"score {base or 'the model to be fine-tuned'} with the best prompt on the eval set "
+            f"(prompt.baseline_score, prompt.baseline_model) before optimising its {goal[0]}",
+            ("prompt",) if system.has("prompt") else ("fine_tune", "goals", goal[1]),
+        )
+        return
+    measured_on = system.get("prompt", "baseline_model")
+    if measured_on is None:
+        yield Violation(
+            f"fine_tune.goals includes {goal[0]}, and prompt.baseline_score is declared, but "
+            f"not the model it was measured on (prompt.baseline_model); it has to be {tuned}",
+            f"declare prompt.baseline_model; if the score was measured on another model than "
+            f"{base or 'the one to be fine-tuned'}, measure it again on that one",
+            ("prompt", "baseline_score"),
+            Severity.INFO,
+        )
+    elif base is None or measured_on != base:
+        yield Violation(
+            f"fine_tune.goals includes {goal[0]}, but prompt.baseline_score was measured on "
+            f"{measured_on} (prompt.baseline_model), not on {tuned}: a baseline on another "
+            "model proves nothing about the one whose cost is cut",
+            f"score {base or 'the model to be fine-tuned'} with the best prompt on the eval set "
+            "and declare that as prompt.baseline_score and prompt.baseline_model",
+            ("prompt", "baseline_model"),
+            Severity.WARNING,
+        )
 
 
-@rule("FT006", "volume-too-low", Severity.INFO)
+@rule("FT006", "volume-too-low", Severity.WARNING)
 def volume_too_low(system: System, context: Context) -> Iterator[Violation]:
-    """A behaviour or cost fine-tune without the request volume to pay for itself.
+    """A behaviour or cost fine-tune without the request volume that usually pays for one.
 
-    Why: such a fine-tune saves a little on each request. At low volume those savings never
-    catch up with the upkeep: curating data, running evals, retraining.
+    Why: such a fine-tune saves a little on each request, or makes each one a little better.
+    At low volume those gains rarely catch up with the upkeep: curating data, running evals,
+    retraining as base models move on. Rarely is not never: high-value work (a costly
+    mistake avoided per request) can justify a fine-tune at low volume, and a waiver with that
+    reason is the way to say so.
 
-    Fix: declare `fine_tune.requests_per_month`; below `min_requests_per_month`, stay with
-    prompting until the volume is there.
+    Fix: declare `fine_tune.requests_per_month`; below `min_requests_per_month`, compare what
+    the fine-tune saves or earns per month with what its upkeep costs, and stay with prompting
+    unless the comparison favours it (then waive FT006 with the figures as the reason).
 
     Fires:
         systems:
@@ -304,16 +351,17 @@ def volume_too_low(system: System, context: Context) -> Iterator[Violation]:
         yield Violation(
             f"fine_tune.goals is only {listed}, and fine_tune.requests_per_month is not "
             "declared: nothing shows the volume that would pay the fine-tune back",
-            f"declare fine_tune.requests_per_month; below {minimum} a prompt is cheaper to "
-            "keep",
+            f"declare fine_tune.requests_per_month; below {minimum} a prompt is usually the "
+            "cheaper thing to keep",
             ("fine_tune", "goals"),
         )
     elif volume < minimum:
         yield Violation(
             f"fine_tune.goals is only {listed}, and fine_tune.requests_per_month is {volume}, "
-            f"fewer than min_requests_per_month ({minimum}): the upkeep will cost more than "
-            "it saves",
-            "stay with prompting until the volume justifies the fine-tune",
+            f"fewer than min_requests_per_month ({minimum}): at this volume the upkeep of a "
+            "fine-tune usually outweighs what it saves per request",
+            "compare the monthly saving with the upkeep (data, evals, retraining); stay with "
+            "prompting unless the saving wins, and if it does, waive FT006 with the figures",
             ("fine_tune", "requests_per_month"),
         )
 

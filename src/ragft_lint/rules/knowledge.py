@@ -292,3 +292,68 @@ def corpus_fits_context(system: System, context: Context) -> Iterator[Violation]
 def _number(value: Decimal) -> str:
     """A token count for a message: whole numbers without a trailing '.0'."""
     return str(int(value)) if value == value.to_integral_value() else str(value)
+
+
+@rule("KN007", "knowledge-overflows-prompt", Severity.ERROR)
+def knowledge_overflows_prompt(system: System, context: Context) -> Iterator[Violation]:
+    """A prompt-only system whose knowledge does not fit in the model's context window.
+
+    Why: a prompt system carries its knowledge in the prompt. A corpus larger than the context
+    window cannot be sent whole: some of it is cut off, and the model answers without it.
+    Well before the window is full, a long prompt already crowds out the question and the
+    examples and gets slower and dearer on every request; past `context_fit_ratio` of the
+    window this is a warning, past the window itself an error. Knowledge that does not fit
+    has to be retrieved.
+
+    Fix: retrieve the relevant part per query (architecture `rag`, with a reranker and a
+    retrieval eval), or cut the corpus down to what the system needs; correct
+    `knowledge.corpus_tokens` or `prompt.context_window_tokens` if one of them is wrong.
+
+    Fires:
+        systems:
+          handbook-bot:
+            architecture: prompt
+            knowledge:
+              corpus_tokens: 600000
+            prompt:
+              context_window_tokens: 128000
+
+    Passes:
+        systems:
+          handbook-bot:
+            architecture: prompt
+            knowledge:
+              corpus_tokens: 30000
+            prompt:
+              context_window_tokens: 200000
+    """
+    if system.architecture != "prompt":
+        return
+    facts = context.facts(system)
+    corpus = facts.get("knowledge", "corpus_tokens")
+    window = facts.get("prompt", "context_window_tokens")
+    if corpus is None or not window:
+        return
+    ratio = context.threshold("context_fit_ratio")
+    from decimal import Decimal  # exact at the boundary, as in KN006
+
+    room = Decimal(str(ratio)) * window
+    stated = (f"knowledge.corpus_tokens is {corpus}, more than prompt.context_window_tokens "
+              f"({window})")
+    if corpus > window:
+        yield Violation(
+            stated + ": the knowledge cannot all go in the prompt, so part of it is cut off",
+            "retrieve what each query needs (architecture rag), or cut the corpus down to what "
+            "fits",
+            ("knowledge", "corpus_tokens"),
+        )
+    elif corpus > room:
+        yield Violation(
+            f"knowledge.corpus_tokens is {corpus}, more than context_fit_ratio ({ratio}) of "
+            f"prompt.context_window_tokens ({window}), that is {_number(room)} tokens: the "
+            "knowledge crowds the question and the examples out of the prompt",
+            "retrieve what each query needs (architecture rag), or trim the corpus below "
+            f"{_number(room)} tokens",
+            ("knowledge", "corpus_tokens"),
+            Severity.WARNING,
+        )

@@ -9,8 +9,9 @@ from ..findings import Severity
 from ..rule import Context, Violation, rule
 from .knowledge import at_least_as_often, knowledge_changes, pace_source
 
-# Any of these makes a retrieval eval declared: a file to measure, or results already measured.
-_RETRIEVAL_EVAL_KEYS = ("path", "examples", "precision_at_5", "recall_at_5")
+# What a retrieval eval can declare besides its precision: named in RG002's message.
+_RETRIEVAL_EVAL_KEYS = ("path", "examples", "recall_at_5")
+PRECISION = ("rag", "retrieval_eval", "precision_at_5")
 
 
 def _in_rag(system: System, key: str) -> Tuple[Any, ...]:
@@ -82,15 +83,17 @@ def no_reranker(system: System, context: Context) -> Iterator[Violation]:
 
 @rule("RG002", "no-retrieval-eval", Severity.WARNING)
 def no_retrieval_eval(system: System, context: Context) -> Iterator[Violation]:
-    """A retrieval system whose retrieval quality is not measured.
+    """A retrieval system whose retrieval precision is not measured.
 
     Why: the model can only answer from what retrieval hands it, so retrieval quality caps the
     quality of the whole system. Without a retrieval eval, nobody knows how often the chunk
-    that holds the answer is among those the model sees.
+    that holds the answer is among those the model sees. A retrieval eval that gives no
+    precision@5 (a file of queries that was never scored, a count of queries, a recall alone)
+    measures nothing the other rules can compare with `min_precision_at_5`.
 
     Fix: collect real queries, label the chunks that answer each, measure precision and recall
-    at 5, and declare them under `rag.retrieval_eval` (`path`, `examples`, `precision_at_5`,
-    `recall_at_5`).
+    at 5, and declare them under `rag.retrieval_eval` (`precision_at_5`, with `path`,
+    `examples` and `recall_at_5`), or point `rag.retrieval_eval.path` at a scored retrieval run.
 
     Fires:
         systems:
@@ -98,6 +101,8 @@ def no_retrieval_eval(system: System, context: Context) -> Iterator[Violation]:
             architecture: rag
             rag:
               reranker: cross-encoder/ms-marco-MiniLM-L-6-v2
+              retrieval_eval:
+                path: evals/retrieval.jsonl
 
     Passes:
         systems:
@@ -112,32 +117,39 @@ def no_retrieval_eval(system: System, context: Context) -> Iterator[Violation]:
     """
     if not system.retrieval:
         return
-    declared = system.get("rag", "retrieval_eval", default={})
-    if any(key in declared for key in _RETRIEVAL_EVAL_KEYS):
+    # Declared, or measured from the retrieval run: the facts view holds whichever is known.
+    if context.facts(system).has(*PRECISION):
         return
-    if system.has("rag", "retrieval_eval"):
-        stated = "rag.retrieval_eval names no eval file and no measured precision or recall"
+    declared = system.get("rag", "retrieval_eval", default={})
+    given = [key for key in _RETRIEVAL_EVAL_KEYS if key in declared]
+    if given:
+        named = ", ".join(f"rag.retrieval_eval.{key}" for key in given)
+        stated = f"{named} {'is' if len(given) == 1 else 'are'} declared, but no precision@5"
+    elif system.has("rag", "retrieval_eval"):
+        stated = "rag.retrieval_eval names no eval file and no measured precision"
     else:
         stated = "no rag.retrieval_eval is declared"
     yield Violation(
         f"architecture is {system.architecture}, but {stated}: nobody knows how often the "
         "chunk that answers a query reaches the model",
         "label real queries with the chunks that answer them, measure precision@5 and "
-        "recall@5, and declare them under rag.retrieval_eval",
+        "recall@5, and declare them under rag.retrieval_eval (or point its path at a scored "
+        "retrieval run)",
         _in_rag(system, "retrieval_eval"),
     )
 
 
 @rule("RG003", "low-retrieval-precision", Severity.ERROR)
 def low_retrieval_precision(system: System, context: Context) -> Iterator[Violation]:
-    """Measured retrieval precision at 5 is below the bar.
+    """Retrieval precision at 5 is below the bar.
 
     Why: when too few of the retrieved chunks are relevant, everything downstream (the prompt,
     the model, a fine-tune) works from the wrong material. Below the bar, retrieval is the
     first thing to fix: chunking, embeddings, reranking. A fine-tune chosen because retrieval
     disappointed does not fix retrieval either, so the rule also applies to fine-tuned systems
     that declare their retrieval results; it is skipped only for `prompt` systems, which
-    retrieve nothing.
+    retrieve nothing. Where `rag.retrieval_eval.path` holds a scored retrieval run, the
+    precision measured from it counts, with the run it came from; else the declared figure.
 
     Fix: raise precision@5 to at least `min_precision_at_5` (section-level chunking, a better
     embedding model, a reranker) and re-measure before changing anything else.
@@ -163,7 +175,9 @@ def low_retrieval_precision(system: System, context: Context) -> Iterator[Violat
     # A prompt-only system retrieves nothing: a retrieval result it declares is history.
     if system.architecture == "prompt":
         return
-    precision = system.get("rag", "retrieval_eval", "precision_at_5")
+    # Measured from the retrieval run where there is one, else declared: the facts view says.
+    fact = context.facts(system).fact(*PRECISION)
+    precision = fact.value
     minimum = context.threshold("min_precision_at_5")
     if precision is None or precision >= minimum:
         return
@@ -171,12 +185,13 @@ def low_retrieval_precision(system: System, context: Context) -> Iterator[Violat
         consequence = "too many of the chunks the model sees do not bear on the question"
     else:
         consequence = "a fine-tune does not make up for retrieval that finds the wrong chunks"
+    stated = (f"precision@5 is {precision} ({fact.evidence})" if fact.measured
+              else f"rag.retrieval_eval.precision_at_5 is {precision}")
     yield Violation(
-        f"rag.retrieval_eval.precision_at_5 is {precision}, below min_precision_at_5 "
-        f"({minimum}): {consequence}",
+        f"{stated}, below min_precision_at_5 ({minimum}): {consequence}",
         "fix retrieval first (structural chunking, a better embedding model, a reranker) and "
         "re-measure precision@5 before changing anything else",
-        ("rag", "retrieval_eval", "precision_at_5"),
+        fact.source,
     )
 
 
@@ -405,4 +420,48 @@ def nothing_to_rerank(system: System, context: Context) -> Iterator[Violation]:
         f"retrieve several times more candidates than rag.context_k ({context_k}), "
         "for example 20 for 5",
         ("rag", "retrieve_k"),
+    )
+
+
+@rule("RG009", "no-index-refresh", Severity.WARNING)
+def no_index_refresh(system: System, context: Context) -> Iterator[Violation]:
+    """Knowledge that changes monthly or faster, in an index with no refresh schedule.
+
+    Why: fresh answers are the reason to retrieve facts rather than train them in. An index
+    that nobody plans to rebuild keeps the facts of the day it was built, which makes it as
+    frozen as a fine-tune, only without saying so. The pace of the knowledge is
+    `knowledge.changes`, or the pace the git history of `knowledge.sources` shows when that
+    is faster.
+
+    Fix: decide how often the index is rebuilt or updated (at least as often as the knowledge
+    changes) and declare it in `rag.index_refresh`.
+
+    Fires:
+        systems:
+          pricing-bot:
+            architecture: rag
+            knowledge:
+              changes: daily
+
+    Passes:
+        systems:
+          pricing-bot:
+            architecture: rag
+            knowledge:
+              changes: daily
+            rag:
+              index_refresh: daily
+    """
+    if not system.retrieval or system.has("rag", "index_refresh"):
+        return
+    changes = knowledge_changes(system, context)
+    if changes is None or not at_least_as_often(changes, "monthly"):
+        return
+    source, at = pace_source(system, context)
+    yield Violation(
+        f"the knowledge changes {changes}{source}, but rag.index_refresh is not declared: "
+        "nothing keeps the index as fresh as the facts",
+        f"refresh the index {changes} or faster (or as the sources change) and declare "
+        "rag.index_refresh",
+        _in_rag(system, "index_refresh") if system.has("rag") else at,
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping
 
 from ...decide import CHECKLIST, UNDECIDED
-from ..decision_text import agreement_line
+from ...thresholds import summary
+from ..decision_text import agreement_line, blocker_lines, consensus_line
 from .chart import gates_chart, route_text
 from .markup import AGREES_COLOUR, DIFFERS_COLOUR, FONT, TABLE, WAIVED_COLOUR, badge, escape
 
@@ -18,6 +19,9 @@ def decisions(items: Mapping[str, Decision]) -> str:
     if not items:
         return f'<div class="ragft-lint-decisions" style="{FONT}">no systems declared</div>'
     body = "".join(decision(d) for d in items.values())
+    changed = summary(getattr(items, "thresholds", ()))
+    if changed:
+        body += f'<p style="{FONT};margin:.3em 0;color:#495057">{escape(changed)}</p>'
     return f'<div class="ragft-lint-decisions">{body}</div>'
 
 
@@ -30,11 +34,18 @@ def decision(item: Decision) -> str:
     parts.append(f'<table style="{TABLE};margin:.3em 0"><tbody>')
     for result in item.frameworks:
         parts.append(_verdict_row(result, item.declared))
-    consensus = item.consensus
+    consensus = consensus_line(item)
     parts.append(f'<tr><td style="padding:.2em .6em">consensus</td>'
                  f'<td style="padding:.2em .6em"><strong>{escape(consensus)}</strong></td>'
                  f"<td></td></tr>")
     parts.append("</tbody></table>")
+    if item.blockers:
+        rows = "".join(f'<li style="margin:.1em 0">{escape(line)}</li>'
+                       for line in blocker_lines(item))
+        parts.append(f'<div class="ragft-lint-blockers" style="margin:.3em 0;padding:.3em .7em;'
+                     f'border-left:4px solid {DIFFERS_COLOUR}">not ready: the errors '
+                     f'<code>check</code> reports<ul style="margin:.2em 0;padding-left:1.4em">'
+                     f"{rows}</ul></div>")
     parts.append(f'<p style="margin:.3em 0">{escape(agreement_line(item))}</p>')
     if item.missing:
         keys = ", ".join(f"<code>{escape(_short_key(k, item.system))}</code>"
