@@ -94,8 +94,8 @@ CASES: Dict[str, Case] = {
                             ":1:10: the tag '!!python/object/apply:os.system' is not allowed"),
     "yaml-unknown-tag": Case("ragft.yaml", b"fail_on: !secret error\n",
                              ":1:10: the tag '!secret' is not allowed"),
-    "yaml-merge-key": Case("ragft.yaml", b"base: &b {architecture: rag}\nsystems:\n  a:\n"
-                                         b"    <<: *b\n", ":4:5: merge keys"),
+    "yaml-merge-of-a-scalar": Case("ragft.yaml", b"systems:\n  a:\n    <<: 3\n",
+                                   ":3:9: a merge key (<<) takes a mapping"),
     "yaml-recursive-alias": Case("ragft.yaml", b"a: &a [*a]\n", ":"),
     "yaml-self-alias-mapping": Case("ragft.yaml", b"a: &a {b: *a}\n", ":"),
     "yaml-alias-bomb": Case("ragft.yaml", _alias_bomb,

@@ -20,7 +20,7 @@ CORE = ("declaration", "evidence", "rules", "decide", "engine", "session", "repo
         "findings", "rule", "thresholds", "host", "errors", "spec", "suggest", "parallel",
         "deadline", "guard", "atomic", "baseline", "hookspecs", "json_schema", "output_format",
         "_version", "console")
-EDGES = ("output", "cli", "notebook", "pytest_plugin", "init", "__main__")
+EDGES = ("output", "cli", "notebook", "pytest_plugin", "init", "edit", "__main__")
 # Methods through which a domain object shows itself; their one-line bodies may import output.
 DELEGATIONS = {"__str__", "_repr_html_", "_repr_pretty_"}
 MAX_LINES = 500

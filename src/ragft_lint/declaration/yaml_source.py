@@ -1,17 +1,20 @@
 """Reading a YAML declaration into plain values with positions.
 
-The YAML is composed into a node graph and walked here, never constructed: no tag can make the
-parser build an object, aliases are followed with a node budget so a small file cannot expand
-into a huge one, and duplicate keys are reported instead of silently overwritten.
+The YAML is read as YAML 1.2 (the core schema), as editors and the JSON Schema read it: ``yes``
+and ``on`` are strings, ``1e-5`` is a number. It is composed into a node graph and walked here,
+never constructed: no tag can make the parser build an object, aliases and merge keys are
+followed with a node budget so a small file cannot expand into a huge one, and duplicate keys
+are reported instead of silently overwritten. A key that a merge key (``<<``) brings in is
+located where its anchor defines it.
 
-Composing uses PyYAML's libyaml binding where it is installed (PyYAML's wheels carry it): a
-megabyte of YAML composes in well under a second, where a pure-Python parser takes ten.
+Composing uses ruamel.yaml with the C parser of ruamel.yaml.clib where it is installed (a
+CPython dependency): a megabyte of YAML composes in a fraction of a second, where the pure
+parser (used elsewhere) takes several.
 """
 
 from __future__ import annotations
 
-import datetime
-from typing import TYPE_CHECKING, Any, List
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from ..errors import DeclarationError, Problem
 from .document import Document, KeyPath, Position
@@ -25,8 +28,8 @@ MAX_NODES = 100_000
 MAX_DEPTH = 64
 
 _STANDARD = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
 _STRING, _SEQUENCE, _MAPPING = _STANDARD + "str", _STANDARD + "seq", _STANDARD + "map"
+_NULL, _BOOL, _INT, _FLOAT = (_STANDARD + kind for kind in ("null", "bool", "int", "float"))
 _MERGE = _STANDARD + "merge"
 
 
@@ -35,13 +38,35 @@ def _shown(tag: str) -> str:
     return "!!" + tag[len(_STANDARD):] if tag.startswith(_STANDARD) else tag
 
 
+# The resolver's tags, made once: ruamel.yaml's nodes hold ``Tag`` objects (a string is turned
+# into a new one for every node), and a node's tag is known by the identity of its object.
+_TAGS: Dict[str, Any] = {}
+_NAMES: Dict[int, str] = {}
+
+
+def _tag(name: str) -> Any:
+    if name not in _TAGS:
+        from ruamel.yaml.tag import Tag
+
+        _TAGS[name] = found = Tag(suffix=_STANDARD + name)
+        _NAMES[id(found)] = _STANDARD + name
+    return _TAGS[name]
+
+
+def tag_of(node: Any) -> str:
+    """A node's tag as text: ``tag:yaml.org,2002:str``, or an explicit tag such as ``!secret``."""
+    ctag = node.ctag
+    name = _NAMES.get(id(ctag))
+    return name if name is not None else str(ctag)
+
+
 class _Walk:
     def __init__(self, display: str) -> None:
-        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
         self.display = display
         self.problems: List[Problem] = []
-        self.positions: dict[KeyPath, Position] = {}
+        self.positions: Dict[KeyPath, Position] = {}
         self.nodes = 0
         self.seen: set[int] = set()
         self.active: set[int] = set()
@@ -62,7 +87,8 @@ class _Walk:
             self.seen.add(identity)
         if depth > MAX_DEPTH:
             raise _TooDeep(node)
-        tag = node.tag
+        ctag = node.ctag
+        tag = _NAMES.get(id(ctag)) or str(ctag)
         if isinstance(node, scalar_node):
             return self.scalar(node, tag)
         if identity in self.active:
@@ -93,16 +119,21 @@ class _Walk:
         self.problem(node, "unsupported YAML node")
         return None
 
-    def mapping(self, node: Any, path: KeyPath, depth: int) -> dict[str, Any]:
+    def mapping(self, node: Any, path: KeyPath, depth: int) -> Dict[str, Any]:
         scalar_node = self.kinds[0]
         positions = self.positions
-        out: dict[str, Any] = {}
+        merge = _tag("merge")
+        out: Dict[str, Any] = {}
+        merges: List[Tuple[Any, Any]] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                self.problem(key_node, "merge keys (<<) are not supported; write the keys out")
-                continue
             if not isinstance(key_node, scalar_node):
                 self.problem(key_node, "a key must be a plain word, not a mapping or a list")
+                continue
+            if key_node.ctag is merge:
+                if merges:
+                    self.problem(key_node, "duplicate key '<<' (merge several mappings with "
+                                           "<<: [*a, *b])")
+                merges.append((key_node, value_node))
                 continue
             key = key_node.value
             where = path + (key,)
@@ -114,34 +145,55 @@ class _Walk:
             k, v = key_node.start_mark, value_node.start_mark
             positions[where] = (k.line + 1, k.column + 1, v.line + 1, v.column + 1)
             out[key] = self.value(value_node, where, depth + 1)
+        for key_node, value_node in merges[:1]:
+            self.merge(out, key_node, value_node, path, depth)
         return out
+
+    def merge(self, out: Dict[str, Any], key_node: Any, value_node: Any, path: KeyPath,
+              depth: int) -> None:
+        """Add the keys of ``<<: *a`` (or ``<<: [*a, *b]``, earlier first) that ``out`` lacks,
+        each located where the merged mapping defines it."""
+        scalar_node, sequence_node, mapping_node = self.kinds
+        sources = value_node.value if isinstance(value_node, sequence_node) else [value_node]
+        for source in sources:
+            if not isinstance(source, mapping_node):
+                self.problem(source if not isinstance(source, scalar_node) else value_node,
+                             "a merge key (<<) takes a mapping, or a list of mappings")
+                return
+        size = len(path)
+        for source in sources:
+            kept = self.positions
+            self.positions = {}
+            try:
+                merged = self.value(source, path, depth)
+                found = self.positions
+            finally:
+                self.positions = kept
+            if not isinstance(merged, dict):
+                continue
+            taken = {key for key in merged if key not in out}
+            for key in taken:
+                out[key] = merged[key]
+            for where, position in found.items():
+                if len(where) > size and where[size] in taken:
+                    kept[where] = position
 
     def scalar(self, node: Any, tag: str) -> Any:
         if tag == _STRING:  # the usual case
             return node.value
-        if not tag.startswith(_STANDARD) or tag[len(_STANDARD):] not in _SCALAR_TAGS:
-            self.problem(node, f"the tag {_shown(tag)!r} is not allowed in a declaration")
-            return None
-        kind = tag[len(_STANDARD):]
         text = node.value
-        if kind == "str":
-            return text
-        if kind == "null":
+        if tag == _NULL:
             return None
-        if kind == "bool":
-            return text.lower() in ("true", "yes", "on")
-        if kind == "int":
+        if tag == _BOOL:
+            return text in ("true", "True", "TRUE")
+        if tag == _INT:
             return self.integer(node, text)
-        if kind == "float":
+        if tag == _FLOAT:
             return _float(text)
-        # timestamp: a date-only value is a date; anything with a time stays text and is
-        # reported by the validator as "not a date".
-        if len(text) == 10:
-            try:
-                return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:]))
-            except ValueError:
-                pass
-        return text
+        if tag == _MERGE:  # ``<<`` anywhere but as a key is just text
+            return text
+        self.problem(node, f"the tag {_shown(tag)!r} is not allowed in a declaration")
+        return None
 
     def integer(self, node: Any, text: str) -> Any:
         digits = text.replace("_", "")
@@ -162,7 +214,7 @@ class _Walk:
             return text
 
 
-def _float(text: str) -> float:
+def _float(text: str) -> Any:
     lowered = text.lower().replace("_", "")
     if lowered in (".inf", "+.inf"):
         return float("inf")
@@ -170,7 +222,10 @@ def _float(text: str) -> float:
         return float("-inf")
     if lowered == ".nan":
         return float("nan")
-    return float(lowered)
+    try:
+        return float(lowered)
+    except ValueError:  # an explicit ``!!float`` on text that is no number
+        return text
 
 
 class _Budget(Exception):
@@ -183,63 +238,114 @@ class _TooDeep(Exception):
         self.node = node
 
 
-_LOADER: Any = None
+def _resolver() -> Any:
+    """A resolver of the YAML 1.2 core schema, looked up by a scalar's first character.
 
-
-def _loader() -> Any:
-    """PyYAML's safe loader (libyaml's where installed), with a leaner tag resolver.
-
-    The composer asks the resolver for the tag of every node, in Python; PyYAML's own resolver
-    also supports path-based resolution, which nothing here registers. This one gives the same
-    tags (YAML 1.1's implicit types, looked up by first character) in fewer steps;
-    ``tests/test_yaml_tags.py`` compares the two.
+    The composer asks the resolver for the tag of every node, in Python; ruamel.yaml's own
+    resolvers also handle YAML 1.1, version directives and path-based resolution, which a
+    declaration never uses. This one gives the core schema's tags (``tests/test_yaml_tags.py``
+    checks it against the schema's table) in fewer steps.
     """
-    global _LOADER
-    if _LOADER is not None:
-        return _LOADER
-    import yaml
-    from yaml.nodes import ScalarNode, SequenceNode
-    from yaml.resolver import Resolver
+    import re
 
-    implicit = Resolver.yaml_implicit_resolvers
-    anywhere = tuple(implicit.get(None, ()))
-    by_first = {first: tuple(found) + anywhere for first, found in implicit.items()}
-    scalar: str = Resolver.DEFAULT_SCALAR_TAG
-    sequence: str = Resolver.DEFAULT_SEQUENCE_TAG
-    mapping: str = Resolver.DEFAULT_MAPPING_TAG
+    from ruamel.yaml.nodes import ScalarNode, SequenceNode
+    from ruamel.yaml.resolver import BaseResolver
 
-    class Loader(getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader):  # type: ignore[misc]
+    string, sequence, mapping = _tag("str"), _tag("seq"), _tag("map")
+    integer, floating = _tag("int"), _tag("float")
+    number = re.compile(_NUMBER)
+    words = {word: _tag(kind) for word, kind in _WORDS.items()}
+    numeric = frozenset(_NUMERIC)
+
+    class Resolver(BaseResolver):
+        processing_version = (1, 2)
+
+        def __init__(self, version: Any = None, loader: Any = None,
+                     loadumper: Any = None) -> None:
+            super().__init__(loadumper=loadumper if loadumper is not None else loader)
+
         def descend_resolver(self, current_node: Any, current_index: Any) -> None:
             return None
 
         def ascend_resolver(self) -> None:
             return None
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is ScalarNode:
-                if implicit[0]:
-                    for tag, pattern in by_first.get(value[:1], anywhere):
-                        if pattern.match(value):
-                            return str(tag)
-                return scalar
+                if not implicit[0]:
+                    return string
+                if value[:1] in numeric:
+                    found = number.fullmatch(value)
+                    if found:
+                        return integer if found.lastgroup == "int" else floating
+                    return string
+                return words.get(value, string)
             return sequence if kind is SequenceNode else mapping
 
-    _LOADER = Loader
-    return Loader
+    return Resolver
 
 
-def read_yaml(file: PathLike, display: str, text: str) -> Document:
-    """Parse YAML text into a ``Document``, or raise ``DeclarationError`` naming every problem."""
-    import yaml
-    from yaml import MarkedYAMLError, YAMLError
+# The core schema's plain scalars other than strings (and ``<<``, the merge key).
+_NUMBER = (r"(?P<int>[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)"
+           r"|(?P<float>[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+           r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))")
+_NUMERIC = "-+.0123456789"
+_WORDS = {"null": "null", "Null": "null", "NULL": "null", "~": "null", "": "null",
+          "true": "bool", "True": "bool", "TRUE": "bool",
+          "false": "bool", "False": "bool", "FALSE": "bool", "<<": "merge"}
 
+
+def plain_kind(text: str) -> str:
+    """What a plain scalar reads as: ``str``, ``null``, ``bool``, ``int``, ``float``, ``merge``."""
+    import re
+
+    if text[:1] in _NUMERIC:
+        found = re.fullmatch(_NUMBER, text)
+        return found.lastgroup or "str" if found else "str"
+    return _WORDS.get(text, "str")
+
+
+_TWICE = "an anchor (&name) is defined twice"
+
+
+def c_parser_available() -> bool:
+    """Whether ruamel.yaml composes with its C parser (ruamel.yaml.clib) here."""
+    from ruamel.yaml import main
+
+    return getattr(main, "CParser", None) is not None
+
+
+def compose(text: str, display: str) -> Any:
+    """The one YAML document of ``text`` as ruamel.yaml's node graph (C parser where installed).
+
+    Raises ``DeclarationError`` for text that is not YAML, is empty, or holds several documents.
+    """
+    import warnings
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
+
+    pure = not c_parser_available()
+    yaml = YAML(typ="safe", pure=pure)
+    yaml.Resolver = _resolver()
     try:
-        documents = list(yaml.compose_all(text, Loader=_loader()))
+        with warnings.catch_warnings():  # the pure composer only warns of what C refuses
+            warnings.simplefilter("error", ReusedAnchorWarning)
+            documents = list(yaml.compose_all(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
+        if "duplicate anchor" in what:
+            what = _TWICE
         raise DeclarationError([Problem(display, line, column, f"invalid YAML: {what}")]) from None
+    except ReusedAnchorWarning as exc:
+        import re
+
+        found = re.search(r"second occurrence.*?line (\d+), column (\d+)", str(exc), re.S)
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+        raise DeclarationError([Problem(display, line, column, f"invalid YAML: {_TWICE}")]) \
+            from None
     except (YAMLError, RecursionError, ValueError) as exc:
         message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise DeclarationError([Problem(display, 1, 1, f"invalid YAML: {message}")]) from None
@@ -252,7 +358,12 @@ def read_yaml(file: PathLike, display: str, text: str) -> Document:
             display, second.line + 1, second.column + 1,
             "the file holds more than one YAML document; a declaration is one document",
         )])
-    root = documents[0]
+    return documents[0]
+
+
+def read_yaml(file: PathLike, display: str, text: str) -> Document:
+    """Parse YAML text into a ``Document``, or raise ``DeclarationError`` naming every problem."""
+    root = compose(text, display)
     walk = _Walk(display)
     try:
         data = walk.value(root, (), 0)

@@ -1,0 +1,230 @@
+"""``ragft-lint check --fix``: the fixes that need no judgement.
+
+- a value that says "there is none" in words where a name or ``false`` is expected
+  (``reranker: none``, ``no``, ``null``, an empty value) becomes ``false``; this is done to the
+  file's values before they are validated, since the validator refuses those words;
+- a declared count that the counted records contradict (DA002) becomes the counted number;
+- an unused waiver (WV002) is removed (and ``waivers`` with it, when it was the last).
+
+Counting needs the evidence, and whether a waiver is used can depend on it: with evidence off
+(``--no-evidence``, or ``evidence: false``), only what needs no evidence is fixed, and a
+waiver of a system that points at evidence is left for a run that reads it.
+
+Nothing is written when a declaration has any other problem or a plugin failed.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+
+from ..errors import DeclarationError
+from .changes import Change, NeedsPerson, Remove, SetValue, lookup
+from .files import Source
+
+if TYPE_CHECKING:
+    from ..declaration.document import Document
+    from ..declaration.model import Declaration
+    from ..declaration.specs import Spec
+    from ..engine import Options
+    from ..session import Session
+
+PREFIX = "ragft-lint: "
+
+
+class Fix:
+    """One change, and the line that tells the user about it."""
+
+    def __init__(self, change: Change, where: Tuple[int, int], rule: str, says: str,
+                 system: str) -> None:
+        self.change = change
+        self.where = where
+        self.rule = rule
+        self.says = says
+        self.system = system
+
+    def line(self, display: str, done: bool, why: str = "") -> str:
+        line, column = self.where
+        head = f"{display}:{line}:{column}: "
+        if done:
+            return f"{head}fixed {self.rule}: {self.says} ({self.system})"
+        return f"{head}not fixed {self.rule}: {self.says} ({self.system}): {why}; " \
+               "this needs a person"
+
+
+def run(session: Session, paths: Sequence[str], options: Options,
+        out: Any = None) -> int:
+    """Fix the declarations ``paths`` name; returns how many fixes were written.
+
+    Raises ``DeclarationError`` (nothing written) when a declaration has a problem that no
+    fix here removes.
+    """
+    stream = out if out is not None else sys.stderr
+    documents, _ = session.resolve(paths)
+    problems = []
+    staged: List[Tuple[Source, List[Fix], Declaration]] = []
+    for document in documents:
+        source = Source(document)
+        fixes = none_words(source.document, session)
+        changed = source.document
+        if fixes:
+            try:
+                changed = source.read(source.edited([f.change for f in fixes]))
+            except NeedsPerson as exc:  # the words stay, and the validator says so
+                fixes = []
+                print(f"{PREFIX}{source.display}: not fixed: {exc}", file=stream)
+        try:
+            staged.append((source, fixes, session.load(changed)))
+        except DeclarationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DeclarationError(problems)
+    written = 0
+    for source, fixes, declaration in staged:
+        report = session.report(declaration, options)
+        if report.plugin_failures or session.plugins.failures:
+            print(f"{PREFIX}--fix wrote nothing to {source.display}: a plugin failed",
+                  file=stream)
+            continue
+        fixes += from_report(session, declaration, report, options, stream)
+        written += _write(source, fixes, stream)
+    return written
+
+
+def _write(source: Source, fixes: List[Fix], stream: Any) -> int:
+    """Make the fixes that can be made; say which could not."""
+    if not fixes:
+        return 0
+    try:
+        text = source.edited([f.change for f in fixes])
+        kept = fixes
+    except NeedsPerson:  # find which: each of the others is still made
+        kept = []
+        for fix in fixes:
+            try:
+                source.edited([fix.change])
+            except NeedsPerson as exc:
+                print(fix.line(source.display, False, exc.why), file=stream)
+                continue
+            kept.append(fix)
+        if not kept:
+            return 0
+        text = source.edited([f.change for f in kept])
+    source.write(text)
+    for fix in kept:
+        print(fix.line(source.display, True), file=stream)
+    return len(kept)
+
+
+# -- before validation: words for "none" ------------------------------------------------------
+
+
+def none_words(document: Document, session: Session) -> List[Fix]:
+    """``reranker: none`` and its kin, anywhere a name-or-false is expected: become false."""
+    from ..declaration.schema import declaration_spec
+
+    extension = session.plugins.extension
+    spec = declaration_spec(extension.system_keys, extension.settings) if extension \
+        else declaration_spec()
+    found: List[Fix] = []
+    systems = document.data.get("systems")
+    if not isinstance(systems, dict):
+        return found
+    system_spec = _field(spec, "systems")
+    for name, facts in systems.items():
+        for path, value in _name_or_false(_item(system_spec), facts, ()):
+            full = ("systems", str(name)) + path
+            shown = "an empty value" if value is None else repr(value)
+            found.append(Fix(SetValue(full, False), document.position(full), ".".join(path),
+                             f"{shown} -> false", str(name)))
+    return found
+
+
+def _field(spec: Any, key: str) -> Any:
+    return getattr(spec, "fields", {}).get(key)
+
+
+def _item(spec: Any) -> Any:
+    return getattr(spec, "value", None)
+
+
+def _name_or_false(spec: Optional[Spec], value: Any,
+                   path: Tuple[str, ...]) -> List[Tuple[Tuple[str, ...], Any]]:
+    from ..declaration.specs import NONE_WORDS, Map, StrOrFalse, Table
+
+    if isinstance(spec, StrOrFalse):
+        if value is None or (isinstance(value, str) and value.strip().lower() in NONE_WORDS):
+            return [(path, value)]
+        return []
+    found = []
+    if isinstance(value, dict) and isinstance(spec, (Table, Map)):
+        for key, item in value.items():
+            below = spec.fields.get(key) if isinstance(spec, Table) else spec.value
+            found += _name_or_false(below, item, path + (str(key),))
+    return found
+
+
+# -- after checking: DA002 and WV002 ----------------------------------------------------------
+
+
+def from_report(session: Session, declaration: Declaration, report: Any, options: Options,
+                stream: Any) -> List[Fix]:
+    from ..evidence import COUNT_KEYS, FILE_KEYS, SOURCES
+
+    settings = session.settings(declaration, options)
+    evidence = session.evidence(declaration, settings)
+    fired: Dict[Tuple[str, str], str] = {
+        (f.rule, f.key): f.system for f in report.findings if not f.waived}
+    data = declaration.document.data
+    found: List[Fix] = []
+    for name, system in declaration.systems.items():
+        measured = evidence.systems.get(name) if evidence is not None else None
+        for file_key, count_key in COUNT_KEYS.items():
+            facts = measured.files.get(file_key) if measured is not None else None
+            if facts is None or ("DA002", system.key(*count_key)) not in fired:
+                continue
+            path = ("systems", name) + count_key
+            found.append(Fix(SetValue(path, facts.read), declaration.document.position(path),
+                             "DA002", f"{'.'.join(count_key)} {system.get(*count_key)} -> "
+                                      f"{facts.read}", name))
+        waivers = lookup(data, ("systems", name, "waivers"))
+        if not isinstance(waivers, dict):
+            continue
+        unused = [key for key in waivers
+                  if {("WV002", system.key("waivers", k)) for k in (str(key), str(key).upper())}
+                  & fired.keys()]
+        if not unused:
+            continue
+        if not settings.evidence and any(system.get(*k) for k in (*FILE_KEYS, SOURCES)):
+            for key in unused:
+                print(f"{PREFIX}{declaration.display}: the waiver of {key} ({name}) is kept: "
+                      "whether it is used depends on the evidence, which this run did not "
+                      "read", file=stream)
+            continue
+        if len(unused) == len(waivers):  # the last ones: ``waivers`` goes with them
+            path = ("systems", name, "waivers")
+            said = ", ".join(str(key) for key in unused)
+            found.append(Fix(Remove(path), declaration.document.position(path, at_key=True),
+                             "WV002", f"removed the unused waiver{'s' * (len(unused) > 1)} "
+                                      f"of {said}, and waivers with it", name))
+            continue
+        for key in unused:
+            path = ("systems", name, "waivers", str(key))
+            found.append(Fix(Remove(path), declaration.document.position(path, at_key=True),
+                             "WV002", f"removed the unused waiver of {key}", name))
+    return found
+
+
+def from_command_line(session: Session, args: Any) -> int:
+    """``check --fix``: the fixes, with the run's options; the check that follows reports what
+    is left."""
+    from ..engine import Options
+
+    options = Options(select=args.select, ignore=args.ignore, fail_on=args.fail_on,
+                      as_of=args.as_of, evidence=False if args.no_evidence else None,
+                      cache=not args.no_cache)
+    written = run(session, args.paths, options)
+    if written:
+        print(f"{PREFIX}fixed {written}; what the check finds now needs a person",
+              file=sys.stderr)
+    return written
