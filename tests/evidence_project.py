@@ -40,9 +40,9 @@ class Project:
             "HOME": str(root.parent),
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_AUTHOR_NAME": "Ada",
-            "GIT_AUTHOR_EMAIL": "ada@example.invalid",
+            "GIT_AUTHOR_EMAIL": "ada@example.org",
             "GIT_COMMITTER_NAME": "Ada",
-            "GIT_COMMITTER_EMAIL": "ada@example.invalid",
+            "GIT_COMMITTER_EMAIL": "ada@example.org",
         }
         if git:
             self.git("init", "-q")

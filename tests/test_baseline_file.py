@@ -157,13 +157,15 @@ def test_a_fixed_finding_leaves_the_baseline_passing(project: Path, capsys) -> N
     assert out.endswith("; 1 in the baseline\n")
 
 
-def test_a_raised_severity_is_still_the_same_finding(project: Path, capsys) -> None:
+def test_a_finding_whose_severity_rose_is_new(project: Path, capsys) -> None:
     _record(capsys)
     (project / "ragft.yaml").write_text(DECLARATION.replace("quarterly", "weekly"),
                                         encoding="utf-8")
     status, out, _ = _check(capsys, "-q")
     assert status == 1 and "KN001 [error]" in out
-    assert _check(capsys, "-q", "--baseline", "baseline.json") == (0, "", "")
+    # Recorded as a warning, it is an error now: the baseline no longer covers it.
+    status, out, _ = _check(capsys, "-q", "--baseline", "baseline.json")
+    assert status == 1 and _rules(out) == ["KN001"] and "KN001 [error]" in out
 
 
 def test_waived_findings_are_not_recorded_and_stay_waived(project: Path, capsys) -> None:
@@ -456,3 +458,43 @@ def test_an_empty_baseline_name_is_a_usage_error(option: str, tmp_path: Path, mo
     assert main(["check", "--no-evidence", option, ""]) == 2
     assert capsys.readouterr().err == f"ragft-lint: {option} needs a file name\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "ragft.yaml"]
+
+
+def test_entries_record_the_severity(project: Path, capsys) -> None:
+    _record(capsys)
+    data = json.loads((project / "baseline.json").read_text(encoding="utf-8"))
+    assert [(e["rule"], e["severity"]) for e in data["findings"]] == [
+        ("KN001", "warning"), ("KN003", "error")]
+
+
+def test_a_baseline_written_before_severities_is_still_read(project: Path, capsys) -> None:
+    _record(capsys)
+    path = project / "baseline.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for entry in data["findings"]:
+        del entry["severity"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    # Without a recorded severity an entry covers its finding at any severity, as it did.
+    (project / "ragft.yaml").write_text(DECLARATION.replace("quarterly", "weekly"),
+                                        encoding="utf-8")
+    assert _check(capsys, "-q", "--baseline", "baseline.json") == (0, "", "")
+
+
+def test_a_lowered_severity_stays_covered(project: Path, capsys) -> None:
+    (project / "ragft.yaml").write_text(DECLARATION.replace("quarterly", "weekly"),
+                                        encoding="utf-8")
+    status, _, _ = _check(capsys, "--write-baseline", "baseline.json")
+    assert status == 0
+    (project / "ragft.yaml").write_text(DECLARATION, encoding="utf-8")  # error -> warning
+    assert _check(capsys, "-q", "--baseline", "baseline.json") == (0, "", "")
+
+
+def test_a_wrong_severity_in_the_file_is_named(project: Path, capsys) -> None:
+    _record(capsys)
+    path = project / "baseline.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["findings"][0]["severity"] = "fatal"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    status, _, err = _check(capsys, "--baseline", "baseline.json")
+    assert status == 2
+    assert "findings[0].severity: expected one of error, warning, info, found 'fatal'" in err

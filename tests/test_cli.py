@@ -257,16 +257,22 @@ def test_toml_findings_are_located_in_pyproject(tmp_path: Path, monkeypatch, cap
     ]
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "mermaid"])
+@pytest.mark.parametrize("fmt", ["text", "json", "mermaid", "markdown"])
 def test_decide_in_every_format(fmt: str, capsys) -> None:
-    assert main(["decide", str(EXAMPLES / "support-bot"), "--format", fmt]) == 0
+    system = ["--system", "support-bot"] if fmt == "mermaid" else []
+    assert main(["decide", str(EXAMPLES / "support-bot"), "--format", fmt, *system]) == 0
     out = capsys.readouterr().out
     if fmt == "json":
         systems = json.loads(out)["systems"]
         assert systems["support-bot"]["declared"] == "hybrid"
         assert set(systems["support-bot"]["frameworks"]) == {"failure_mode", "gates", "checklist"}
-    elif fmt == "mermaid":
-        assert out.count("flowchart TD") == 2
+    elif fmt == "mermaid":  # raw, as a .mmd file and the Mermaid CLI want it
+        assert out.startswith("flowchart TD\n") and out.count("flowchart TD") == 1
+        assert "```" not in out
+    elif fmt == "markdown":
+        assert out.count("```mermaid\nflowchart TD\n") == 2
+        assert out.startswith("## support-bot\n")
+        assert "support-bot (declared hybrid)" in out
     else:
         assert out.startswith("support-bot (declared hybrid)\n")
         assert "consensus:" in out

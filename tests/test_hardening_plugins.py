@@ -61,7 +61,9 @@ CASES: Dict[str, Case] = {
     "syntax-error": Case("def broken(:\n", "SyntaxError"),
     "exits-at-import": Case("import sys\nsys.exit(4)\n", "SystemExit: 4"),
     "slow-import": Case("import time\ntime.sleep(60)\n", "Overrun: took longer than 0.5 s"),
-    "prints-at-import": Case(textwrap.dedent(hook("return []")) + "print('hello')\n", ""),
+    # It has a rule, so that the BAD of --select names one (an unknown prefix is exit 2).
+    "prints-at-import": Case(textwrap.dedent(RULE.format(body="return iter(())"))
+                             + "print('hello')\n", ""),
     "hook-raises": Case(hook("raise ValueError('bad config')"),
                         "ragft_lint_rules raised ValueError: bad config"),
     "hook-returns-a-number": Case(hook("return 42"),

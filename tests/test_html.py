@@ -90,16 +90,28 @@ class TestReport:
     def test_each_rule_links_to_its_section_of_the_rules_reference(
             self, run_yaml: Callable[..., Report]) -> None:
         report = run_yaml(WEEKLY_FINE_TUNE)
-        links = parse(html.report(report)).findall(".//a")
+        address = "https://docs.example.org/ragft-lint/rules"
+        links = parse(html.report(report, docs_url=address)).findall(".//a")
         assert [a.findtext("code") for a in links] == [f.rule for f in report.findings]
         reference = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
         for link, finding in zip(links, report.findings):
             page, _, anchor = link.get("href", "").partition("#")
-            assert page == html.RULES_URL and page.endswith("docs/rules.md")
+            assert page == address
             # The anchor a Markdown renderer makes of the rule's "## ID" heading.
             assert anchor == finding.rule.lower()
             assert f"\n## {finding.rule}\n" in reference
             assert finding.name in link.get("title", "")
+
+    def test_without_a_documentation_address_a_rule_names_its_command(
+            self, run_yaml: Callable[..., Report]) -> None:
+        # The package metadata names no documentation address: no link, never a dead one.
+        assert html.rules_url() is None
+        report = run_yaml(WEEKLY_FINE_TUNE)
+        page = html.report(report)
+        assert parse(page).findall(".//a") == []
+        assert "example.invalid" not in page
+        for finding in report.findings:
+            assert f"ragft-lint rule {finding.rule}" in page
 
     def test_a_plugins_rule_is_not_linked_to_the_built_in_reference(self) -> None:
         finding = Finding("ACME001", "approved-base-model", Severity.ERROR, "bot", "not approved",
@@ -170,7 +182,9 @@ class TestDecision:
           "knowledge": {"corpus_tokens": 20000, "changes": "static", "depth": "reference"},
           "prompt": {"context_window_tokens": 128000}},
          ["start", "g0", "k_prompt", "g2", "lookup", "verdict"]),
-        ({"architecture": "rag", "gaps": ["knowledge"], "knowledge": {"changes": "weekly"}},
+        ({"architecture": "rag", "gaps": ["knowledge"],
+          "knowledge": {"changes": "weekly", "corpus_tokens": 2000000},
+          "prompt": {"context_window_tokens": 128000}},
          ["start", "g0", "g1", "k_rag", "g2", "lookup", "verdict"]),
         ({"architecture": "prompt", "gaps": ["behavior"], "knowledge": {"changes": "static"}},
          ["start", "g0", "g1", "g2", "g3", "blocked", "verdict"]),
@@ -213,7 +227,9 @@ class TestDecision:
     def test_the_three_verdicts_and_the_consensus(
             self, decide_facts: Callable[[Dict[str, Any]], Decision]) -> None:
         item = decide_facts({"architecture": "fine-tune", "gaps": ["knowledge"],
-                             "knowledge": {"changes": "weekly"}})
+                             "knowledge": {"changes": "weekly", "corpus_tokens": 2000000,
+                                           "depth": "reference"},
+                             "prompt": {"context_window_tokens": 128000}})
         root = parse(html.decision(item))
         rows = [["".join(td.itertext()) for td in tr.findall("td")]
                 for tr in root.findall(".//table/tbody/tr")]
@@ -271,7 +287,10 @@ def test_a_report_of_the_example_is_well_formed_html() -> None:
     report = check(ROOT / "examples" / "support-bot", evidence=False, as_of=AS_OF)
     page = html.report(report)
     parse(page)
-    assert re.search(r'<a href="[^"]+#kn001"', page)
+    assert "ragft-lint rule KN001" in page  # no documentation address: the command
+    linked = html.report(report, docs_url="https://docs.example.org/rules")
+    parse(linked)
+    assert re.search(r'<a href="[^"]+#kn001"', linked)
 
 
 def test_check_format_html_is_a_standalone_page(tmp_path, monkeypatch, capsys) -> None:

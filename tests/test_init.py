@@ -21,7 +21,8 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
-QUESTIONS = 16
+QUESTIONS = 16  # asked whatever the answers; follow-up questions come where answers lead
+SUPPORT_QUESTIONS = 20  # the support bot's answers lead to four follow-ups
 
 # One answer per question, in order, for a support assistant over weekly-changing policies.
 SUPPORT_BOT = [
@@ -34,11 +35,15 @@ SUPPORT_BOT = [
     "128k",               # context window
     "yes",                # citations
     "yes",                # per-user access
+    "yes",                # ... so: does retrieval filter by the user's permissions?
+    "yes",                # ... and is that tested for leaks?
     "180",                # labelled eval examples
+    "0.8",                # ... so: the score it must reach to ship
     "1,800",              # training examples
     "6",                  # few-shot examples tried
     "70%",                # baseline score
-    "style",              # fine-tune goals
+    "qwen3-8b",           # ... so: the model it was measured on
+    "style",              # fine-tune goals (no reasoning: no question on its conventions)
     "30k",                # requests per month
     "hybrid",             # architecture
 ]
@@ -50,9 +55,10 @@ SUPPORT_FACTS = {
     "knowledge": {"changes": "weekly", "depth": "reference", "corpus_tokens": 4_000_000,
                   "citations": True, "per_user_access": True},
     "prompt": {"few_shot_examples": 6, "context_window_tokens": 128_000,
-               "baseline_score": 0.7},
+               "baseline_score": 0.7, "baseline_model": "qwen3-8b"},
     "fine_tune": {"goals": ["style"], "training_examples": 1800, "requests_per_month": 30_000},
-    "eval": {"examples": 180, "labeled": True},
+    "eval": {"examples": 180, "labeled": True, "target_score": 0.8},
+    "rag": {"acl_filtering": True, "leakage_tested": True},
 }
 
 
@@ -123,10 +129,11 @@ class TestFromAPipe:
     @pytest.mark.parametrize(("index", "answer", "message"), [
         (2, "lots", "'lots' is not a whole number"),
         (6, "-5", "'-5' is not a whole number of at least 0"),
-        (12, "1.5", "'1.5' is not between 0 and 1"),
+        (15, "1.5", "'1.5' is not between 0 and 1"),
+        (12, "2", "'2' is not between 0 and 1"),
         (7, "maybe", "'maybe': answer yes or no"),
-        (13, "speed", "'speed' is not one of format, style"),
-        (15, "lora", "'lora' is not one of prompt, rag, fine-tune, hybrid"),
+        (17, "speed", "'speed' is not one of format, style"),
+        (19, "lora", "'lora' is not one of prompt, rag, fine-tune, hybrid"),
     ])
     def test_each_kind_of_answer_is_checked(self, folder: Path, index: int, answer: str,
                                             message: str) -> None:
@@ -340,7 +347,8 @@ class TestOnATerminal:
         # Before the last question, decide's view of the answers so far, and its default.
         assert ("From these answers, decide says: failure-mode tree: hybrid, five gates: "
                 "hybrid, checklist: rag.") in out
-        assert f"{QUESTIONS}/{QUESTIONS} Which architecture do you choose?\n  prompt, rag, " \
+        assert f"{SUPPORT_QUESTIONS}/{SUPPORT_QUESTIONS} Which architecture do you choose?\n" \
+               "  prompt, rag, " \
                "fine-tune, hybrid [hybrid]: " in out
         assert "wrote ragft.yaml (system 'support bot', architecture hybrid)" in out
         assert "  consensus: hybrid\n" in out
@@ -400,3 +408,58 @@ def test_init_shares_nothing_with_the_command_line_but_the_console() -> None:
         cli = [name for name in _imported(anchor, tree)
                if name == "ragft_lint.cli" or name.startswith("ragft_lint.cli.")]
         assert not cli, f"{path.name} imports {cli}"
+
+
+# Users who see different documents: the follow-ups on ACL filtering and leakage tests, and a
+# sound design's declaration passes its own check. Answers are given by question name, so the
+# test holds whatever other questions are added.
+
+class _ByName:
+    """An asker that answers each question by its name (an empty answer takes the default)."""
+
+    def __init__(self, answers: Dict[str, str]) -> None:
+        self.answers = answers
+        self.asked: List[str] = []
+
+    def say(self, text: str) -> None:
+        pass
+
+    def ask(self, number: int, total: int, question: Any, default: str) -> Any:
+        self.asked.append(question.name)
+        return question.parse(self.answers.get(question.name) or default)
+
+
+SOUND_RAG = {"name": "hr-bot", "gaps": "knowledge", "baseline_queries": "60",
+             "changes": "weekly", "depth": "reference", "corpus_tokens": "4M",
+             "context_window_tokens": "128k", "citations": "yes", "per_user_access": "yes",
+             "acl_filtering": "yes", "leakage_tested": "yes", "eval_examples": "200",
+             "architecture": "rag"}
+
+
+def _interview(tmp_path: Path, answers: Dict[str, str]) -> Any:
+    from ragft_lint.init.command import interview
+    from ragft_lint.session import Session
+
+    asker = _ByName(answers)
+    return asker, interview(asker, tmp_path, Session())  # type: ignore[arg-type]
+
+
+def test_per_user_access_leads_to_acl_and_leakage_questions(tmp_path: Path) -> None:
+    asker, _ = _interview(tmp_path, SOUND_RAG)
+    at = asker.asked.index("per_user_access")
+    assert asker.asked[at + 1:at + 3] == ["acl_filtering", "leakage_tested"]
+    asker, _ = _interview(tmp_path, {**SOUND_RAG, "per_user_access": "no"})
+    assert "acl_filtering" not in asker.asked and "leakage_tested" not in asker.asked
+
+
+def test_a_sound_design_written_by_init_passes_its_own_check(tmp_path: Path) -> None:
+    from ragft_lint import check
+    from ragft_lint.init.writers import declaration_data, to_yaml
+
+    _, answers = _interview(tmp_path, SOUND_RAG)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ragft.yaml").write_text(to_yaml(declaration_data(answers)), encoding="utf-8")
+    report = check(tmp_path / "ragft.yaml", evidence=False)
+    assert [f for f in report.findings if str(f.severity) == "error"] == []
+    assert not report.failed
+    assert {"RG005", "RG006"}.isdisjoint(f.rule for f in report.findings)

@@ -57,6 +57,10 @@ DECLARATION = """\
         gaps: [knowledge]
         knowledge:
           changes: weekly
+          depth: reference
+          corpus_tokens: 2000000
+        prompt:
+          context_window_tokens: 128000
     """
 
 
@@ -64,7 +68,7 @@ def test_the_magics_on_a_real_kernel(tmp_path: Path, kernel: str) -> None:
     project = tmp_path / "project"
     (project / ".git").mkdir(parents=True)
     (project / "ragft.yaml").write_text(textwrap.dedent(DECLARATION), encoding="utf-8")
-    other = project / "other"
+    other = tmp_path / "other"  # beside the project: below it, the line magic would check it too
     other.mkdir()
     (other / "ragft.yaml").write_text("systems:\n  bot:\n    architecture: rag\n"
                                       "    knowledge:\n      per_user_access: true\n",
@@ -72,7 +76,7 @@ def test_the_magics_on_a_real_kernel(tmp_path: Path, kernel: str) -> None:
     cells = [
         "%load_ext ragft_lint",
         "%ragft_lint --no-evidence",
-        "%ragft_lint other --select RG --fail-on warning",
+        "%ragft_lint ../other --select RG --fail-on warning",
         "result = %ragft_lint --no-evidence\n"
         "print(sorted({f.rule for f in result.report.findings}))\n"
         "print(result.decisions['pricing <bot>'].consensus)",
@@ -93,7 +97,8 @@ def test_the_magics_on_a_real_kernel(tmp_path: Path, kernel: str) -> None:
     # The line magic: the declaration found from the notebook's folder, as HTML and as text.
     page = html_of(ran[1])
     assert kinds(ran[1]) == ["execute_result"]
-    assert 'href="https://' in page and 'docs/rules.md#kn001"' in page
+    # No documentation address in the package metadata: the command, never a dead link.
+    assert 'href="https://' not in page and "ragft-lint rule KN001" in page
     assert ">error</span>" in page and "ragft.yaml:6:16" in page
     assert "pricing &lt;bot&gt;" in page and "<bot>" not in page
     assert 'class="ragft-lint-gates"' in page and 'data-node="k_rag"' in page
@@ -145,7 +150,7 @@ def test_the_example_notebook_walks_to_a_sound_declaration(tmp_path: Path, kerne
 
     first_page = html_of(first)
     for rule in ("KN001", "KN002", "KN003", "EV001"):
-        assert f"#{rule.lower()}" in first_page
+        assert f"ragft-lint rule {rule}" in first_page
     assert "agrees with none" in first_page
 
     second_page = html_of(second)
@@ -192,3 +197,29 @@ def test_the_extension_is_found_by_ipython(tmp_path: Path) -> None:
                           cwd=tmp_path, env=jupyter_environment(tmp_path), check=True)
     assert "ragft.yaml:6:16: KN001 [error]" in done.stdout
     assert "pricing <bot> (declared fine-tune)" in done.stdout
+
+
+def test_the_findings_table_is_left_aligned_whatever_the_notebooks_css(tmp_path: Path,
+                                                                       kernel: str) -> None:
+    import re
+    from xml.etree import ElementTree
+
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "ragft.yaml").write_text(textwrap.dedent(DECLARATION), encoding="utf-8")
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    # Jupyter's own style sheet right-aligns table cells; a notebook may add its own rules.
+    style = ("from IPython.display import HTML, display\n"
+             "display(HTML('<style>.rendered_html th, .rendered_html td, th, td "
+             "{text-align: right}</style>'))")
+    notebook = new_notebook(cells=[new_code_cell(source) for source in (
+        "%load_ext ragft_lint", style, "%ragft_lint --no-evidence")])
+    page = html_of(execute(notebook, project, kernel).cells[2])
+    table = re.search(r"<table.*?</table>", page, re.DOTALL)
+    assert table is not None
+    cells = [c for c in ElementTree.fromstring(table.group()).iter() if c.tag in ("th", "td")]
+    assert len(cells) > 10
+    for cell in cells:  # inline, so that no style sheet's rule for th or td wins
+        assert "text-align:left" in cell.get("style", "").replace(" ", ""), cell.get("style")
+

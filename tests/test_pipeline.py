@@ -184,3 +184,34 @@ def test_applying_a_baseline_returns_new_reports(tmp_path: Path) -> None:
     assert applied is not report
     assert applied.findings == [] and applied.baselined == len(report.findings)
     assert report.baselined == 0 and report.findings  # the original is as it was
+
+
+def test_decide_shows_the_errors_check_reports_as_blockers(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(ROOT / "examples" / "support-bot")
+    assert main(["check", "--format", "json", "--no-evidence"]) == 1
+    checked = json.loads(capsys.readouterr().out)
+    errors = {(f["system"], f["rule"]) for f in checked["findings"]
+              if f["severity"] == "error" and not f["waived"] and f["rule"][:2] in
+              ("KN", "EV", "FT", "RG", "DA")}
+    assert errors  # the example's draft system is not ready
+    assert main(["decide", "--format", "json"]) == 0
+    decided = json.loads(capsys.readouterr().out)
+    blockers = {(name, b["rule"]) for name, system in decided["systems"].items()
+                for b in system["blockers"]}
+    assert blockers == errors
+
+
+def test_every_check_output_says_which_thresholds_were_changed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = measured_project(tmp_path / "project")
+    declaration = project.root / "ragft.yaml"
+    declaration.write_text("thresholds:\n  min_training_examples:\n    value: 50\n"
+                           "    reason: a pilot on a small queue\n"
+                           + declaration.read_text(), encoding="utf-8")
+    main(["check", "--no-evidence", "--format", "json", str(declaration)])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["thresholds"]["min_training_examples"]["value"] == 50
+    assert printed["thresholds"]["min_training_examples"]["reason"] == "a pilot on a small queue"
+    main(["check", "--no-evidence", str(declaration)])
+    assert "min_training_examples" in capsys.readouterr().out

@@ -54,9 +54,9 @@ def _git_env(home: Path) -> Dict[str, str]:
         "GIT_CONFIG_GLOBAL": os.devnull,
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": "Test Author",
-        "GIT_AUTHOR_EMAIL": "author@example.invalid",
+        "GIT_AUTHOR_EMAIL": "author@example.org",
         "GIT_COMMITTER_NAME": "Test Author",
-        "GIT_COMMITTER_EMAIL": "author@example.invalid",
+        "GIT_COMMITTER_EMAIL": "author@example.org",
         "GIT_AUTHOR_DATE": "2026-11-23T12:00:00+00:00",
         "GIT_COMMITTER_DATE": "2026-11-23T12:00:00+00:00",
         "PRE_COMMIT_HOME": str(home),
@@ -187,6 +187,49 @@ def test_widened_files_check_the_declaration_when_evidence_changes(
     done = _pre_commit(wide, env, "--files", "evals/support.jsonl")
     assert done.returncode == 1, done.stdout + done.stderr
     assert BAD_FINDING in done.stdout
+
+
+# A monorepo: a declaration per service, and a git-ignored virtual environment holding a decoy.
+
+MONOREPO = {
+    ".gitignore": ".venv/\n",
+    "services/search/ragft.yaml": GOOD.replace("faq-bot", "search-bot"),
+    "services/brand/ragft.yaml": BAD.replace("pricing-bot", "brand-bot"),
+    ".venv/pyvenv.cfg": "home = /usr/bin\n",
+    ".venv/lib/ragft.yaml": BAD.replace("pricing-bot", "decoy-bot"),
+}
+MONOREPO_FINDING = "services/brand/ragft.yaml:7:16: KN001 [error]"
+
+
+def _monorepo_checks(folder: Path, env: Dict[str, str]) -> None:
+    done = _pre_commit(folder, env, "--all-files")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert MONOREPO_FINDING in done.stdout
+    assert "decoy-bot" not in done.stdout
+    done = _pre_commit(folder, env, "--files", "services/search/ragft.yaml")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_pre_commit_in_a_monorepo(tmp_path: Path, hook_source: Dict[str, str]) -> None:
+    env = _consumer(tmp_path / "mono", hook_source, MONOREPO)
+    _monorepo_checks(tmp_path / "mono", env)
+
+
+def test_the_local_hook_of_the_readme_in_a_monorepo(tmp_path: Path) -> None:
+    # The README's `repo: local` form, which works before anything is published: the
+    # ragft-lint installed beside pre-commit, run by a real `pre-commit run`.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(repos:\n  - repo: local\n.*?)```", readme, re.DOTALL)
+    assert block, "README.md shows no `repo: local` configuration"
+    folder = tmp_path / "mono"
+    env = _git_env(tmp_path / "home")
+    env["PATH"] = _scripts_first()
+    _new_repo(folder, env, {".pre-commit-config.yaml": block.group(1), **MONOREPO})
+    _git(folder, env, "add", "-A")
+    _git(folder, env, "commit", "-q", "-m", "a monorepo")
+    _monorepo_checks(folder, env)
 
 
 # The hook definition itself, and the README that documents it.

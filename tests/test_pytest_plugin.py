@@ -269,3 +269,45 @@ def test_the_options_have_their_own_group_in_the_help(pytester: pytest.Pytester)
         "*--ragft-lint-path=PATH*",
     ])
     result.stdout.fnmatch_lines(["*ragft_lint (bool):*"])
+
+
+# The fixture's for_system: waived findings left out unless asked for, and a typo caught.
+
+WAIVED = DECLARATION + """\
+    waivers:
+      KN001: {reason: "the price list is frozen until the move to retrieval"}
+"""
+
+
+def test_for_system_leaves_waived_findings_out_unless_asked(project: pytest.Pytester) -> None:
+    declare(project, WAIVED)
+    project.makepyfile(test_waived="""
+        def test_the_waived_finding_is_left_out(ragft_lint_report):
+            assert [f.rule for f in ragft_lint_report.for_system("pricing-bot")] == []
+
+        def test_it_is_there_when_asked_for(ragft_lint_report):
+            found = ragft_lint_report.for_system("pricing-bot", include_waived=True)
+            assert [(f.rule, f.waived) for f in found] == [("KN001", True)]
+    """)
+    result = run(project, "--ragft-lint", "-v")
+    result.assert_outcomes(passed=4)  # the two systems' items, and the two tests
+
+
+def test_for_system_of_an_unknown_system_names_the_systems(project: pytest.Pytester) -> None:
+    project.makepyfile(test_typo="""
+        import pytest
+
+        def test_a_typo_is_an_error(ragft_lint_report):
+            with pytest.raises(LookupError) as raised:
+                ragft_lint_report.for_system("pricing-bto")
+            assert str(raised.value) == (
+                "ragft.yaml declares no system 'pricing-bto'; did you mean 'pricing-bot'? "
+                "(its systems: 'faq-bot', 'pricing-bot')")
+
+        def test_the_readme_example_fails_loudly_on_a_typo(ragft_lint_report):
+            assert not [f for f in ragft_lint_report.for_system("faq-btt")
+                        if str(f.severity) == "error"]
+    """)
+    result = run(project)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*UnknownSystemError: ragft.yaml declares no system*"])

@@ -4,18 +4,21 @@
 finding the file records and fails only on the others. A finding is recorded by declaration,
 rule, system and key, never by line, so edits elsewhere in the declaration do not invalidate
 the baseline; a key that fires more often than recorded counts its extra findings as new.
-Declarations are recorded relative to the baseline file, so the file works from any folder.
+Each entry records the finding's severity too: a finding whose severity rose since (a warning
+that became an error) is new and fails the run. Entries written before severities were
+recorded match at any severity. Declarations are recorded relative to the baseline file, so
+the file works from any folder.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Any, Counter, Dict, List, Sequence, Tuple
+from typing import Any, Counter, Dict, List, Optional, Sequence, Tuple
 
 from .atomic import write_text
 from .errors import BaselineError
-from .findings import Finding
+from .findings import SEVERITY_WORDS, Finding, Severity
 from .report import Report
 
 FORMAT_VERSION = 1
@@ -45,7 +48,7 @@ def document(reports: Sequence[Report], path: str) -> Dict[str, Any]:
             if f.waived:  # an accepted risk already: the waiver is its record
                 continue
             entries.append({"declaration": declaration, "rule": f.rule, "system": f.system,
-                            "key": f.key, "message": f.message})
+                            "key": f.key, "severity": str(f.severity), "message": f.message})
     entries.sort(key=lambda e: (e["declaration"], e["system"], e["rule"], e["key"],
                                 e["message"]))
     return {"ragft_lint_baseline": FORMAT_VERSION, "findings": entries}
@@ -65,6 +68,12 @@ def read(path: str) -> Counter[Key]:
     """The findings a baseline file records, counted per key."""
     import collections
 
+    return collections.Counter({key: len(found) for key, found in entries(path).items()})
+
+
+def entries(path: str) -> Dict[Key, List[Optional[Severity]]]:
+    """The findings a baseline file records: per key, the severity of each (None for an entry
+    of a file written before severities were recorded)."""
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read(10_000_001)
@@ -86,7 +95,7 @@ def read(path: str) -> Counter[Key]:
             or not isinstance(entries, list):
         raise BaselineError(path, "not a ragft-lint baseline (version "
                                   f"{FORMAT_VERSION}); write one with --write-baseline")
-    counts: Counter[Key] = collections.Counter()
+    recorded: Dict[Key, List[Optional[Severity]]] = {}
     for number, entry in enumerate(entries):
         fields = [entry.get(k) if isinstance(entry, dict) else None
                   for k in ("declaration", "rule", "system", "key")]
@@ -94,13 +103,28 @@ def read(path: str) -> Counter[Key]:
         if len(strings) != 4:
             raise BaselineError(path, f"findings[{number}]: expected declaration, rule, system "
                                       "and key strings")
-        counts[(strings[0], strings[1], strings[2], strings[3])] += 1
-    return counts
+        word = entry.get("severity")
+        if word is not None and word not in SEVERITY_WORDS:
+            raise BaselineError(path, f"findings[{number}].severity: expected one of "
+                                      f"{', '.join(SEVERITY_WORDS)}, found {word!r}")
+        severity = Severity.parse(word) if word is not None else None
+        recorded.setdefault((strings[0], strings[1], strings[2], strings[3]), []).append(severity)
+    return recorded
+
+
+def _take(recorded: List[Optional[Severity]], severity: Severity) -> bool:
+    """Use up the recorded entry that covers a finding of ``severity``, if one does: the lowest
+    recorded severity at or above it (an entry without one covers any)."""
+    covering = [s for s in recorded if s is None or s >= severity]
+    if not covering:
+        return False
+    recorded.remove(min(covering, key=lambda s: Severity.ERROR + 1 if s is None else s))
+    return True
 
 
 def apply(reports: Sequence[Report], path: str) -> List[Report]:
     """The reports without the findings the baseline at ``path`` records (new reports)."""
-    remaining = read(path)
+    remaining = entries(path)
     folder = os.path.dirname(os.path.abspath(path))
     out: List[Report] = []
     for report in reports:
@@ -108,9 +132,7 @@ def apply(reports: Sequence[Report], path: str) -> List[Report]:
         kept: List[Finding] = []
         left_out = 0
         for f in report.findings:
-            key = _key(declaration, f)
-            if not f.waived and remaining[key] > 0:
-                remaining[key] -= 1
+            if not f.waived and _take(remaining.get(_key(declaration, f), []), f.severity):
                 left_out += 1
             else:
                 kept.append(f)

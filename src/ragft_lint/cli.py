@@ -21,6 +21,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from .decide import Decisions
     from .host import PluginFailure, Plugins
     from .report import Report
     from .session import Session
@@ -55,6 +56,9 @@ COMMANDS = {
              "Ask the questions that decide between prompting, RAG and fine-tuning, write the "
              "declaration, and show what decide makes of it. Without a terminal, read one "
              "answer per line from standard input (an empty line takes the default)."),
+    "waive": ("accept a rule's finding for a system, with a reason",
+              "Add a waiver of RULE under SYSTEM in the declaration (or update the one there), "
+              "keeping the rest of the file as it is."),
 }
 
 
@@ -85,8 +89,9 @@ def _parser(argv: Optional[Sequence[str]] = None) -> argparse.ArgumentParser:
 
 def _check_options(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", metavar="PATH",
-                       help="a declaration file or a folder to discover from; files that are "
-                            "not declarations select the declaration above them")
+                       help="a declaration file, or a folder: every declaration at or below it "
+                            "(default: the working folder); other files select the declaration "
+                            "above them")
     check.add_argument("--format", default="text", metavar="FORMAT",
                        help="text (default), json, sarif, github, html, or a plugin's format")
     check.add_argument("--select", type=console.rule_list, metavar="IDS",
@@ -99,6 +104,9 @@ def _check_options(check: argparse.ArgumentParser) -> None:
                        help="the date that date-based rules use (default: today)")
     check.add_argument("--no-evidence", action="store_true",
                        help="use declared facts only: read no evidence file, run no git")
+    check.add_argument("--fix", action="store_true",
+                       help="first fix what needs no judgement (declared counts, unused "
+                            "waivers, reranker: none), in the file, then check")
     check.add_argument("--no-cache", action="store_true",
                        help="measure the evidence again instead of using the cache")
     baseline = check.add_mutually_exclusive_group()
@@ -108,18 +116,36 @@ def _check_options(check: argparse.ArgumentParser) -> None:
     baseline.add_argument("--write-baseline", metavar="FILE",
                           help="record today's findings in FILE (written atomically) and "
                                "exit 0")
+    _colour_option(check)
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only")
     check.add_argument("-v", "--verbose", action="store_true",
                        help="show tracebacks of internal errors")
 
 
 def _decide_options(decide: argparse.ArgumentParser) -> None:
-    decide.add_argument("path", nargs="?", metavar="PATH",
-                        help="a declaration file or a folder to discover from")
-    decide.add_argument("--format", choices=("text", "json", "mermaid"), default="text",
-                        help="output format (default: text)")
+    decide.add_argument("paths", nargs="*", metavar="PATH",
+                        help="as for check: a declaration file, or a folder and every "
+                             "declaration at or below it (default: the working folder)")
+    decide.add_argument("--format", choices=("text", "json", "mermaid", "markdown"),
+                        default="text",
+                        help="text (default), json, mermaid (one raw flowchart, for a .mmd "
+                             "file: name the system when there are several), or markdown (the "
+                             "text and a fenced diagram per system)")
+    decide.add_argument("--system", metavar="NAME",
+                        help="only this system's decision")
+    decide.add_argument("--as-of", type=console.date, metavar="YYYY-MM-DD",
+                        help="the date the measured evidence is read at (default: today)")
+    _colour_option(decide)
     decide.add_argument("-v", "--verbose", action="store_true",
                         help="show tracebacks of internal errors")
+
+
+def _colour_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--color", "--colour", choices=console.COLOUR_CHOICES, default="auto",
+                        dest="color", metavar="WHEN",
+                        help="auto (default), always or never; auto colours on a terminal "
+                             "unless NO_COLOR or TERM=dumb says otherwise, and always with "
+                             "FORCE_COLOR")
 
 
 def _rules_options(listing: argparse.ArgumentParser) -> None:
@@ -133,6 +159,19 @@ def _rule_options(one: argparse.ArgumentParser) -> None:
 
 def _schema_options(schema: argparse.ArgumentParser) -> None:
     pass
+
+
+def _waive_options(waive: argparse.ArgumentParser) -> None:
+    waive.add_argument("rule", metavar="RULE", help="the rule id, such as RG001")
+    waive.add_argument("system", metavar="SYSTEM", help="the declared system")
+    waive.add_argument("path", nargs="?", metavar="PATH",
+                       help="a declaration file or a folder to discover from")
+    waive.add_argument("--reason", required=True, metavar="TEXT",
+                       help="why the finding is accepted")
+    waive.add_argument("--expires", type=console.date, metavar="YYYY-MM-DD",
+                       help="when the waiver lapses")
+    waive.add_argument("-v", "--verbose", action="store_true",
+                       help="show tracebacks of internal errors")
 
 
 def _init_options(init: argparse.ArgumentParser) -> None:
@@ -153,6 +192,7 @@ _OPTIONS: Dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "rule": _rule_options,
     "schema": _schema_options,
     "init": _init_options,
+    "waive": _waive_options,
 }
 
 
@@ -175,6 +215,10 @@ def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
         return _check(session, args, out)
     if args.command == "decide":
         return _decide(session, args, out)
+    if args.command == "waive":
+        from .edit import waivers
+
+        return waivers.run(session, args.rule, args.system, args.reason, args.expires, args.path)
     plugins = session.plugins
     if args.command == "rules":
         status = _rules(plugins, out, args.format)
@@ -200,6 +244,12 @@ def _check(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     plugins = session.plugins
     if args.format not in plugins.formats:
         raise UsageError(_unknown_format(args.format, sorted(plugins.formats)))
+    console.check_rule_words("--select", args.select, plugins)
+    console.check_rule_words("--ignore", args.ignore, plugins)
+    if args.fix:
+        from .edit import fixes
+
+        fixes.from_command_line(session, args)
     declarations, unmatched = session.declarations(args.paths)
     if not args.quiet:
         _notes(unmatched)
@@ -231,7 +281,7 @@ def _check(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     from .output_format import FormatOptions
 
     source = plugins.format_owner(args.format)
-    shown = FormatOptions(colour=console.colour(out), quiet=args.quiet)
+    shown = FormatOptions(colour=console.colour(out, args.color), quiet=args.quiet)
     render = plugins.formats[args.format].render
     try:
         if source == "builtin":
@@ -267,12 +317,18 @@ def _unknown_format(word: str, choices: List[str]) -> str:
 def _decide(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     from .engine import Options
 
-    declaration = session.declaration(args.path)
-    options = Options()
-    evidence = session.evidence(declaration, session.settings(declaration, options))
-    if evidence is not None:
-        _notes(evidence.notes)
-    decisions = session.decisions(declaration, options)
+    declarations, unmatched = session.declarations(args.paths)
+    _notes(unmatched)
+    if not declarations:
+        return console.exit_status(session.plugins.failures, 0)
+    options = Options(as_of=args.as_of)
+    for declaration in declarations:
+        evidence = session.evidence(declaration, session.settings(declaration, options))
+        if evidence is not None:
+            _notes(evidence.notes)
+    decisions = session.all_decisions(declarations, options)
+    if args.system is not None:
+        decisions = _one_system(decisions, args.system)
     if args.format == "json":
         from .output import decision_json
 
@@ -280,12 +336,34 @@ def _decide(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     elif args.format == "mermaid":
         from .output import mermaid
 
-        out.write(mermaid.render(decisions))
+        if len(decisions) != 1:
+            names = ", ".join(decisions) or "none"
+            raise UsageError(f"--format mermaid writes one diagram (a .mmd file holds one), "
+                             f"and there are {len(decisions)} systems ({names}): choose one "
+                             "with --system NAME, or use --format markdown for all")
+        out.write(mermaid.chart(next(iter(decisions.values()))))
+    elif args.format == "markdown":
+        from .output import decision_markdown
+
+        out.write(decision_markdown.render(decisions))
     else:
         from .output import decision_text
 
-        out.write(decision_text.render(decisions, colour=console.colour(out)))
+        out.write(decision_text.render(decisions, colour=console.colour(out, args.color)))
     return console.exit_status(session.plugins.failures, 0)
+
+
+def _one_system(decisions: Decisions, name: str) -> Decisions:
+    """Only the system ``--system`` names, or ``UsageError`` naming the ones there are."""
+    from .decide import Decisions
+
+    if name not in decisions:
+        from .suggest import hint
+
+        listed = ", ".join(decisions) or "none"
+        raise UsageError(f"--system: no system {name!r}{hint(name, list(decisions))} "
+                         f"(the systems: {listed})")
+    return Decisions({name: decisions[name]})
 
 
 def _rules(plugins: Plugins, out: TextIO, fmt: str = "text") -> int:
@@ -325,7 +403,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     verbose = bool(argv is not None and ("-v" in argv or "--verbose" in argv)) or (
         argv is None and ("-v" in sys.argv[1:] or "--verbose" in sys.argv[1:]))
     try:
-        return run(argv, sys.stdout)
+        status = run(argv, sys.stdout)
+        sys.stdout.flush()  # a closed pipe shows here, while it can still be handled
+        return status
+    except BrokenPipeError:  # the reader went away (`ragft-lint rules | head`): stop quietly
+        return console.quiet_closed_pipe()
     except NoDeclarationError as exc:
         print(f"{console.PREFIX}{exc}", file=sys.stderr)
         return exc.exit_status

@@ -2,9 +2,9 @@
 
 ``%load_ext ragft_lint`` registers one magic that works both ways:
 
-- ``%ragft_lint [PATH] [options]`` checks the declaration found from the working folder (a
-  notebook's kernel runs in the notebook's folder), or the one at PATH, and shows its findings
-  and each system's decision.
+- ``%ragft_lint [PATH] [options]`` checks the declarations of the working folder (a
+  notebook's kernel runs in the notebook's folder), or those PATH names, as ``ragft-lint
+  check`` would, and shows their findings and each system's decision.
 - ``%%ragft_lint [FOLDER] [options]`` checks the YAML declaration written in the cell below it,
   read as if it were saved in FOLDER (default: the working folder): a design to try out before
   it is committed. Line numbers count the ``%%ragft_lint`` line, as the cell shows them.
@@ -196,15 +196,22 @@ def _show(failure: Failure) -> None:
 
 
 def _check(args: argparse.Namespace, cell: Optional[str]) -> Result:
+    from .console import check_rule_words
     from .engine import Options
+    from .report import combine
     from .session import Session
 
     session = Session()
+    check_rule_words("--select", args.select, session.plugins)
+    check_rule_words("--ignore", args.ignore, session.plugins)
     if cell is None:
         path = os.path.expanduser(args.path) if args.path else None
-        declaration = session.declaration(path)
+        # A folder means every declaration at or below it, as on the command line.
+        declarations, _ = session.declarations([] if path is None else [path])
+        if not declarations:
+            raise NoDeclarationError([f"the folders above {path}"])
     else:
-        declaration = session.cell(cell, args.path, CELL)
+        declarations = [session.cell(cell, args.path, CELL)]
     options = Options(
         select=args.select,
         ignore=args.ignore,
@@ -214,7 +221,8 @@ def _check(args: argparse.Namespace, cell: Optional[str]) -> Result:
         cache=not args.no_cache,
     )
     # The report and the decisions come from the same measurement of the evidence.
-    return Result(session.report(declaration, options), session.decisions(declaration, options))
+    report = combine([session.report(d, options) for d in declarations])
+    return Result(report, session.all_decisions(declarations, options))
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -6,11 +6,12 @@ the ini options. Until then it adds its options and the ``ragft_lint_report`` fi
 imports nothing else of ragft-lint; the declaration, the plugin host and the rules are loaded
 on first use.
 
-When active, the session collects a ``ragft-lint`` node with one item per declared system
-(``ragft-lint::support-bot``). An item fails with its system's findings at or above
-``fail_on``, one ``path:line:column`` line each with the fix below it, and passes otherwise. A
-declaration that cannot be read or does not fit the format is a collection error that shows
-where, as ``ragft-lint check`` would.
+When active, the session collects a ``ragft-lint`` node with one item per system of every
+declaration found from the rootdir (``ragft-lint::support-bot``; with several declarations,
+``ragft-lint::services/search/ragft.yaml::search-bot``). An item fails with its system's
+findings at or above ``fail_on``, one ``path:line:column`` line each with the fix below it, and
+passes otherwise. A declaration that cannot be read or does not fit the format is a collection
+error that shows where, as ``ragft-lint check`` would.
 
 Every process checks the declaration at most once: the items and the fixture share the
 report, and under pytest-xdist each worker makes its own from the same files.
@@ -19,7 +20,7 @@ report, and under pytest-xdist each worker makes its own from the same files.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generator, Iterator, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Generator, Iterator, List, Optional, Union
 
 import pytest
 
@@ -71,8 +72,11 @@ def _lint(request: pytest.FixtureRequest) -> _Lint:
 def ragft_lint_report(request: pytest.FixtureRequest) -> Report:
     """The report of checking the declaration (``ragft_lint.Report``), for your own asserts.
 
-    Available with or without ``--ragft-lint``; the declaration is the one the plugin uses.
-    ``report.for_system(name)`` gives one system's findings, ``report.findings`` all of them.
+    Available with or without ``--ragft-lint``; the declarations are the ones the plugin uses
+    (several, as in a monorepo, are one report). ``report.for_system(name)`` gives one
+    system's findings without the waived ones (``include_waived=True`` for those too) and
+    raises ``LookupError`` naming the systems for a system not declared; ``report.findings``
+    holds all of them.
     A declaration that cannot be read fails the test that asks for the report, showing where.
     """
     from .errors import RagftLintError
@@ -99,18 +103,19 @@ def ragft_lint_decisions(request: pytest.FixtureRequest) -> Decisions:
 
 
 class _Lint:
-    """The declaration a session checks, its report and decisions, each made once, on first use.
-    """
+    """The declarations a session checks, their reports and decisions, each made once, on first
+    use."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self._session: Optional[Session] = None
-        self._declaration: Optional[Declaration] = None
+        self._declarations: Optional[List[Declaration]] = None
+        self._reports: Dict[int, Report] = {}
         self._report: Optional[Report] = None
         self._decisions: Optional[Decisions] = None
 
     def start(self) -> Path:
-        """Where the declaration is: the command line's path, the ini's, or the rootdir."""
+        """Where the declarations are: the command line's path, the ini's, or the rootdir."""
         given = self.config.getoption("ragft_lint_path")
         if given:
             return Path(given)
@@ -127,20 +132,36 @@ class _Lint:
             self._session = Session()
         return self._session
 
-    def declaration(self) -> Declaration:
-        if self._declaration is None:
-            self._declaration = self.session().declaration(self.start())
-        return self._declaration
+    def declarations(self) -> List[Declaration]:
+        """Every declaration the start names (a folder: all of them at or below it)."""
+        if self._declarations is None:
+            found, _ = self.session().declarations([self.start()])
+            if not found:
+                from .declaration.discovery import display_path
+                from .errors import NoDeclarationError
+
+                raise NoDeclarationError([f"the folders above {display_path(self.start())}"])
+            self._declarations = found
+        return self._declarations
+
+    def report_of(self, declaration: Declaration) -> Report:
+        key = id(declaration)
+        if key not in self._reports:
+            self._reports[key] = self.session().report(declaration)
+        return self._reports[key]
 
     def report(self) -> Report:
+        """All the declarations' reports as one (``report.combine``)."""
         if self._report is None:
-            self._report = self.session().report(self.declaration())
+            from .report import combine
+
+            self._report = combine([self.report_of(d) for d in self.declarations()])
         return self._report
 
     def decisions(self) -> Decisions:
         """Made from the same measurement of the evidence as the report."""
         if self._decisions is None:
-            self._decisions = self.session().decisions(self.declaration())
+            self._decisions = self.session().all_decisions(self.declarations())
         return self._decisions
 
 
@@ -163,7 +184,9 @@ class _ActiveSession:
 
 
 class DeclarationNode(pytest.Collector):
-    """The declaration, collected into one item per declared system."""
+    """The declarations, collected into one item per declared system: ``ragft-lint::bot``, or
+    with several declarations ``ragft-lint::services/search/ragft.yaml::bot``, so that every id
+    stays unique however the systems are named."""
 
     lint: _Lint
 
@@ -171,29 +194,63 @@ class DeclarationNode(pytest.Collector):
         from .errors import RagftLintError
 
         try:
-            declaration = self.lint.declaration()
+            declarations = self.lint.declarations()
         except RagftLintError as exc:
             # CollectError is shown as its message alone, without a traceback.
             raise self.CollectError("\n".join(exc.lines())) from None
-        for name, system in declaration.systems.items():
-            item = SystemItem.from_parent(self, name=name)
-            item.lint = self.lint
-            item.where = system.where()
-            item.file = Path(declaration.document.file)
-            yield item
+        if len(declarations) == 1:
+            yield from _items(self, self.lint, declarations[0])
+            return
+        root = str(self.config.rootpath)
+        for declaration in declarations:
+            node = OneDeclaration.from_parent(self, name=_relative(declaration, root))
+            node.lint = self.lint
+            node.declaration = declaration
+            yield node
+
+
+class OneDeclaration(pytest.Collector):
+    """One of several declarations, holding its systems' items."""
+
+    lint: _Lint
+    declaration: Declaration
+
+    def collect(self) -> Iterator[Union[pytest.Item, pytest.Collector]]:
+        yield from _items(self, self.lint, self.declaration)
+
+
+def _relative(declaration: Declaration, root: str) -> str:
+    import os
+
+    try:
+        path = os.path.relpath(declaration.document.file, root)
+    except ValueError:  # another drive
+        path = declaration.document.file
+    return path.replace(os.sep, "/")
+
+
+def _items(parent: pytest.Collector, lint: _Lint, declaration: Declaration) -> Iterator[SystemItem]:
+    for name, system in declaration.systems.items():
+        item = SystemItem.from_parent(parent, name=name)
+        item.lint = lint
+        item.declaration = declaration
+        item.where = system.where()
+        item.file = Path(declaration.document.file)
+        yield item
 
 
 class SystemItem(pytest.Item):
     """One declared system: fails with its findings at or above ``fail_on``."""
 
     lint: _Lint
+    declaration: Declaration
     where: Location  # of the system's key
     file: Path
 
     def runtest(self) -> None:
-        report = self.lint.report()
+        report = self.lint.report_of(self.declaration)
         failing = [f for f in report.for_system(self.name)
-                   if not f.waived and f.severity >= report.fail_on]
+                   if f.severity >= report.fail_on]
         if failing or report.plugin_failures:
             raise SystemFailed(self.name, failing, report)
 

@@ -7,13 +7,31 @@ new report.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Sequence, Tuple
 
 from .findings import Finding, Severity
 
 if TYPE_CHECKING:
     from .host import PluginFailure
     from .rule import Rule
+    from .thresholds import Changed
+
+
+class UnknownSystemError(LookupError):
+    """``for_system`` asked for a system the report does not hold: a typo would otherwise
+    give an empty list, and the assertion built on it would pass without checking anything."""
+
+    def __init__(self, name: str, declaration: str, systems: Sequence[str]) -> None:
+        from .suggest import hint
+
+        self.name = name
+        self.systems = list(systems)
+        listed = ", ".join(repr(s) for s in self.systems) or "none"
+        super().__init__(f"{declaration} declares no system {name!r}{hint(name, self.systems)} "
+                         f"(its systems: {listed})")
+
+    def __str__(self) -> str:  # LookupError would show the repr of its argument
+        return str(self.args[0])
 
 
 class Report:
@@ -24,11 +42,12 @@ class Report:
     to load or to run; ``rules`` the rules that ran (for outputs that describe them); ``notes``
     what the user should hear once besides the findings (git missing, a reader not installed),
     which the command line prints to stderr, never into the output; ``baselined`` how many
-    findings a baseline file left out.
+    findings a baseline file left out; ``parts`` the reports of each declaration when this one
+    is several taken together (``combine``), else empty.
     """
 
-    __slots__ = ("baselined", "declaration", "fail_on", "findings", "notes", "plugin_failures",
-                 "rules", "systems")
+    __slots__ = ("baselined", "declaration", "fail_on", "findings", "notes", "parts",
+                 "plugin_failures", "rules", "systems", "thresholds")
 
     def __init__(
         self,
@@ -40,6 +59,8 @@ class Report:
         rules: Iterable[Rule] = (),
         notes: Iterable[str] = (),
         baselined: int = 0,
+        parts: Sequence[Report] = (),
+        thresholds: Iterable[Changed] = (),
     ) -> None:
         self.declaration = declaration
         self.systems: List[str] = list(systems)
@@ -49,6 +70,10 @@ class Report:
         self.rules: List[Rule] = list(rules)
         self.notes: List[str] = list(notes)
         self.baselined = baselined
+        self.parts: Tuple[Report, ...] = tuple(parts)
+        # The thresholds the declaration changed from their defaults, with the reasons given:
+        # every output shows them, so that a lowered bar is never silent.
+        self.thresholds: Tuple[Changed, ...] = tuple(thresholds)
 
     def replace(self, **changes: Any) -> Report:
         """A new report with some of its parts changed (``findings``, ``baselined``, ...)."""
@@ -65,6 +90,8 @@ class Report:
 
     @property
     def failed(self) -> bool:
+        if self.parts:  # each declaration fails at its own fail_on
+            return any(part.failed for part in self.parts)
         return any(not f.waived and f.severity >= self.fail_on for f in self.findings)
 
     @property
@@ -73,8 +100,16 @@ class Report:
             return 3
         return 1 if self.failed else 0
 
-    def for_system(self, name: str) -> List[Finding]:
-        return [f for f in self.findings if f.system == name]
+    def for_system(self, name: str, include_waived: bool = False) -> List[Finding]:
+        """One system's findings, without the waived ones unless ``include_waived``.
+
+        Raises ``UnknownSystemError`` (a ``LookupError``) naming the systems there are, when
+        the report holds no system ``name``.
+        """
+        if name not in self.systems:
+            raise UnknownSystemError(name, self.declaration, self.systems)
+        return [f for f in self.findings
+                if f.system == name and (include_waived or not f.waived)]
 
     def __repr__(self) -> str:
         return f"<ragft_lint Report of {self.declaration}: {self.summary}>"
@@ -94,3 +129,27 @@ class Report:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
+
+
+def combine(reports: Sequence[Report]) -> Report:
+    """Several declarations' reports as one (a folder of a monorepo checked at once): all their
+    systems and findings, each declaration still failing at its own ``fail_on``. One report is
+    returned as it is."""
+    if len(reports) == 1:
+        return reports[0]
+    from .findings import Severity
+
+    findings = sorted((f for r in reports for f in r.findings), key=lambda f: f.sort_key())
+    rules = {rule.id: rule for r in reports for rule in r.rules}
+    return Report(
+        ", ".join(r.declaration for r in reports),
+        [name for r in reports for name in r.systems if name],
+        findings,
+        min((r.fail_on for r in reports), default=Severity.ERROR),
+        plugin_failures=list(dict.fromkeys(f for r in reports for f in r.plugin_failures)),
+        rules=list(rules.values()),
+        notes=list(dict.fromkeys(n for r in reports for n in r.notes)),
+        baselined=sum(r.baselined for r in reports),
+        parts=reports,
+        thresholds=list(dict.fromkeys(t for r in reports for t in r.thresholds)),
+    )

@@ -44,6 +44,7 @@ class Session:
         # Measurements by declaration and the settings that shape them (the date, the cache).
         # The declaration is kept beside its measurement so that its id stays its own.
         self._measured: Dict[Tuple[int, Any, bool], Tuple[Declaration, Optional[Evidence]]] = {}
+        self._reports: Dict[Tuple[int, Settings], Tuple[Declaration, Report]] = {}
 
     # -- declarations ---------------------------------------------------------------------------
 
@@ -75,10 +76,22 @@ class Session:
         return declarations, notes
 
     def declaration(self, path: Optional[PathLike] = None) -> Declaration:
-        """The one declaration ``path`` names (None: discovered from the working folder)."""
-        from .declaration import load
+        """The one declaration ``path`` names (None: the working folder's).
 
-        return load(path, self.plugins.rule_ids, self.plugins.extension)
+        Raises ``UsageError`` when it names several (a folder of a monorepo): ``declarations``
+        gives them all.
+        """
+        found, _ = self.declarations([] if path is None else [path])
+        if len(found) != 1:
+            from .declaration.discovery import display_path
+            from .errors import NoDeclarationError, UsageError
+
+            if not found:
+                raise NoDeclarationError([display_path(path or ".")])
+            names = ", ".join(d.document.display for d in found)
+            raise UsageError(f"{display_path(path or '.')} holds {len(found)} declarations "
+                             f"({names}); name one")
+        return found[0]
 
     def cell(self, text: str, folder: Optional[str] = None, name: str = "cell") -> Declaration:
         """A YAML declaration written in a notebook cell, read as if saved in ``folder``."""
@@ -113,29 +126,69 @@ class Session:
         return self._measured[key][1]
 
     def report(self, declaration: Declaration, options: Optional[Options] = None) -> Report:
-        """Check one declaration with every selected rule."""
+        """Check one declaration with every selected rule (once per declaration and settings:
+        the decisions' blockers come from the same report)."""
         from .engine import run
 
         settings = self.settings(declaration, options)
-        return run(declaration, self.plugins, settings, self.evidence(declaration, settings))
+        key = (id(declaration), settings)
+        if key not in self._reports:
+            report = run(declaration, self.plugins, settings, self.evidence(declaration, settings))
+            self._reports[key] = (declaration, report)
+        return self._reports[key][1]
 
     def decisions(self, declaration: Declaration,
                   options: Optional[Options] = None) -> Decisions:
         """The three frameworks' verdicts on each system, from the same measured facts as the
-        report's (``evidence`` and ``as_of`` as in ``options``)."""
+        report's (``evidence`` and ``as_of`` as in ``options``), with the report's errors as
+        each system's blockers, so that decide never approves what check rejects."""
         from .decide import decide
 
         settings = self.settings(declaration, options)
-        return decide(declaration, evidence=self.evidence(declaration, settings))
+        return decide(declaration, evidence=self.evidence(declaration, settings),
+                      report=self.report(declaration, options))
+
+    def all_decisions(self, declarations: Sequence[Declaration],
+                      options: Optional[Options] = None) -> Decisions:
+        """The decisions of several declarations in one mapping. A system name that two of them
+        use is told apart by its declaration: ``services/search/ragft.yaml::bot``."""
+        parts = [(d, self.decisions(d, options)) for d in declarations]
+        if len(parts) == 1:
+            return parts[0][1]
+        from collections import Counter
+
+        from .decide import Decisions
+
+        seen = Counter(name for _, decisions in parts for name in decisions)
+        merged = Decisions()
+        for declaration, decisions in parts:
+            for name, decision in decisions.items():
+                key = name if seen[name] == 1 else f"{declaration.document.display}::{name}"
+                merged[key] = decision
+        return merged
+
+    def check(self, paths: Sequence[PathLike] = (), options: Optional[Options] = None
+              ) -> Report:
+        """The report of every declaration ``paths`` name, taken together (``report.combine``)
+        when there are several."""
+        from .report import combine
+
+        declarations, _ = self.declarations(paths)
+        if not declarations:  # only files that point to no declaration
+            from .declaration.discovery import display_path
+            from .errors import NoDeclarationError
+
+            raise NoDeclarationError([f"the folders above {display_path(p)}" for p in paths])
+        return combine([self.report(d, options) for d in declarations])
 
 
 def check(path: Optional[PathLike] = None, **options: Any) -> Report:
-    """Check the declaration at ``path``: a declaration file, a folder to discover it from, or a
-    file it points to (default: discovered from the working folder).
+    """Check the declarations at ``path``: a declaration file, a file it points to, or a folder
+    (default: the working folder) whose declarations at or below it are all checked, into one
+    report, or, when it holds none, the declaration above it.
 
     Keyword options as on the command line: ``select``, ``ignore``, ``fail_on``, ``as_of``,
     ``evidence``, ``cache``. Raises ``DeclarationError`` or ``NoDeclarationError`` for a bad
     or missing declaration.
     """
-    session = Session()
-    return session.report(session.declaration(path), Options(**options))
+    return Session().check([] if path is None else [path], Options(**options))

@@ -1,5 +1,10 @@
 """Finding the declaration: which file, and which folder is the project root.
 
+Upwards (``discover``): from a folder to the repository root, the first folder with a
+declaration. Downwards (``below``): every declaration at or below a folder, as ruff finds its
+files: inside a repository the files git knows (so git-ignored ones are left out), elsewhere a
+walk of the tree; hidden folders and virtual environments are skipped either way.
+
 Paths are plain strings (``os.path``): every commit pays for what a check imports, and
 ``pathlib`` with what it brings costs more than the rest of discovery together. Functions take
 any path-like value.
@@ -10,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
-from ..errors import DeclarationError, NoDeclarationError, Problem
+from ..errors import DeclarationError, Problem
 from .document import MAX_DECLARATION_BYTES, Document
 
 if TYPE_CHECKING:
@@ -18,6 +23,15 @@ if TYPE_CHECKING:
 
 YAML_NAMES = ("ragft.yaml", "ragft.yml", ".ragft.yaml", ".ragft.yml")
 PYPROJECT = "pyproject.toml"
+NAMES = YAML_NAMES + (PYPROJECT,)
+# Files of another name that may still be a declaration, when their top level holds ``systems``.
+OTHER_SUFFIXES = (".yaml", ".yml", ".toml")
+
+# Folders a downward search never enters, besides hidden ones and virtual environments.
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "__pypackages__", "site-packages"})
+# A walk outside a repository stops after this many folders (run from a home folder, say).
+MAX_WALKED_FOLDERS = 50_000
+GIT_TIMEOUT_SECONDS = 10.0
 
 
 def display_path(path: PathLike) -> str:
@@ -140,6 +154,61 @@ def load_file(given: PathLike) -> Optional[Document]:
     return read_yaml(file, display, text)
 
 
+def load_other(given: PathLike) -> Optional[Document]:
+    """A YAML or TOML file of another name: a declaration when its top level holds ``systems``,
+    else None (evidence, say). A file that is not valid YAML or TOML is an error either way:
+    nobody can tell what it was meant to be."""
+    file = os.fspath(given)
+    display = display_path(file)
+    try:
+        if os.path.isfile(file) and os.stat(file).st_size > MAX_DECLARATION_BYTES:
+            return None  # larger than any declaration may be: evidence
+    except OSError:
+        pass  # read_text says what is wrong
+    text = read_text(file, display)
+    if file.lower().endswith(".toml"):
+        from ._toml_locations import Positions
+        from .toml_source import _parse
+
+        data = _parse(display, text)
+        if "systems" not in data:
+            return None
+        return Document(file, display, "toml", data, Positions(text), (1, 1))
+    from .yaml_source import read_yaml
+
+    try:
+        document = read_yaml(file, display, text)
+    except DeclarationError as exc:
+        # Not YAML at all, or something that says it is a declaration: the problems stand.
+        # Anything else (several documents, tags, a list) is some other tool's YAML.
+        import re
+
+        if any(p.message.startswith("invalid YAML") for p in exc.problems) or \
+                re.search(r"(?m)^systems[ \t]*:", text):
+            raise
+        return None
+    return document if "systems" in document.data else None
+
+
+def invalid_pyproject(given: PathLike) -> Optional[str]:
+    """For a ``pyproject.toml`` that holds no declaration: why, when it is not valid TOML (a note
+    for the user), else None."""
+    file = os.fspath(given)
+    display = display_path(file)
+    try:
+        if os.stat(file).st_size > MAX_DECLARATION_BYTES:
+            return None
+        text = read_text(file, display)
+        from .toml_source import _parse
+
+        _parse(display, text)
+    except (OSError, DeclarationError) as exc:
+        problem = exc.problems[0] if isinstance(exc, DeclarationError) else None
+        where = str(problem) if problem else f"{display}: cannot read"
+        return f"{where}; skipped: it does not mention ragft-lint"
+    return None
+
+
 def _in_folder(folder: str) -> Optional[Document]:
     """The declaration held by one folder, if any; two in one folder is an error."""
     found: List[Document] = []
@@ -179,16 +248,119 @@ def discover(given: PathLike) -> Tuple[Optional[Document], List[str]]:
     return None, searched
 
 
-def find(path: Optional[PathLike]) -> Document:
-    """The declaration for an explicit path (a file or a folder), or discovered from here."""
-    if path is None or os.path.isdir(path):
-        document, searched = discover(os.getcwd() if path is None else path)
-        if document is None:
-            raise NoDeclarationError(searched)
-        return document
-    if not os.path.exists(path):
-        raise DeclarationError([Problem(display_path(path), 1, 1, "no such file")])
-    document = load_file(path)
-    if document is None:
-        raise NoDeclarationError([display_path(path)])
-    return document
+def below(given: PathLike) -> Tuple[List[Document], List[str]]:
+    """Every declaration at or below a folder, sorted by path, and notes for the user.
+
+    Two declarations in one folder are an error, as they are upwards.
+    """
+    folder = os.path.realpath(given)
+    notes: List[str] = []
+    root = repository_root(folder)
+    files = None
+    if root is not None and _is_repository(root):
+        files, note = _listed_by_git(folder, root)
+        if note:
+            notes.append(note)
+    if files is None:
+        files, note = _walked(folder)
+        if note:
+            notes.append(note)
+    by_folder: dict[str, List[str]] = {}
+    for file in sorted(set(files)):
+        by_folder.setdefault(os.path.dirname(file), []).append(file)
+    documents: List[Document] = []
+    problems: List[Problem] = []
+    for holder in sorted(by_folder, key=lambda f: os.path.relpath(f, folder).split(os.sep)):
+        found: List[Document] = []
+        for file in sorted(by_folder[holder], key=lambda f: NAMES.index(os.path.basename(f))):
+            try:
+                document = load_file(file)
+            except DeclarationError as exc:
+                problems.extend(exc.problems)
+                continue
+            if document is not None:
+                found.append(document)
+        if len(found) > 1:
+            names = " and ".join(d.display for d in found)
+            problems.append(Problem(found[1].display, 1, 1,
+                                    f"two declarations ({names}); keep one"))
+        documents.extend(found[:1])
+    if problems:
+        raise DeclarationError(problems)
+    return documents, notes
+
+
+def _is_repository(root: str) -> bool:
+    """Whether the ``.git`` at ``root`` looks like git's own (a folder with ``HEAD``, or the
+    file a worktree or submodule has), without running git: a bare ``.git`` folder only marks
+    a project's root, and asking git about it would cost a process for nothing."""
+    marker = os.path.join(root, ".git")
+    return os.path.isfile(marker) or os.path.isfile(os.path.join(marker, "HEAD"))
+
+
+def _skipped_folder(parent: str, name: str) -> bool:
+    """Hidden folders, virtual environments, the folders tools fill, and other repositories
+    (as git leaves them out of its listing, so does the walk)."""
+    if name.startswith(".") or name in SKIPPED_FOLDERS:
+        return True
+    folder = os.path.join(parent, name)
+    return any(os.path.exists(os.path.join(folder, marker))
+               for marker in ("pyvenv.cfg", "conda-meta", ".git"))
+
+
+def _kept(folder: str, file: str) -> bool:
+    """Whether a file git lists lies in no folder a search skips."""
+    parts = os.path.relpath(os.path.dirname(file), folder).split(os.sep)
+    parent = folder
+    for part in parts:
+        if part in ("", os.curdir):
+            continue
+        if _skipped_folder(parent, part):
+            return False
+        parent = os.path.join(parent, part)
+    return os.path.isfile(file)
+
+
+def _listed_by_git(folder: str, root: str) -> Tuple[Optional[List[str]], Optional[str]]:
+    """The declaration files at or below ``folder`` that git knows (tracked, or new and not
+    ignored); None when git cannot say (not a repository after all, or git failing: then a
+    note too)."""
+    import subprocess  # only when a folder is searched downwards
+
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
+    env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
+                "GIT_CEILING_DIRECTORIES": os.path.dirname(root)})
+    command = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+               *(f":(glob)**/{name}" for name in NAMES)]
+    unlisted = "searched the folders without .gitignore"
+    try:
+        done = subprocess.run(command, cwd=folder, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=GIT_TIMEOUT_SECONDS, check=False)
+    except FileNotFoundError:
+        return None, f"git is not installed: {unlisted}"
+    except subprocess.TimeoutExpired:
+        return None, f"git took longer than {GIT_TIMEOUT_SECONDS:.0f} s to list the files: " \
+                     f"{unlisted}"
+    except OSError as exc:
+        return None, f"git could not be run ({exc.strerror or exc}): {unlisted}"
+    if done.returncode != 0:
+        error = done.stderr.decode("utf-8", "replace").strip()
+        if "not a git repository" in error.lower():
+            return None, None  # a folder named .git that is none: a plain tree
+        first = (error.splitlines() or [f"exit status {done.returncode}"])[0][:200]
+        return None, f"git could not list the files ({first}): {unlisted}"
+    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    files = [os.path.join(folder, *name.split("/")) for name in names if name]
+    return [f for f in files if _kept(folder, f)], None
+
+
+def _walked(folder: str) -> Tuple[List[str], Optional[str]]:
+    """The declaration files at or below ``folder``, by walking it (links not followed)."""
+    found: List[str] = []
+    for walked, (current, folders, files) in enumerate(os.walk(folder), 1):
+        if walked > MAX_WALKED_FOLDERS:
+            return found, (f"stopped searching {display_path(folder)} after "
+                           f"{MAX_WALKED_FOLDERS} folders; name the declarations to check")
+        folders[:] = sorted(f for f in folders if not _skipped_folder(current, f))
+        found.extend(os.path.join(current, name) for name in files if name in NAMES)
+    return found, None

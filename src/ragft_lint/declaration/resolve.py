@@ -1,14 +1,19 @@
 """What a path means: the one place that turns the paths a user gives into declarations.
 
-The command line, ``ragft_lint.check()``, the pytest plugin and the notebook magic all resolve
-their paths here, so that the same path means the same declaration everywhere:
+The command line (``check`` and ``decide``), ``ragft_lint.check()``, the pytest plugin and the
+notebook magic all resolve their paths here, so that the same path means the same declarations
+everywhere. A file named is never skipped without a word:
 
-- no path: the declaration discovered from the working folder upwards;
-- a folder: the declaration discovered from that folder upwards;
-- a file with a declaration's name: that declaration (a ``pyproject.toml`` without a
-  ``[tool.ragft-lint]`` table is not one, and is skipped quietly);
-- any other file (an evidence file, as pre-commit passes it): the declaration above it; when
-  there is none, a note says so and names the file.
+- a file with a declaration's name is a declaration; a ``pyproject.toml`` without a
+  ``[tool.ragft-lint]`` table is not one and is skipped quietly, unless it is not valid TOML
+  (then a note says so; when it mentions ``ragft-lint``, it is an error at its line);
+- a YAML or TOML file of another name whose top level holds ``systems`` is a declaration;
+  one that is not valid YAML or TOML is an error;
+- any other file (evidence, as pre-commit passes it) selects the nearest declaration above it;
+  when there is none, a note says so and names the file;
+- a folder, and no path at all (the working folder), means every declaration at or below it
+  (see ``discovery.below``); when there is none, the nearest one above it; when there is none
+  at all, ``NoDeclarationError`` says where it looked.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Union
 
-from ..errors import DeclarationError, Problem
+from ..errors import DeclarationError, NoDeclarationError, Problem
 from . import discovery
 from .document import Document
 
@@ -33,33 +38,27 @@ class Resolution(NamedTuple):
 
 
 def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
-    """The declaration files that ``paths`` name (no path: the one discovered from ``cwd``).
+    """The declaration files that ``paths`` name (no path: those of ``cwd``, by default the
+    working folder).
 
-    Raises ``NoDeclarationError`` when no path is given and none is found, and
-    ``DeclarationError`` with every problem found (a missing path, an unreadable declaration).
+    Raises ``NoDeclarationError`` when a folder (or no path) leads to no declaration at all,
+    and ``DeclarationError`` with every problem found (a missing path, an unreadable
+    declaration).
     """
     documents: List[Document] = []
     notes: List[str] = []
-    if not paths:
-        documents.append(discovery.find(cwd))
     problems: List[Problem] = []
-    for given in paths:
-        path = os.fspath(given)
+    given = [os.fspath(p) for p in paths] or [cwd or os.getcwd()]
+    for path in given:
         try:
             if os.path.isdir(path):
-                documents.append(discovery.find(path))
+                documents.extend(_folder(path, notes))
             elif not os.path.exists(path):
-                raise DeclarationError([Problem(path, 1, 1, "no such file or folder")])
-            elif discovery.is_declaration_name(path):
-                document = discovery.load_file(path)
-                if document is not None:  # a pyproject.toml without the table: not ours
-                    documents.append(document)
-            else:  # a file a declaration may point to: the declaration above it
-                document, _ = discovery.discover(os.path.dirname(os.path.abspath(path)))
-                if document is None:
-                    notes.append(f"{discovery.display_path(path)}: no declaration at or above "
-                                 "this file; nothing to check for it")
-                else:
+                raise DeclarationError([Problem(discovery.display_path(path), 1, 1,
+                                                "no such file or folder")])
+            else:
+                document = _file(path, notes)
+                if document is not None:
                     documents.append(document)
         except DeclarationError as exc:
             problems.extend(exc.problems)
@@ -69,3 +68,43 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
     for document in documents:
         unique.setdefault(os.path.realpath(document.file), document)
     return Resolution(list(unique.values()), notes)
+
+
+def _folder(path: str, notes: List[str]) -> List[Document]:
+    """Every declaration at or below a folder; else the nearest above; else an error."""
+    found, said = discovery.below(path)
+    notes.extend(said)
+    if found:
+        return found
+    folder = os.path.realpath(path)
+    searched = [f"{discovery.display_path(path)} and the folders below it"]
+    if discovery.repository_root(folder) != folder:  # a repository's root has nothing above
+        parent = os.path.dirname(folder)
+        if parent != folder:
+            document, above = discovery.discover(parent)
+            if document is not None:
+                return [document]
+            searched += above
+    raise NoDeclarationError(searched)
+
+
+def _file(path: str, notes: List[str]) -> Optional[Document]:
+    """The declaration a file is, or the one above it when it is none (None: nothing)."""
+    name = os.path.basename(path)
+    if discovery.is_declaration_name(path):
+        document = discovery.load_file(path)
+        if document is None:  # a pyproject.toml without the table: not ours
+            note = discovery.invalid_pyproject(path) if name == discovery.PYPROJECT else None
+            if note:
+                notes.append(note)
+        return document
+    if name.lower().endswith(discovery.OTHER_SUFFIXES):
+        document = discovery.load_other(path)
+        if document is not None:
+            return document
+    # A file a declaration may point to (evidence): the declaration above it.
+    document, _ = discovery.discover(os.path.dirname(os.path.abspath(path)))
+    if document is None:
+        notes.append(f"{discovery.display_path(path)}: no declaration at or above this file; "
+                     "nothing to check for it")
+    return document

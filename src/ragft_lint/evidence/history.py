@@ -4,13 +4,20 @@ git runs as a subprocess with a fixed argument list (no shell), no terminal prom
 a time limit, and a bounded number of commits; it never looks above the project root for a
 repository. When git is missing, times out, or the project is not a repository, the first
 failure is turned into one note for the user and no further git command runs.
+
+A shallow clone (CI checks out one commit by default) holds only the newest part of the history,
+and its oldest commits look as if they had added every file. Every figure drawn from history is
+then unknown wherever the cut could change it, never a guess from the part that is there: the
+pace of ``knowledge.sources`` when the cut falls inside the year it is measured over, and the
+eval file's first commit when git sees it added by a commit at the cut. One note says so, and
+how to fetch the whole history.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .facts import History
 
@@ -25,6 +32,12 @@ PACES: Tuple[Tuple[str, int], ...] = (
 MIN_PERIODS_WITH_CHANGES = 3
 
 UNMEASURED = "the history of knowledge.sources and the eval file's first commit were not measured"
+CUT = ("the git history is cut (a shallow clone): what it would show (the pace of "
+       "knowledge.sources for DA005, the day the eval file was first committed for EV003) is "
+       "unknown; fetch the whole history (`fetch-depth: 0` for actions/checkout in GitHub "
+       "Actions, or `git fetch --unshallow`)")
+# At most this many cut points are looked at (a clone has one per branch fetched shallow).
+MAX_BOUNDARIES = 1000
 
 
 class Git:
@@ -35,6 +48,9 @@ class Git:
         self.root = root
         self.note = note
         self.broken = False
+        # The commits at which a shallow clone's history stops, with their days; None until
+        # asked, empty for a whole history.
+        self._boundary: Optional[Dict[str, Optional[datetime.date]]] = None
 
     def run(self, arguments: Sequence[str]) -> Optional[str]:
         """The standard output of ``git <arguments>``, or None (after one note) on failure."""
@@ -77,11 +93,45 @@ class Git:
         self.note(message)
         return None
 
+    def boundary(self) -> Dict[str, Optional[datetime.date]]:
+        """The commits at which the history stops (a shallow clone), with their days; empty
+        when the history is whole, or when git cannot tell (it has said why)."""
+        if self._boundary is None:
+            self._boundary = {}
+            output = self.run(["rev-parse", "--is-shallow-repository", "--git-path", "shallow"])
+            lines = (output or "").splitlines()
+            if len(lines) >= 2 and lines[0].strip() == "true":
+                self._boundary = self._cut_points(os.path.join(self.folder, lines[1].strip()))
+        return self._boundary
+
+    def _cut_points(self, shallow_file: str) -> Dict[str, Optional[datetime.date]]:
+        try:
+            with open(shallow_file, encoding="ascii", errors="replace") as handle:
+                hashes = [w for w in handle.read(MAX_BOUNDARIES * 80).split()][:MAX_BOUNDARIES]
+        except OSError:
+            hashes = []
+        if not hashes:  # shallow, but git keeps its cut elsewhere: all of it is in doubt
+            return {"": None}
+        output = self.run(["log", "--no-walk", "--format=%H %cd", "--date=short", *hashes])
+        points: Dict[str, Optional[datetime.date]] = dict.fromkeys(hashes)
+        for line in (output or "").splitlines():
+            commit, _, day = line.partition(" ")
+            points[commit] = _day(day)
+        return points
+
+    def _cut(self) -> None:
+        self.note(CUT)
+
     def change_days(self, patterns: Iterable[str], as_of: datetime.date) -> Optional[List[str]]:
         """The commit dates (``YYYY-MM-DD``, newest first) of changes to files matching
-        ``patterns`` in the year up to ``as_of``; None when git could not tell."""
+        ``patterns`` in the year up to ``as_of``; None when git could not tell, or when the
+        history is cut inside that year."""
         since = as_of - datetime.timedelta(days=WINDOW_DAYS + 1)
         until = as_of + datetime.timedelta(days=1)
+        cut = self.boundary()
+        if cut and any(day is None or day > since for day in cut.values()):
+            self._cut()
+            return None
         output = self.run([
             "log", "--no-merges", f"--max-count={MAX_COMMITS}", "--format=%cd",
             "--date=short", f"--since={since.isoformat()}", f"--until={until.isoformat()}",
@@ -91,13 +141,24 @@ class Git:
 
     def first_commit(self, path: str) -> Optional[datetime.date]:
         """The day the file at ``path`` was first committed (renames followed), or None."""
-        output = self.run(["log", "--follow", "--diff-filter=A", "--format=%cd",
+        output = self.run(["log", "--follow", "--diff-filter=A", "--format=%H %cd",
                            "--date=short", "--", path])
         if not output:
             return None
-        days = [_day(word) for word in output.split()]
-        known = [day for day in days if day is not None]
-        return min(known) if known else None
+        added = []
+        for line in output.splitlines():
+            commit, _, word = line.partition(" ")
+            day = _day(word)
+            if day is not None:
+                added.append((day, commit))
+        if not added:
+            return None
+        day, commit = min(added)
+        cut = self.boundary()
+        if commit in cut or "" in cut:  # at the cut every file looks added: the day is unknown
+            self._cut()
+            return None
+        return day
 
 
 def _day(text: str) -> Optional[datetime.date]:

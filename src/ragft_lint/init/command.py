@@ -127,13 +127,18 @@ def interview(asker: Asker, folder: Path, session: Session) -> Dict[str, Any]:
     """Every answer, by question name."""
     asked = questions(default_name(folder))
     answers: Dict[str, Any] = {}
-    for number, question in enumerate(asked, 1):
+    number = 0
+    for question in asked:
+        if not question.asked(answers):  # follow-up questions the answers do not call for
+            continue
+        number += 1
+        total = number + sum(q.asked(answers) for q in asked[asked.index(question) + 1:])
         if question.name == "architecture":
             answers["_recommended"], note = _recommendation(session, answers, folder)
             if note:
                 asker.say(note)
         default = question.default(answers) if callable(question.default) else question.default
-        answers[question.name] = asker.ask(number, len(asked), question, default)
+        answers[question.name] = asker.ask(number, total, question, default)
     answers.pop("_recommended", None)
     return answers
 

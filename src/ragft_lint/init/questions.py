@@ -20,7 +20,8 @@ class Question(NamedTuple):
 
     ``default`` is a word, or a function of the answers so far (the architecture's default is
     what ``decide`` makes of them). ``parse`` raises ``ValueError`` with a message for an
-    answer it cannot use.
+    answer it cannot use. ``when``, if given, is asked of the answers so far: the question is
+    asked (and reads a line from a pipe) only when it says yes.
     """
 
     name: str
@@ -28,6 +29,15 @@ class Question(NamedTuple):
     accepts: str
     default: Union[str, Callable[[Dict[str, Any]], str]]
     parse: Callable[[str], Any]
+    when: Optional[Callable[[Dict[str, Any]], bool]] = None
+
+    def asked(self, answers: Dict[str, Any]) -> bool:
+        """Whether the answers so far call for this question."""
+        return self.when is None or self.when(answers)
+
+
+def _per_user(answers: Dict[str, Any]) -> bool:
+    return answers.get("per_user_access") is True
 
 
 
@@ -128,6 +138,28 @@ def _yes_no(text: str) -> bool:
     raise ValueError(f"{text.strip()!r}: answer yes or no")
 
 
+def _model(text: str) -> Optional[str]:
+    name = text.strip()
+    if name.lower() in ("", "unknown"):
+        return None
+    if any(not ch.isprintable() for ch in name):
+        raise ValueError("a model name of printable characters, please")
+    return name
+
+
+def _has_eval(answers: Dict[str, Any]) -> bool:
+    return bool(answers.get("eval_examples"))
+
+
+def _has_baseline(answers: Dict[str, Any]) -> bool:
+    return answers.get("baseline_score") is not None
+
+
+def _reasoning(answers: Dict[str, Any]) -> bool:
+    # The conventions a fine-tune would encode matter where it would learn to reason.
+    return "reasoning" in (answers.get("gaps") or []) + (answers.get("goals") or [])
+
+
 def _architecture_default(answers: Dict[str, Any]) -> str:
     return str(answers.get("_recommended", "prompt"))
 
@@ -160,8 +192,16 @@ def questions(default_name: str) -> List[Question]:
                  _yes_no),
         Question("per_user_access", "May different users see different documents?",
                  "yes or no", "no", _yes_no),
+        Question("acl_filtering",
+                 "Does retrieval filter the documents by the asking user's permissions?",
+                 "yes or no", "no", _yes_no, when=_per_user),
+        Question("leakage_tested",
+                 "Do tests show that a user cannot retrieve documents only others may see?",
+                 "yes or no", "no", _yes_no, when=_per_user),
         Question("eval_examples", "How many labelled examples does your eval set hold?",
                  "a number, 0 if there is no eval set", "0", _count()),
+        Question("target_score", "What score must it reach on that eval set to ship, from 0 "
+                 "to 1?", "a score such as 0.85, or unknown", "unknown", _score, _has_eval),
         Question("training_examples",
                  "How many training examples (inputs with expected outputs) do you have?",
                  "a number, 0 if none", "0", _count()),
@@ -170,8 +210,14 @@ def questions(default_name: str) -> List[Question]:
         Question("baseline_score",
                  "What did the best prompt score on the eval set, from 0 to 1?",
                  "a score such as 0.7, or unknown", "unknown", _score),
+        Question("baseline_model", "Which model was that score measured on?",
+                 "a model name, or unknown", "unknown", _model, _has_baseline),
         Question("goals", "What would a fine-tune have to change?",
                  ", ".join(GOALS) + " (any of them), or none", "none", _words(GOALS)),
+        Question("conventions_change", "How often do the conventions it would learn (how to "
+                 "reason, what counts as correct) change?",
+                 ", ".join(FREQUENCIES) + ", or unknown", "unknown", _choice(FREQUENCIES),
+                 _reasoning),
         Question("requests_per_month", "How many requests a month do you expect?",
                  "a number such as 30k, or unknown", "unknown", _count(unknown=True)),
         Question("architecture", "Which architecture do you choose?",

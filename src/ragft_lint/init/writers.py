@@ -37,6 +37,8 @@ def system_facts(answers: Dict[str, Any]) -> Dict[str, Any]:
         prompt["context_window_tokens"] = answers["context_window_tokens"]
     if answers["baseline_score"] is not None:
         prompt["baseline_score"] = answers["baseline_score"]
+    if answers.get("baseline_model") is not None:
+        prompt["baseline_model"] = answers["baseline_model"]
     if prompt:
         system["prompt"] = prompt
     fine_tune: Dict[str, Any] = {}
@@ -46,10 +48,18 @@ def system_facts(answers: Dict[str, Any]) -> Dict[str, Any]:
         fine_tune["training_examples"] = answers["training_examples"]
     if answers["requests_per_month"] is not None:
         fine_tune["requests_per_month"] = answers["requests_per_month"]
+    if answers.get("conventions_change") is not None:
+        fine_tune["conventions_change"] = answers["conventions_change"]
     if fine_tune:
         system["fine_tune"] = fine_tune
     if answers["eval_examples"]:
         system["eval"] = {"examples": answers["eval_examples"], "labeled": True}
+        if answers.get("target_score") is not None:
+            system["eval"]["target_score"] = answers["target_score"]
+    if answers["per_user_access"] and answers["architecture"] in ("rag", "hybrid"):
+        # Users see different documents: whether retrieval keeps them apart (RG005, RG006).
+        system["rag"] = {"acl_filtering": bool(answers.get("acl_filtering")),
+                         "leakage_tested": bool(answers.get("leakage_tested"))}
     return system
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .chart import gates_chart, route_text
 from .decision import decision, decisions
-from .findings import RULES_URL, problems, report
+from .findings import problems, report, rules_url
 from .markup import (
     AGREES_COLOUR,
     DIFFERS_COLOUR,
@@ -25,7 +25,7 @@ from .markup import (
 )
 
 __all__ = [
-    "AGREES_COLOUR", "DIFFERS_COLOUR", "FONT", "RULES_URL", "SEVERITY_COLOURS", "TABLE",
-    "WAIVED_COLOUR", "decision", "decisions", "escape", "gates_chart", "problems", "report",
-    "route_text",
+    "AGREES_COLOUR", "DIFFERS_COLOUR", "FONT", "SEVERITY_COLOURS", "TABLE", "WAIVED_COLOUR",
+    "decision", "decisions", "escape", "gates_chart", "problems", "report", "route_text",
+    "rules_url",
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping, Sequence, Tuple
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Tuple
 
-from ..text import summary
+from ...thresholds import summary as thresholds_summary
+from ..text import summary, thresholds_of
 from .markup import FONT, SEVERITY_COLOURS, TABLE, WAIVED_COLOUR, badge, escape
 
 if TYPE_CHECKING:
@@ -12,10 +13,39 @@ if TYPE_CHECKING:
     from ...report import Report
     from ...rule import Rule
 
-# The rules reference page; each rule's section has its id in lower case as anchor (the
-# headings that ``ragft-lint rules --format markdown`` writes). The same address as the
-# repository named in the README's pre-commit example.
-RULES_URL = "https://example.invalid/ragft-lint/blob/main/docs/rules.md"
+# Every cell says how it aligns: a notebook's own style sheet (Jupyter right-aligns table
+# cells) must not decide it.
+HEAD_CELL = 'style="text-align:left;padding:.25em .6em;border-bottom:2px solid #adb5bd"'
+CELL = ('style="text-align:left;padding:.25em .6em;border-bottom:1px solid #dee2e6;'
+        'vertical-align:top"')
+
+
+def rules_url() -> Optional[str]:
+    """The rules reference page, from the installed package's metadata (``project.urls``), or
+    None when it names none: then a rule is shown with the command that documents it.
+
+    A ``Rules`` address is the page itself; a ``Repository`` (or ``Source``) address has the page
+    at ``docs/rules.md``. Each rule's section has its id in lower case as anchor (the headings
+    that ``ragft-lint rules --format markdown`` writes). Read when a report is drawn, never on
+    the way to a plain check.
+    """
+    from importlib import metadata
+
+    try:
+        entries = metadata.metadata("ragft-lint").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return None
+    urls = {}
+    for entry in entries:
+        label, _, url = str(entry).partition(",")
+        urls[label.strip().lower()] = url.strip()
+    if urls.get("rules"):
+        return urls["rules"]
+    repository = urls.get("repository") or urls.get("source")
+    return f"{repository.rstrip('/')}/blob/HEAD/docs/rules.md" if repository else None
+
+
+_FROM_METADATA = "from the package metadata"
 
 
 def _severity_badge(finding: Finding) -> str:
@@ -24,18 +54,27 @@ def _severity_badge(finding: Finding) -> str:
     return badge(str(finding.severity), SEVERITY_COLOURS[finding.severity])
 
 
-def report(result: Report, docs_url: str = RULES_URL) -> str:
-    """A report as HTML: its summary line, then one table row per finding, waived ones last."""
+def report(result: Report, docs_url: Optional[str] = _FROM_METADATA) -> str:
+    """A report as HTML: its summary line, then one table row per finding, waived ones last.
+
+    ``docs_url`` is the rules reference page the built-in rules link to (by default the one
+    the package metadata names, see ``rules_url``); None links none.
+    """
+    if docs_url is _FROM_METADATA:
+        docs_url = rules_url()
     sources = {r.id: r for r in result.rules}
     parts = [f'<div class="ragft-lint-report" style="{FONT}">']
     parts.append(f'<p style="margin:.3em 0"><strong>{escape(summary(result))}</strong></p>')
+    changed = thresholds_summary(thresholds_of([result]))
+    if changed:
+        parts.append(f'<p style="margin:.3em 0;color:#495057">{escape(changed)}</p>')
     for failure in result.plugin_failures:
         parts.append(_alert(str(failure.error())))
     findings = sorted(result.findings, key=lambda f: f.waived)  # stable: keeps the sort order
     if findings:
         parts.append(f'<table style="{TABLE};margin:.4em 0">')
         parts.append("<thead><tr>" + "".join(
-            f'<th style="padding:.25em .6em;border-bottom:2px solid #adb5bd">{name}</th>'
+            f"<th {HEAD_CELL}>{name}</th>"
             for name in ("severity", "rule", "system", "message", "location")) + "</tr></thead>")
         parts.append("<tbody>")
         for finding in findings:
@@ -45,21 +84,26 @@ def report(result: Report, docs_url: str = RULES_URL) -> str:
     return "".join(parts)
 
 
-def _finding_row(finding: Finding, rules: Mapping[str, Rule], docs_url: str) -> str:
+def _finding_row(finding: Finding, rules: Mapping[str, Rule], docs_url: Optional[str]) -> str:
     colour = WAIVED_COLOUR if finding.waived else SEVERITY_COLOURS[finding.severity]
-    cell = 'style="padding:.25em .6em;border-bottom:1px solid #dee2e6;vertical-align:top"'
+    cell = CELL
     rule_id = escape(finding.rule)
     rule = rules.get(finding.rule)
     # A report built without its list of rules gets links for every rule, as built-in ones.
     source = rule.source if rule is not None else "builtin"
     hint = f"{finding.name}: {rule.summary}" if rule is not None else finding.name
-    if source == "builtin":
+    if source == "builtin" and docs_url:
         href = f"{docs_url}#{finding.rule.lower()}"
         rule_cell = (f'<a href="{escape(href)}" title="{escape(hint)}" target="_blank" '
                      f'rel="noopener noreferrer"><code>{rule_id}</code></a>')
-    else:  # a plugin's rule: its documentation is `ragft-lint rule ID`, not the page above
-        rule_cell = f'<code title="{escape(hint)} (from {escape(source)})">{rule_id}</code>'
+    else:  # no page to link to (a plugin's rule, or none named): the command that explains it
+        origin = "" if source == "builtin" else f" (from {escape(source)})"
+        rule_cell = (f'<code title="{escape(hint)}{origin}: ragft-lint rule {rule_id}">'
+                     f"{rule_id}</code>")
     rule_cell += f'<br/><span style="color:#868e96;font-size:.85em">{escape(finding.name)}</span>'
+    if not (source == "builtin" and docs_url):
+        rule_cell += (f'<br/><code style="color:#868e96;font-size:.8em">ragft-lint rule '
+                      f"{rule_id}</code>")
     message = escape(finding.message)
     if finding.fix:
         message += (f'<div style="color:#495057;font-size:.9em;margin-top:.2em">'
