@@ -157,6 +157,9 @@ def _check_paths(document: Document, root: str, data: Dict[str, Any], report: An
                 if document.positions.get(where + ("path",)):
                     where = where + ("path",)
                 _check_one(node["path"], where, base, str(root), report)
+                if isinstance(node.get("qrels"), str):  # a retrieval run's judgements
+                    _check_one(node["qrels"], ("systems", name, *keys, "qrels"), base,
+                               str(root), report)
         sources = (system.get("knowledge") or {}).get("sources") or []
         for index, pattern in enumerate(sources):
             _check_one(pattern, ("systems", name, "knowledge", "sources", index),

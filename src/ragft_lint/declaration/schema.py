@@ -14,6 +14,7 @@ from ..thresholds import THRESHOLDS
 from .document import KeyPath
 from .specs import (
     EVIDENCE_FORMATS,
+    RETRIEVAL_FORMATS,
     AnyTable,
     Bool,
     Count,
@@ -131,6 +132,15 @@ def _result_file(description: str) -> EvidenceFile:
     })
 
 
+def _retrieval_run(description: str) -> EvidenceFile:
+    """A retrieval run (measured-quality.md): one file, or a run with its judgements beside it."""
+    return EvidenceFile(description, how={
+        "format": Enum(RETRIEVAL_FORMATS, "the form of the run; guessed from its content"),
+        "qrels": Str("the relevance judgements of a TREC or BEIR run, relative to the "
+                     "declaring file"),
+    })
+
+
 def system_spec(extra: Optional[Dict[str, Spec]] = None) -> Table:
     """The table that declares one AI system; ``extra`` holds keys that plugins add."""
     fields: dict[str, Spec] = {
@@ -164,7 +174,7 @@ def system_spec(extra: Optional[Dict[str, Spec]] = None) -> Table:
             "acl_filtering": Bool("retrieval filters by the user's permissions"),
             "leakage_tested": Bool("tests prove users cannot retrieve others' documents"),
             "retrieval_eval": Table({
-                "path": EvidenceFile("the retrieval eval set"),
+                "path": _retrieval_run("the retrieval run: per-query JSON Lines, TREC or BEIR"),
                 "examples": Count("queries in the retrieval eval set"),
                 "precision_at_5": Score("relevant chunks among the top 5, on average"),
                 "recall_at_5": Score("share of the relevant chunks found in the top 5"),

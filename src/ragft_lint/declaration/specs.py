@@ -19,6 +19,8 @@ from .document import KeyPath
 Report = Callable[[KeyPath, str, bool], None]
 
 EVIDENCE_FORMATS = ("jsonl", "json", "csv", "parquet")
+# The forms of a retrieval run (measured-quality.md, "Retrieval runs").
+RETRIEVAL_FORMATS = ("jsonl", "trec", "beir")
 
 
 class Words:

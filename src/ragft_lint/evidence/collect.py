@@ -16,11 +16,13 @@ import sys
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, TextIO, Tuple
 
 from ..declaration.model import Declaration, System
-from . import EVAL, FILE_KEYS, TRAINING, Keys
+from . import EVAL, FILE_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
 from .cache import Store, folder_for
 from .facts import (
+    EXAMPLES,
     Evidence,
     FileFacts,
+    Malformed,
     Overlap,
     SystemEvidence,
     Unreadable,
@@ -112,7 +114,13 @@ class _Collector:
     def system(self, system: System) -> SystemEvidence:
         found = SystemEvidence()
         targets: Dict[Keys, _Target] = {}
+        run = system.get(*RETRIEVAL_EVAL)
+        is_run = _is_run(run)
+        if is_run:
+            self.retrieval_run(run, found)
         for key in FILE_KEYS:
+            if key == RETRIEVAL_EVAL and is_run:
+                continue
             target = self.target(system, key, found)
             if target is not None:
                 targets[key] = target
@@ -150,6 +158,34 @@ class _Collector:
             return None
         return _Target(key, shown, declared, real, fmt, spec.get("input"), spec.get("output"),
                        Identity.of(info))
+
+    # -- retrieval runs ----------------------------------------------------------------------
+
+    def retrieval_run(self, spec: Dict[str, Any], found: SystemEvidence) -> None:
+        """A retrieval run with its judgements: its figures, and its queries as the count that
+        ``rag.retrieval_eval.examples`` declares. Measured on every run (not yet cached)."""
+        from .retrieval import measure_run, resolve_run
+
+        shown = _shown(spec["path"])
+        qrels = spec.get("qrels")
+        qrels_shown = _shown(qrels) if isinstance(qrels, str) else "qrels"
+        try:
+            real, real_qrels = resolve_run(self.base, spec, self.root)
+            measured = measure_run(real, real_qrels, spec.get("format"), shown, qrels_shown)
+        except Refused as refused:
+            found.unreadable[RETRIEVAL_EVAL] = Unreadable(shown, refused.reason)
+            return
+        if isinstance(measured, str):  # not a run this reader knows: said as a bad record
+            found.files[RETRIEVAL_EVAL] = FileFacts(
+                shown, "line", 0, 1, (Malformed(1, measured),), False, 0, (), 0, 0, ())
+            return
+        found.retrieval = measured
+        # The judged queries are what rag.retrieval_eval.examples counts. A run with broken
+        # lines gives no count to hold the declaration to (DA006 names the lines).
+        found.files[RETRIEVAL_EVAL] = FileFacts(
+            shown, "line", measured.judged, measured.malformed,
+            tuple(measured.first_malformed[:EXAMPLES]),
+            measured.complete and not measured.malformed, 0, (), 0, 0, ())
 
     # -- files -----------------------------------------------------------------------------
 
@@ -297,3 +333,10 @@ def _training_result(data: Dict[str, Any]) -> Optional[Tuple[FileFacts, FileFact
                 Overlap.from_json(data["overlap"]))
     except (KeyError, TypeError, ValueError, IndexError):
         return None
+
+
+def _is_run(spec: Any) -> bool:
+    """Whether ``rag.retrieval_eval.path`` names a run to score (judgements beside it, or a run
+    form), rather than a file of records to count."""
+    return isinstance(spec, dict) and isinstance(spec.get("path"), str) and (
+        isinstance(spec.get("qrels"), str) or spec.get("format") in ("trec", "beir"))

@@ -8,9 +8,12 @@ through ``ragft_lint.facts``, which puts each beside what was declared.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Tuple
 
 from . import Keys
+
+if TYPE_CHECKING:
+    from .retrieval_metrics import RetrievalFacts
 
 # How many examples (bad lines, duplicates, shared inputs) a result keeps to show.
 EXAMPLES = 3
@@ -150,6 +153,9 @@ class SystemEvidence:
         self.history: Optional[History] = None
         # The day the eval file was first committed, when git knows it.
         self.eval_first_commit: Optional[datetime.date] = None
+        # What a retrieval run (with its relevance judgements) under rag.retrieval_eval.path
+        # measures: precision@5 and the other figures with their intervals.
+        self.retrieval: Optional[RetrievalFacts] = None
 
 
 class Evidence:

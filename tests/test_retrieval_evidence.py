@@ -1,0 +1,67 @@
+"""A retrieval run declared under rag.retrieval_eval.path is measured as a run, not as records:
+its judged queries are the count DA002 holds the declaration to, and a file that is no run is
+DA006 with the reason, never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evidence_project import Project, rules_fired
+
+DECLARATION = """\
+    systems:
+      search:
+        architecture: rag
+        gaps: [knowledge]
+        baseline_queries: 60
+        knowledge: {{changes: weekly}}
+        rag:
+          reranker: cross-encoder/ms-marco-MiniLM-L-6-v2
+          retrieve_k: 20
+          context_k: 5
+          index_refresh: daily
+          retrieval_eval:
+            path: {{path: runs/bm25.trec, qrels: runs/qrels.txt}}
+            examples: {examples}
+            precision_at_5: 0.4
+"""
+
+
+def run_project(root: Path, examples: int) -> Project:
+    project = Project(root)
+    project.declare(DECLARATION.format(examples=examples))
+    run, qrels = [], []
+    for q in range(1, 4):
+        for rank in range(1, 6):
+            run.append(f"q{q} Q0 d{q}-{rank} {rank} {10 - rank}.0 bm25")
+        qrels.append(f"q{q} 0 d{q}-1 1")
+        qrels.append(f"q{q} 0 d{q}-9 1")
+    project.write("runs/bm25.trec", "\n".join(run) + "\n")
+    project.write("runs/qrels.txt", "\n".join(qrels) + "\n")
+    return project
+
+
+def test_a_trec_run_counts_its_judged_queries(tmp_path: Path) -> None:
+    project = run_project(tmp_path / "p", examples=3)
+    report = project.check()
+    assert not rules_fired(report, "DA006")
+    assert not rules_fired(report, "DA002")
+
+
+def test_a_wrong_query_count_is_da002(tmp_path: Path) -> None:
+    project = run_project(tmp_path / "p", examples=40)
+    [finding] = rules_fired(project.check(), "DA002")
+    assert "runs/bm25.trec holds 3" in finding.message
+
+
+def test_a_file_that_is_no_run_is_da006_with_the_reason(tmp_path: Path) -> None:
+    project = run_project(tmp_path / "p", examples=3)
+    project.write("runs/bm25.trec", "this is not a run\n")
+    [finding] = rules_fired(project.check(), "DA006")
+    assert "runs/bm25.trec" in finding.message
+
+
+def test_missing_judgements_are_da001(tmp_path: Path) -> None:
+    project = run_project(tmp_path / "p", examples=3)
+    (project.root / "runs" / "qrels.txt").unlink()
+    assert rules_fired(project.check(), "DA001")
