@@ -65,3 +65,30 @@ def test_missing_judgements_are_da001(tmp_path: Path) -> None:
     project = run_project(tmp_path / "p", examples=3)
     (project.root / "runs" / "qrels.txt").unlink()
     assert rules_fired(project.check(), "DA001")
+
+
+def test_da008_a_declared_precision_the_run_does_not_support(tmp_path: Path) -> None:
+    project = run_project(tmp_path / "p", examples=3)  # declares precision@5 0.4
+    [finding] = rules_fired(project.check(), "DA008")
+    assert finding.key == "systems.search.rag.retrieval_eval.precision_at_5"
+    assert finding.message.startswith(
+        "rag.retrieval_eval.precision_at_5 is 0.4, but the precision@5 measured from "
+        "runs/bm25.trec: 0.20 (95 % interval ")
+    assert "over 3 judged queries" in finding.message
+    assert "declare rag.retrieval_eval.precision_at_5: 0.20" in finding.fix
+
+
+def test_da008_within_the_tolerance_is_quiet(tmp_path: Path) -> None:
+    project = run_project(tmp_path / "p", examples=3)
+    declaration = project.root / "ragft.yaml"
+    declaration.write_text(declaration.read_text().replace("precision_at_5: 0.4",
+                                                           "precision_at_5: 0.21"))
+    assert not rules_fired(project.check(), "DA008")
+    assert not rules_fired(project.check(evidence=False), "DA008")
+
+
+def test_rg003_reads_the_measured_precision(tmp_path: Path) -> None:
+    project = run_project(tmp_path / "p", examples=3)
+    [finding] = rules_fired(project.check(), "RG003")
+    assert "precision@5 is 0.2 (measured from runs/bm25.trec" in finding.message
+    assert finding.key == "systems.search.rag.retrieval_eval.path"

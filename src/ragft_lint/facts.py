@@ -21,7 +21,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .declaration.vocabulary import FREQUENCIES
-from .evidence import CHANGES, COUNT_KEYS, EVAL, EVAL_CREATED, MEASURED_FROM
+from .evidence import (
+    CHANGES,
+    COUNT_KEYS,
+    EVAL,
+    EVAL_CREATED,
+    MEASURED_FROM,
+    PRECISION_AT_5,
+    RECALL_AT_5,
+    RETRIEVAL_EVAL,
+)
 
 if TYPE_CHECKING:
     from .declaration.model import System
@@ -142,12 +151,26 @@ def _measurements(system: System, evidence: SystemEvidence) -> Dict[Keys, Fact]:
         if declared is None or _faster(history.frequency, declared):
             out[CHANGES] = Fact(CHANGES, history.frequency, MEASURED, MEASURED_FROM[CHANGES],
                                 "the git history of knowledge.sources " + history.summary())
+    run = evidence.retrieval
+    if run is not None:
+        for keys, estimate in ((PRECISION_AT_5, run.precision_at_5),
+                               (RECALL_AT_5, run.recall_at_5)):
+            if estimate is not None and run.complete:
+                # Four decimals, as trec_eval reports them.
+                out[keys] = Fact(keys, round(estimate.value, 4), MEASURED, RETRIEVAL_EVAL,
+                                 f"measured from {run.path}: {interval(estimate)} over "
+                                 f"{estimate.n} judged queries")
     first = evidence.eval_first_commit
     if first is not None and system.get(*EVAL_CREATED) is None:
         out[EVAL_CREATED] = Fact(EVAL_CREATED, first, MEASURED, EVAL,
                                  f"git says {system.get(*EVAL, 'path')} was first committed "
                                  f"on {first.isoformat()}")
     return out
+
+
+def interval(estimate: Any) -> str:
+    """A measured figure with its 95 % interval, as messages say it: ``0.55 (0.41 to 0.69)``."""
+    return f"{estimate.value:.2f} (95 % interval {estimate.low:.2f} to {estimate.high:.2f})"
 
 
 def _faster(frequency: str, than: str) -> bool:

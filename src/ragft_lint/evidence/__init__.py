@@ -40,6 +40,8 @@ TRAINING_EXAMPLES: Keys = ("fine_tune", "training_examples")
 EVAL_EXAMPLES: Keys = ("eval", "examples")
 CHANGES: Keys = ("knowledge", "changes")
 EVAL_CREATED: Keys = ("eval", "created_at")
+PRECISION_AT_5: Keys = ("rag", "retrieval_eval", "precision_at_5")
+RECALL_AT_5: Keys = ("rag", "retrieval_eval", "recall_at_5")
 
 # Evidence file -> the declared count its records stand for (and must match).
 COUNT_KEYS: Dict[Keys, Keys] = {
@@ -54,6 +56,8 @@ MEASURED_FROM: Dict[Keys, Keys] = {
     **{count: file for file, count in COUNT_KEYS.items()},
     CHANGES: SOURCES,  # the pace their git history shows
     EVAL_CREATED: EVAL,  # the day git first saw the file
+    PRECISION_AT_5: RETRIEVAL_EVAL,  # scored from the retrieval run and its judgements
+    RECALL_AT_5: RETRIEVAL_EVAL,
 }
 
 

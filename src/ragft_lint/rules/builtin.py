@@ -14,6 +14,7 @@ from . import (
     evidence,
     fine_tune,
     knowledge,
+    measured,
     retrieval,
     scores,
     thresholds,
@@ -24,7 +25,7 @@ from . import (
 hookimpl = pluggy.HookimplMarker("ragft_lint")
 
 FAMILIES = (knowledge, baseline, evaluation, scores, fine_tune, upkeep, retrieval, evidence,
-            decision, thresholds, waivers)
+            measured, decision, thresholds, waivers)
 
 
 @hookimpl
