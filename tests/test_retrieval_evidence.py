@@ -4,9 +4,13 @@ DA006 with the reason, never a crash."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+
 from evidence_project import Project, rules_fired
+from ragft_lint.cli import main
 
 DECLARATION = """\
     systems:
@@ -92,3 +96,26 @@ def test_rg003_reads_the_measured_precision(tmp_path: Path) -> None:
     [finding] = rules_fired(project.check(), "RG003")
     assert "precision@5 is 0.2 (measured from runs/bm25.trec" in finding.message
     assert finding.key == "systems.search.rag.retrieval_eval.path"
+
+
+def test_every_output_carries_the_measured_figures(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    project = run_project(tmp_path / "p", examples=3)
+    target = str(project.root / "ragft.yaml")
+    main(["check", "--no-cache", "--format", "json", target])
+    printed = json.loads(capsys.readouterr().out)
+    figures = printed["systems"]["search"]["measured"]
+    assert figures["precision_at_5"]["value"] == 0.2
+    assert figures["recall_at_5"]["value"] == 0.5
+    assert figures["precision_at_5"]["n"] == 3
+    assert figures["precision_at_5"]["source"] == "runs/bm25.trec"
+    hit = figures["hit_rate_at_5"]
+    assert hit["value"] == 1.0 and 0.0 < hit["low"] < hit["value"] == hit["high"]  # Wilson, 3/3
+    main(["check", "--no-cache", "--format", "sarif", target])
+    sarif = json.loads(capsys.readouterr().out)
+    assert sarif["runs"][0]["properties"]["systems"] == printed["systems"]
+    main(["check", "--no-cache", "--format", "html", target])
+    page = capsys.readouterr().out
+    assert "95 % interval" in page and "precision_at_5" in page
+    main(["check", "--no-cache", "--no-evidence", "--format", "json", target])
+    assert "systems" not in json.loads(capsys.readouterr().out)

@@ -20,7 +20,7 @@ from .rule import Context, Rule, Violation
 
 if TYPE_CHECKING:
     from .evidence.facts import Evidence
-    from .facts import Facts
+    from .facts import Facts, Figure
     from .host import PluginFailure, Plugins
 
 __all__ = ["Options", "Report", "Settings", "run", "selected_rules"]
@@ -145,7 +145,17 @@ def run(declaration: Declaration, plugins: Plugins, settings: Settings,
         _add(all_failures, failure)
     return Report(declaration.display, list(declaration.systems), findings, settings.fail_on,
                   all_failures, chosen, measured.notes if measured is not None else (),
-                  thresholds=thresholds_module.changed(declaration.settings.thresholds))
+                  thresholds=thresholds_module.changed(declaration.settings.thresholds),
+                  measured=_figures(measured))
+
+
+def _figures(measured: Optional[Evidence]) -> Dict[str, Dict[str, Figure]]:
+    if measured is None:
+        return {}
+    from .facts import figures
+
+    out = {name: figures(found) for name, found in measured.systems.items()}
+    return {name: found for name, found in out.items() if found}
 
 
 def _add(failures: List[PluginFailure], failure: PluginFailure) -> None:

@@ -168,6 +168,37 @@ def _measurements(system: System, evidence: SystemEvidence) -> Dict[Keys, Fact]:
     return out
 
 
+class Figure(NamedTuple):
+    """A figure measured from an evidence file, as the outputs show it: the value, its 95 %
+    interval, how many items it is over, and the file it was read from."""
+
+    value: float
+    low: float
+    high: float
+    n: int
+    source: str
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"value": round(self.value, 4), "low": round(self.low, 4),
+                "high": round(self.high, 4), "n": self.n, "source": self.source}
+
+
+def figures(evidence: Optional[SystemEvidence]) -> Dict[str, Figure]:
+    """Every figure measured for one system, by name (``precision_at_5``, ...), in a fixed
+    order; empty when nothing was scored."""
+    out: Dict[str, Figure] = {}
+    run = evidence.retrieval if evidence is not None else None
+    if run is not None and run.complete:
+        for name, estimate in (("precision_at_5", run.precision_at_5),
+                               ("recall_at_5", run.recall_at_5),
+                               ("mrr_at_10", run.mrr_at_10),
+                               ("hit_rate_at_5", run.hit_rate_at_5)):
+            if estimate is not None:
+                out[name] = Figure(estimate.value, estimate.low, estimate.high, estimate.n,
+                                   run.path)
+    return out
+
+
 def interval(estimate: Any) -> str:
     """A measured figure with its 95 % interval, as messages say it: ``0.55 (0.41 to 0.69)``."""
     return f"{estimate.value:.2f} (95 % interval {estimate.low:.2f} to {estimate.high:.2f})"

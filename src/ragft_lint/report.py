@@ -7,11 +7,12 @@ new report.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .findings import Finding, Severity
 
 if TYPE_CHECKING:
+    from .facts import Figure
     from .host import PluginFailure
     from .rule import Rule
     from .thresholds import Changed
@@ -46,8 +47,19 @@ class Report:
     is several taken together (``combine``), else empty.
     """
 
-    __slots__ = ("baselined", "declaration", "fail_on", "findings", "notes", "parts",
-                 "plugin_failures", "rules", "systems", "thresholds")
+    __slots__ = (
+        "baselined",
+        "declaration",
+        "fail_on",
+        "findings",
+        "measured",
+        "notes",
+        "parts",
+        "plugin_failures",
+        "rules",
+        "systems",
+        "thresholds",
+    )
 
     def __init__(
         self,
@@ -61,6 +73,7 @@ class Report:
         baselined: int = 0,
         parts: Sequence[Report] = (),
         thresholds: Iterable[Changed] = (),
+        measured: Optional[Mapping[str, Mapping[str, Figure]]] = None,
     ) -> None:
         self.declaration = declaration
         self.systems: List[str] = list(systems)
@@ -74,6 +87,9 @@ class Report:
         # The thresholds the declaration changed from their defaults, with the reasons given:
         # every output shows them, so that a lowered bar is never silent.
         self.thresholds: Tuple[Changed, ...] = tuple(thresholds)
+        # The figures measured from each system's evidence (a scored retrieval run), by system
+        # and figure name; systems with none are absent.
+        self.measured: Dict[str, Mapping[str, Figure]] = dict(measured or {})
 
     def replace(self, **changes: Any) -> Report:
         """A new report with some of its parts changed (``findings``, ``baselined``, ...)."""
@@ -152,4 +168,5 @@ def combine(reports: Sequence[Report]) -> Report:
         baselined=sum(r.baselined for r in reports),
         parts=reports,
         thresholds=list(dict.fromkeys(t for r in reports for t in r.thresholds)),
+        measured={name: figures for r in reports for name, figures in r.measured.items()},
     )

@@ -45,6 +45,23 @@ def document(reports: Sequence[Report]) -> Dict[str, Any]:
     changed = thresholds_of(reports)
     if changed:  # only the thresholds that differ from the defaults, as interfaces.md says
         out["thresholds"] = thresholds(changed)
+    systems = measured_systems(reports)
+    if systems:  # the figures read from the evidence, per system (added keys only)
+        out["systems"] = systems
+    return out
+
+
+def measured_systems(reports: Sequence[Report]) -> Dict[str, Any]:
+    """``{system: {"declaration", "measured": {figure: {value, low, high, n, source}}}}`` for
+    the systems whose evidence gave figures, in declaration order."""
+    out: Dict[str, Any] = {}
+    for report in reports:
+        for part in report.parts or (report,):
+            for name in part.systems:
+                figures = part.measured.get(name)
+                if figures:
+                    out[name] = {"declaration": part.declaration,
+                                 "measured": {k: f.to_json() for k, f in figures.items()}}
     return out
 
 

@@ -20,6 +20,7 @@ from ..findings import Finding, Severity
 from ..report import Report
 from ..rule import Rule
 from .decision_json import thresholds
+from .json import measured_systems
 from .text import thresholds_of
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -116,9 +117,15 @@ def document(reports: Sequence[Report]) -> Dict[str, Any]:
         "results": [_result(f, index) for f in findings],
         "columnKind": "unicodeCodePoints",
     }
+    properties: Dict[str, Any] = {}
     changed = thresholds_of(reports)
     if changed:  # the bars the findings were judged against, where they are not the defaults
-        run["properties"] = {"thresholds": thresholds(changed)}
+        properties["thresholds"] = thresholds(changed)
+    systems = measured_systems(reports)
+    if systems:  # the figures read from the evidence, as check --format json gives them
+        properties["systems"] = systems
+    if properties:
+        run["properties"] = properties
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 

@@ -70,6 +70,7 @@ def report(result: Report, docs_url: Optional[str] = _FROM_METADATA) -> str:
         parts.append(f'<p style="margin:.3em 0;color:#495057">{escape(changed)}</p>')
     for failure in result.plugin_failures:
         parts.append(_alert(str(failure.error())))
+    parts.append(_measured(result))
     findings = sorted(result.findings, key=lambda f: f.waived)  # stable: keeps the sort order
     if findings:
         parts.append(f'<table style="{TABLE};margin:.4em 0">')
@@ -82,6 +83,25 @@ def report(result: Report, docs_url: Optional[str] = _FROM_METADATA) -> str:
         parts.append("</tbody></table>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _measured(result: Report) -> str:
+    """The figures measured from the evidence, one row each with its interval; empty when none
+    was measured."""
+    rows = []
+    for system in result.systems:
+        for name, figure in result.measured.get(system, {}).items():
+            rows.append(
+                f"<tr><td {CELL}>{escape(system)}</td><td {CELL}>{escape(name)}</td>"
+                f"<td {CELL}>{figure.value:.2f}</td>"
+                f"<td {CELL}>{figure.low:.2f} to {figure.high:.2f}</td>"
+                f"<td {CELL}>{figure.n}</td><td {CELL}>{escape(figure.source)}</td></tr>")
+    if not rows:
+        return ""
+    head = "".join(f"<th {HEAD_CELL}>{name}</th>" for name in
+                   ("system", "measured", "value", "95 % interval", "over", "from"))
+    return (f'<table style="{TABLE};margin:.4em 0"><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
 
 
 def _finding_row(finding: Finding, rules: Mapping[str, Rule], docs_url: Optional[str]) -> str:
