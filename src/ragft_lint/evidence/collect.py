@@ -118,6 +118,13 @@ class _Collector:
         is_run = _is_run(run)
         if is_run:
             self.retrieval_run(run, found)
+            depth = found.retrieval.depth if found.retrieval is not None else None
+            retrieve_k = system.get("rag", "retrieve_k")
+            if depth is not None and isinstance(retrieve_k, int) and retrieve_k > depth:
+                self.evidence.note(
+                    f"{found.retrieval.path if found.retrieval else ''} ranks at most {depth} "
+                    f"documents per query, fewer than rag.retrieve_k ({retrieve_k}): the run "
+                    "cannot show the candidates the reranker sees")
         for key in FILE_KEYS:
             if key == RETRIEVAL_EVAL and is_run:
                 continue
