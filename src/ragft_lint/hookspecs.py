@@ -15,6 +15,7 @@ from .rule import Rule
 
 if TYPE_CHECKING:
     from .declaration.schema import Spec
+    from .evidence.results import ResultReader
     from .output_format import OutputFormat
 
 hookspec = pluggy.HookspecMarker("ragft_lint")
@@ -56,4 +57,14 @@ def ragft_lint_output_formats() -> Dict[str, OutputFormat]:  # type: ignore[empt
 
     An ``OutputFormat`` holds a one-line description and ``render(reports, options)``, which
     returns the text to print for a list of ``Report`` objects (one per declaration checked).
+    """
+
+
+@hookspec
+def ragft_lint_result_readers() -> Dict[str, ResultReader]:  # type: ignore[empty-body]
+    """Return extra readers of eval tools' result files: name to ``ResultReader``.
+
+    A declaration names one with ``format:`` under ``prompt.baseline_results`` or
+    ``fine_tune.results``; without it each reader's ``sniff`` is tried, the built-in ones first.
+    A name another plugin (or a built-in reader) already has is a plugin failure.
     """

@@ -19,6 +19,7 @@ from . import hookspecs
 from ._version import __version__
 from .declaration.extension import Extension
 from .errors import PluginError
+from .evidence.results import ResultReader
 from .output_format import OutputFormat
 from .rule import Rule
 
@@ -144,6 +145,8 @@ class Plugins(NamedTuple):
     format_owners: Mapping[str, str]
     failures: Tuple[PluginFailure, ...]
     origins: Mapping[str, EntryPoint]
+    # Readers of eval tools' result files, built-in ones first (their ``sniff`` order).
+    result_readers: Mapping[str, ResultReader] = MappingProxyType({})
 
     @property
     def rule_ids(self) -> List[str]:
@@ -285,6 +288,25 @@ class _Loader:
                     owners[name] = plugin
         return formats, owners
 
+    def result_readers(self) -> Dict[str, ResultReader]:
+        """Every reader of result files: the built-in ones, then plugins' (first one wins)."""
+        readers: Dict[str, ResultReader] = {}
+        for plugin, result in self.answers("ragft_lint_result_readers"):
+            if not isinstance(result, dict):
+                self.failure(plugin, "ragft_lint_result_readers returned "
+                                     f"{type(result).__name__}, not a dict")
+                continue
+            for name, reader in result.items():
+                if (not isinstance(name, str) or not isinstance(reader, ResultReader)
+                        or not callable(reader.sniff) or not callable(reader.read)):
+                    self.failure(plugin, f"result reader {name!r} is not a "
+                                         "ragft_lint.evidence.results.ResultReader")
+                elif name in readers:
+                    self.failure(plugin, f"result reader {name!r} is already defined")
+                else:
+                    readers[name] = reader if reader.name == name else reader._replace(name=name)
+        return readers
+
 
 def _with_source(rule: Rule, plugin: str) -> Rule:
     return rule if rule.source == plugin else rule._replace(source=plugin)
@@ -323,5 +345,7 @@ def load(entry_points: Optional[List[EntryPoint]] = None) -> Plugins:
     rules = loader.rules()
     extension = loader.extension()
     formats, owners = loader.formats()
+    readers = loader.result_readers()
     return Plugins(rules, extension, MappingProxyType(formats), MappingProxyType(owners),
-                   tuple(loader.failures), MappingProxyType(dict(origins)))
+                   tuple(loader.failures), MappingProxyType(dict(origins)),
+                   MappingProxyType(readers))

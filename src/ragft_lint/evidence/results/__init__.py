@@ -1,0 +1,191 @@
+"""Eval tools' result files read into per-case scores (measured-quality.md, "Eval tools' result
+files"; what each tool writes is in result-formats.md).
+
+A ``ResultReader`` knows one tool's files: ``sniff`` tells from the first bytes and the name
+whether a file is one of them, ``read`` turns it into ``CaseScores``. Readers come from plugins
+through ``ragft_lint_result_readers``; the built-in ones (``builtin.py``) are registered through
+the same hook. Nothing here imports the tools that wrote the files.
+
+This module holds only the types and the choice of a reader, so that the plugin host can check
+what plugins return without importing any reader.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    BinaryIO,
+    Callable,
+    Dict,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+)
+
+if TYPE_CHECKING:  # the plugin host imports this module on every run: it stays this light
+    from ..facts import Malformed
+
+# Opens a path for reading in binary, or raises ``Refused`` with the reason.
+Opener = Callable[[str], BinaryIO]
+
+# What ``sniff`` sees: enough to find the keys a tool writes first, little enough to be cheap.
+HEAD_BYTES = 16 << 10
+
+
+class NotReadable(Exception):
+    """A result file that gives no per-case scores; ``reason`` says why, in the user's words.
+
+    The opener raises ``evidence.safety.Refused`` for a path it will not open; both carry a
+    ``reason`` to show after the path.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Ambiguous(NotReadable):
+    """A file holding several metrics (or tasks) where the declaration names none of them.
+
+    A declaration error rather than a bad file: ``what`` is ``metric`` or ``task``, ``choices``
+    the names the file holds, so the message can list them.
+    """
+
+    def __init__(self, what: str, choices: Sequence[str]) -> None:
+        listed = ", ".join(repr(c) for c in choices)
+        super().__init__(f"holds several {what}s ({listed}): name the one that counts "
+                         f"with `{what}:`")
+        self.what = what
+        self.choices = tuple(choices)
+
+
+class CaseScores(NamedTuple):
+    """The per-case scores one result file holds, for one metric of one task.
+
+    ``scores`` maps each scored case id to its score, in the order of the file. ``unscored``
+    counts the cases the file names without a usable score (an error, NaN, no value), the first
+    few of them in ``first_unscored``; they are counted, never averaged as 0. ``malformed``
+    counts records that could not be read at all (and ids that repeat). ``complete`` is false
+    when the file stops short: a run that did not finish, a truncated last record. ``metrics``
+    and ``tasks`` are what the file holds, for messages and for ``metric:``/``task:``.
+    """
+
+    path: str
+    tool: str
+    metric: Optional[str]
+    task: Optional[str]
+    scores: Dict[str, float]
+    unscored: int
+    first_unscored: Tuple[str, ...]
+    malformed: int
+    first_malformed: Tuple[Malformed, ...]
+    complete: bool
+    metrics: Tuple[str, ...]
+    tasks: Tuple[str, ...] = ()
+
+    @property
+    def cases(self) -> int:
+        """Cases the file names, scored or not."""
+        return len(self.scores) + self.unscored
+
+    @property
+    def mean(self) -> Optional[float]:
+        """The mean over the scored cases; None when none is scored."""
+        return math.fsum(self.scores.values()) / len(self.scores) if self.scores else None
+
+    @property
+    def binary(self) -> bool:
+        """Whether every score is a pass (1) or a fail (0), as the paired tests need to know."""
+        return all(value in (0.0, 1.0) for value in self.scores.values())
+
+    def to_json(self) -> Dict[str, Any]:
+        data = self._asdict()
+        # JSON keeps the order of an object's members; the pairs make that explicit.
+        data["scores"] = [[case, value] for case, value in self.scores.items()]
+        data["first_unscored"] = list(self.first_unscored)
+        data["first_malformed"] = [list(m) for m in self.first_malformed]
+        data["metrics"] = list(self.metrics)
+        data["tasks"] = list(self.tasks)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> CaseScores:
+        from ..facts import Malformed
+
+        return cls(
+            path=str(data["path"]),
+            tool=str(data["tool"]),
+            metric=None if data["metric"] is None else str(data["metric"]),
+            task=None if data["task"] is None else str(data["task"]),
+            scores={str(case): float(value) for case, value in data["scores"]},
+            unscored=int(data["unscored"]),
+            first_unscored=tuple(str(c) for c in data["first_unscored"]),
+            malformed=int(data["malformed"]),
+            first_malformed=tuple(Malformed(int(m[0]), str(m[1]))
+                                  for m in data["first_malformed"]),
+            complete=bool(data["complete"]),
+            metrics=tuple(str(m) for m in data["metrics"]),
+            tasks=tuple(str(t) for t in data.get("tasks", ())),
+        )
+
+
+class ResultReader(NamedTuple):
+    """How to read one eval tool's result files, as a plugin contributes one.
+
+    ``sniff(head, path)`` says from the file's first bytes (decoded as UTF-8, bad bytes
+    replaced) and its name whether the file is this tool's; it must not open anything.
+    ``read(path, opener, metric, task)`` opens the file only through ``opener`` and returns
+    ``CaseScores``, or raises ``NotReadable`` (``Ambiguous`` for an unnamed metric or task)
+    with the reason.
+    """
+
+    name: str
+    description: str
+    sniff: Callable[[str, str], bool]
+    read: Callable[[str, Opener, Optional[str], Optional[str]], CaseScores]
+
+
+def opener_inside(root: str) -> Opener:
+    """An opener for regular files inside ``root`` (relative paths are relative to it)."""
+    from . import _bounded
+
+    return _bounded.opener(root)
+
+
+def choose(readers: Mapping[str, ResultReader], fmt: Optional[str], head: str,
+           path: str) -> ResultReader:
+    """The reader ``fmt`` names, or the first whose ``sniff`` accepts the file."""
+    if fmt is not None:
+        found = readers.get(fmt)
+        if found is None:
+            from ...suggest import hint
+
+            raise NotReadable(f"format {fmt!r} is not a result format (known: "
+                              f"{', '.join(sorted(readers))}){hint(fmt, list(readers))}")
+        return found
+    for reader in readers.values():
+        if reader.sniff(head, path):
+            return reader
+    raise NotReadable("is not a result file of any known eval tool "
+                      f"({', '.join(readers)}): name the tool with `format:`")
+
+
+def read_results(path: str, opener: Opener, *, fmt: Optional[str] = None,
+                 metric: Optional[str] = None, task: Optional[str] = None,
+                 readers: Optional[Mapping[str, ResultReader]] = None) -> CaseScores:
+    """The per-case scores of one result file, read by the reader ``fmt`` names or sniffs."""
+    if readers is None:
+        from .builtin import readers as builtin_readers
+
+        readers = builtin_readers()
+    with opener(path) as handle:
+        head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
+    return choose(readers, fmt, head, path).read(path, opener, metric, task)
+
+
+__all__ = ["Ambiguous", "CaseScores", "NotReadable", "Opener",
+           "ResultReader", "choose", "opener_inside", "read_results"]

@@ -1,0 +1,261 @@
+"""What every reader of result files shares: bounded reading and the collection of scores.
+
+Result files come from other people's runs, so each one is read as hostile input: only regular
+files inside the project, JSON documents up to a size, JSON Lines one bounded record at a
+time, and every problem a reason in words rather than an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
+
+from .. import safety
+from ..facts import EXAMPLES, Malformed
+from ..readers import MAX_RECORD_BYTES
+from . import Ambiguous, CaseScores, NotReadable, Opener
+
+# A JSON document (a promptfoo, deepeval or inspect_ai log) is parsed whole, so it is bounded
+# well below the file limit: the parsed objects take several times the bytes.
+MAX_DOCUMENT_BYTES = 256 << 20
+
+
+def opener(root: str) -> Opener:
+    def open_inside(path: str) -> BinaryIO:
+        real = safety.resolve(root, path, root)
+        handle, identity = safety.open_regular(real)
+        if identity.size > safety.MAX_FILE_BYTES:
+            handle.close()
+            raise NotReadable(f"is larger than {safety.MAX_FILE_BYTES >> 30} GiB: not read")
+        return handle
+
+    return open_inside
+
+
+def loads(data: bytes, what: str = "JSON") -> Any:
+    """One JSON document from bytes, or ``NotReadable`` saying where it breaks."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotReadable(f"is not valid UTF-8 (byte {exc.start + 1})") from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise NotReadable(f"is not valid {what}: nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        cut = " (the file is cut off)" if exc.pos >= len(text.rstrip()) else ""
+        raise NotReadable(f"is not valid {what}: {exc.msg} at line {exc.lineno} column "
+                          f"{exc.colno}{cut}") from None
+
+
+def document(path: str, open_: Opener) -> Any:
+    """The JSON document in a file, read whole up to ``MAX_DOCUMENT_BYTES``."""
+    with open_(path) as handle:
+        data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise NotReadable(f"is larger than {MAX_DOCUMENT_BYTES >> 20} MiB, too large to read "
+                          "as one JSON document")
+    return loads(data)
+
+
+class Lines:
+    """The JSON values of a JSON Lines file, one bounded line at a time.
+
+    A line may hold several values one after another: promptfoo writes batches that run
+    together without a newline. ``complete`` is false when the last line is cut off.
+    """
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.complete = True
+
+    def __iter__(self) -> Iterator[Tuple[int, Union[Dict[str, Any], Malformed]]]:
+        decoder = json.JSONDecoder()
+        readline = self.handle.readline
+        number = 0
+        while True:
+            raw = readline(MAX_RECORD_BYTES + 1)
+            if not raw:
+                return
+            number += 1
+            if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest without holding it
+                    raw = readline(1 << 20)
+                yield number, Malformed(number, f"longer than {MAX_RECORD_BYTES >> 20} MiB: "
+                                                "not read")
+                continue
+            last = not raw.endswith(b"\n")
+            try:
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
+            except UnicodeDecodeError as exc:
+                yield number, Malformed(number, f"not valid UTF-8 (byte {exc.start + 1})")
+                continue
+            index = 0
+            while index < len(text):
+                try:
+                    value, index = decoder.raw_decode(text, index)
+                except RecursionError:
+                    yield number, Malformed(number, "not valid JSON: nested too deeply")
+                    break
+                except json.JSONDecodeError as exc:
+                    if last:
+                        self.complete = False
+                    yield number, Malformed(number, f"not valid JSON: {exc.msg} (column "
+                                                    f"{exc.colno})")
+                    break
+                if isinstance(value, dict):
+                    yield number, value
+                else:
+                    yield number, Malformed(number, "not a record (a JSON object)")
+                while index < len(text) and text[index] in " \t\r":
+                    index += 1
+
+
+class BadScore(ValueError):
+    """A value that cannot be a score (a word, a list): the record is malformed."""
+
+
+def score(value: Any, low: Optional[float] = None, high: Optional[float] = None,
+          ) -> Optional[float]:
+    """A score from a value a tool wrote; None when there is none (null, NaN, infinite).
+
+    ``True``/``False`` are 1 and 0. A number outside ``[low, high]``, or anything that is not
+    a number, raises ``BadScore``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ("", "nan", "none", "null"):
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise BadScore(f"score {value[:40]!r} is not a number") from None
+    if not isinstance(value, (int, float)):
+        raise BadScore(f"score is {type(value).__name__}, not a number")
+    number = float(value)
+    if not math.isfinite(number):
+        return None
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise BadScore(f"score {number:g} is outside {low:g} to {high:g}")
+    return number
+
+
+def case_id(value: Any) -> Optional[str]:
+    """A case id as text: strings and integers; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value)
+
+
+class Cases:
+    """The scores of a file's cases, for every metric it holds, gathered in one pass."""
+
+    def __init__(self, path: str, tool: str) -> None:
+        self.path = path
+        self.tool = tool
+        self.order: Dict[str, int] = {}  # case id -> where it was first seen
+        self.seen: Dict[Tuple[str, Any], int] = {}
+        self.values: Dict[str, Dict[str, List[float]]] = {}  # metric -> case -> values
+        self.malformed = 0
+        self.first_malformed: List[Malformed] = []
+        self.complete = True
+        self.tasks: List[str] = []
+
+    def bad(self, line: int, reason: str) -> None:
+        self.malformed += 1
+        if len(self.first_malformed) < EXAMPLES:
+            self.first_malformed.append(Malformed(line, reason))
+
+    def case(self, raw: Any, line: int, repeat: Any = None) -> Optional[str]:
+        """The id of a new case, or None (counted as malformed) when it has none or repeats.
+
+        ``repeat`` tells apart records that may share an id (inspect_ai's epochs): their
+        scores are averaged.
+        """
+        case = case_id(raw)
+        if case is None:
+            self.bad(line, "no case id" if raw is None else f"case id is {type(raw).__name__}")
+            return None
+        where = self.seen.get((case, repeat))
+        if where is not None:
+            self.bad(line, f"case id {case[:60]!r} repeats the one at {where}")
+            return None
+        self.seen[(case, repeat)] = line
+        self.order.setdefault(case, line)
+        return case
+
+    def score(self, case: str, metric: str, value: Any, line: int,
+              low: Optional[float] = None, high: Optional[float] = None) -> None:
+        """Record one metric's value for a case; a value that cannot be a score is malformed."""
+        scores = self.values.setdefault(metric, {})
+        try:
+            number = score(value, low, high)
+        except BadScore as exc:
+            self.bad(line, f"{metric}: {exc}")
+            return
+        if number is not None:
+            scores.setdefault(case, []).append(number)
+
+    def metric_seen(self, metric: str) -> None:
+        self.values.setdefault(metric, {})
+
+    def result(self, metric: Optional[str], task: Optional[str] = None,
+               default: Optional[str] = None, aliases: Optional[Dict[str, str]] = None,
+               ) -> CaseScores:
+        """The scores of the metric named (or the only one, or ``default``)."""
+        if task is not None:
+            select_task(self.tasks, task)
+        metrics = tuple(self.values)
+        chosen = _choose(metrics, metric, default, aliases or {})
+        if not self.order and not self.malformed:
+            raise NotReadable("holds no cases")
+        per_case = self.values.get(chosen, {}) if chosen is not None else {}
+        scores: Dict[str, float] = {}
+        unscored: List[str] = []
+        for case in self.order:
+            values = per_case.get(case)
+            if values:
+                scores[case] = math.fsum(values) / len(values)
+            else:
+                unscored.append(case)
+        return CaseScores(self.path, self.tool, chosen, task, scores, len(unscored),
+                          tuple(unscored[:EXAMPLES]), self.malformed,
+                          tuple(self.first_malformed), self.complete, metrics,
+                          tuple(self.tasks))
+
+
+def _choose(metrics: Tuple[str, ...], metric: Optional[str], default: Optional[str],
+            aliases: Dict[str, str]) -> Optional[str]:
+    if metric is not None:
+        named = aliases.get(metric, metric)
+        if named in metrics:
+            return named
+        from ...suggest import hint
+
+        held = ", ".join(repr(m) for m in metrics) or "none"
+        raise NotReadable(f"holds no metric {metric!r} (it holds: {held})"
+                          f"{hint(metric, list(metrics))}")
+    if default is not None and default in metrics:
+        return default
+    if len(metrics) > 1:
+        raise Ambiguous("metric", metrics)
+    return metrics[0] if metrics else None
+
+
+def select_task(tasks: List[str], task: Optional[str]) -> Optional[str]:
+    """The task that counts among those a file holds: the one named, or the only one."""
+    if task is not None:
+        if task not in tasks:
+            from ...suggest import hint
+
+            held = ", ".join(repr(t) for t in tasks) or "none"
+            raise NotReadable(f"holds no task {task!r} (it holds: {held}){hint(task, tasks)}")
+        return task
+    if len(tasks) > 1:
+        raise Ambiguous("task", tasks)
+    return tasks[0] if tasks else None
