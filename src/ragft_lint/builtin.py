@@ -13,7 +13,7 @@ from .output.formats import ragft_lint_output_formats
 from .rules.builtin import hookimpl, ragft_lint_rules
 
 if TYPE_CHECKING:
-    from .evidence.results import ResultReader
+    from .evidence.result_reader import ResultReader
 
 __all__ = ["ragft_lint_output_formats", "ragft_lint_result_readers", "ragft_lint_rules"]
 
@@ -21,6 +21,6 @@ __all__ = ["ragft_lint_output_formats", "ragft_lint_result_readers", "ragft_lint
 @hookimpl
 def ragft_lint_result_readers() -> Dict[str, ResultReader]:
     # Imported here: a check that reads no result file loads only the readers' names.
-    from .evidence.results.builtin import readers
+    from .evidence.result_reader import builtin_readers
 
-    return readers()
+    return builtin_readers()

@@ -15,7 +15,7 @@ from .rule import Rule
 
 if TYPE_CHECKING:
     from .declaration.schema import Spec
-    from .evidence.results import ResultReader
+    from .evidence.result_reader import ResultReader
     from .output_format import OutputFormat
 
 hookspec = pluggy.HookspecMarker("ragft_lint")

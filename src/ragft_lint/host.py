@@ -19,7 +19,7 @@ from . import hookspecs
 from ._version import __version__
 from .declaration.extension import Extension
 from .errors import PluginError
-from .evidence.results import ResultReader
+from .evidence.result_reader import ResultReader
 from .output_format import OutputFormat
 from .rule import Rule
 

@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # the plugin host imports this module on every run: it stays 
 # Opens a path for reading in binary, or raises ``Refused`` with the reason.
 Opener = Callable[[str], BinaryIO]
 
+# The reader type lives beside the built-in readers' names, which the host loads on every run.
+from ..result_reader import ResultReader  # noqa: E402
+
 # What ``sniff`` sees: enough to find the keys a tool writes first, little enough to be cheap.
 HEAD_BYTES = 16 << 10
 
@@ -131,22 +134,6 @@ class CaseScores(NamedTuple):
             metrics=tuple(str(m) for m in data["metrics"]),
             tasks=tuple(str(t) for t in data.get("tasks", ())),
         )
-
-
-class ResultReader(NamedTuple):
-    """How to read one eval tool's result files, as a plugin contributes one.
-
-    ``sniff(head, path)`` says from the file's first bytes (decoded as UTF-8, bad bytes
-    replaced) and its name whether the file is this tool's; it must not open anything.
-    ``read(path, opener, metric, task)`` opens the file only through ``opener`` and returns
-    ``CaseScores``, or raises ``NotReadable`` (``Ambiguous`` for an unnamed metric or task)
-    with the reason.
-    """
-
-    name: str
-    description: str
-    sniff: Callable[[str, str], bool]
-    read: Callable[[str, Opener, Optional[str], Optional[str]], CaseScores]
 
 
 def opener_inside(root: str) -> Opener:
