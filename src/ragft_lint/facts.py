@@ -13,7 +13,10 @@ takes the place of the declared value:
 - the pace the git history of ``knowledge.sources`` shows, when it is faster than the declared
   ``knowledge.changes`` or none is declared: a guess written down once is weaker evidence;
 - the day git first saw the eval file, only when ``eval.created_at`` is not declared: a file
-  can be younger than the set it holds, never older.
+  can be younger than the set it holds, never older;
+- precision@5 and recall@5 of a retrieval run read to the end, and the score of an eval tool's
+  result file read to the end (``prompt.baseline_score`` from ``prompt.baseline_results``,
+  ``fine_tune.score`` from ``fine_tune.results``: the mean over the scored cases), always.
 """
 
 from __future__ import annotations
@@ -22,14 +25,17 @@ from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequenc
 
 from .declaration.vocabulary import FREQUENCIES
 from .evidence import (
+    BASELINE_RESULTS,
     CHANGES,
     COUNT_KEYS,
     EVAL,
     EVAL_CREATED,
+    FINE_TUNE_RESULTS,
     MEASURED_FROM,
     PRECISION_AT_5,
     RECALL_AT_5,
     RETRIEVAL_EVAL,
+    SCORE_KEYS,
 )
 
 if TYPE_CHECKING:
@@ -160,6 +166,12 @@ def _measurements(system: System, evidence: SystemEvidence) -> Dict[Keys, Fact]:
                 out[keys] = Fact(keys, round(estimate.value, 4), MEASURED, RETRIEVAL_EVAL,
                                  f"measured from {run.path}: {interval(estimate)} over "
                                  f"{estimate.n} judged queries")
+    for keys, results_key in SCORE_KEYS.items():
+        scores, estimate = evidence.results.get(results_key), evidence.score(results_key)
+        if scores is not None and estimate is not None:
+            out[keys] = Fact(keys, round(estimate.value, 4), MEASURED, results_key,
+                             f"measured from {scores.path}: {interval(estimate)} over "
+                             f"{estimate.n} scored cases")
     first = evidence.eval_first_commit
     if first is not None and system.get(*EVAL_CREATED) is None:
         out[EVAL_CREATED] = Fact(EVAL_CREATED, first, MEASURED, EVAL,
@@ -196,6 +208,14 @@ def figures(evidence: Optional[SystemEvidence]) -> Dict[str, Figure]:
             if estimate is not None:
                 out[name] = Figure(estimate.value, estimate.low, estimate.high, estimate.n,
                                    run.path)
+    for name, results_key in (("baseline_score", BASELINE_RESULTS),
+                              ("fine_tune_score", FINE_TUNE_RESULTS)):
+        if evidence is None:
+            break
+        scores, measured = evidence.results.get(results_key), evidence.score(results_key)
+        if scores is not None and measured is not None:
+            out[name] = Figure(measured.value, measured.low, measured.high, measured.n,
+                               scores.path)
     return out
 
 

@@ -120,8 +120,9 @@ class Session:
             if needed(declaration):
                 from .evidence.collect import measure_declaration
 
-                measured = measure_declaration(declaration, settings.as_of,
-                                               use_cache=settings.cache)
+                measured = measure_declaration(
+                    declaration, settings.as_of, use_cache=settings.cache,
+                    result_readers=self.plugins.result_readers)
             self._measured[key] = (declaration, measured)
         return self._measured[key][1]
 

@@ -12,6 +12,10 @@ Modules, in the order data flows through them:
 - ``history``: how often ``knowledge.sources`` change in git, when the eval file was added;
 - ``cache``: results keyed on each file's identity, in a folder that ignores itself;
 - ``progress``: a progress line on a terminal for scans that take a while;
+- ``retrieval``, ``retrieval_metrics``: retrieval runs with their judgements, scored;
+- ``results``: eval tools' result files read into per-case scores (``result_reader``: what a
+  reader is, and the built-in ones by name);
+- ``statistics``: intervals, paired tests and the cases that would settle a gain;
 - ``facts``: the measured facts, per file and per system;
 - ``collect``: all of the above for one declaration.
 """
@@ -32,7 +36,11 @@ TRAINING: Keys = ("fine_tune", "training_data")
 REGRESSION: Keys = ("fine_tune", "regression_suite")
 RETRIEVAL_EVAL: Keys = ("rag", "retrieval_eval", "path")
 SOURCES: Keys = ("knowledge", "sources")
-FILE_KEYS: Tuple[Keys, ...] = (RETRIEVAL_EVAL, TRAINING, REGRESSION, EVAL)
+# Eval tools' result files (measured-quality.md): per-case scores, read by what wrote them.
+BASELINE_RESULTS: Keys = ("prompt", "baseline_results")
+FINE_TUNE_RESULTS: Keys = ("fine_tune", "results")
+RESULT_KEYS: Tuple[Keys, ...] = (BASELINE_RESULTS, FINE_TUNE_RESULTS)
+FILE_KEYS: Tuple[Keys, ...] = (RETRIEVAL_EVAL, TRAINING, REGRESSION, EVAL, *RESULT_KEYS)
 
 # What is measured: the declared facts a measurement stands for.
 RETRIEVAL_EXAMPLES: Keys = ("rag", "retrieval_eval", "examples")
@@ -42,6 +50,13 @@ CHANGES: Keys = ("knowledge", "changes")
 EVAL_CREATED: Keys = ("eval", "created_at")
 PRECISION_AT_5: Keys = ("rag", "retrieval_eval", "precision_at_5")
 RECALL_AT_5: Keys = ("rag", "retrieval_eval", "recall_at_5")
+BASELINE_SCORE: Keys = ("prompt", "baseline_score")
+FINE_TUNE_SCORE: Keys = ("fine_tune", "score")
+# A declared score -> the result file it is measured from.
+SCORE_KEYS: Dict[Keys, Keys] = {
+    BASELINE_SCORE: BASELINE_RESULTS,
+    FINE_TUNE_SCORE: FINE_TUNE_RESULTS,
+}
 
 # Evidence file -> the declared count its records stand for (and must match).
 COUNT_KEYS: Dict[Keys, Keys] = {
@@ -58,6 +73,7 @@ MEASURED_FROM: Dict[Keys, Keys] = {
     EVAL_CREATED: EVAL,  # the day git first saw the file
     PRECISION_AT_5: RETRIEVAL_EVAL,  # scored from the retrieval run and its judgements
     RECALL_AT_5: RETRIEVAL_EVAL,
+    **SCORE_KEYS,  # the mean over the scored cases of an eval tool's result file
 }
 
 

@@ -9,15 +9,27 @@ each said once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, TextIO, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    TextIO,
+    Tuple,
+)
 
 from ..declaration.model import Declaration, System
-from . import EVAL, FILE_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
-from .cache import Store, folder_for
+from . import EVAL, FILE_KEYS, RESULT_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
+from .cache import Store, folder_for, scores_from_entry, scores_to_entry
 from .facts import (
     EXAMPLES,
     Evidence,
@@ -33,6 +45,7 @@ from .safety import MAX_FILE_BYTES, Identity, Refused, inspect, open_regular, re
 
 if TYPE_CHECKING:
     from . import history, measure
+    from .result_reader import ResultReader
 
 # The readers, the measurements and git are imported when a file has to be read or git run:
 # a run answered by the cache needs none of them.
@@ -50,18 +63,21 @@ def guess_format(path: str) -> Optional[str]:
 
 
 def measure_declaration(declaration: Declaration, as_of: datetime.date, use_cache: bool = True,
-                        stream: Optional[TextIO] = None) -> Evidence:
+                        stream: Optional[TextIO] = None,
+                        result_readers: Optional[Mapping[str, ResultReader]] = None) -> Evidence:
     """Measure the evidence of every system of a declaration.
 
     ``use_cache`` false (``--no-cache``) neither reads nor writes the cache; ``stream`` is
     where a progress line may go (stderr by default; only ever shown on a terminal).
+    ``result_readers`` are the readers of eval tools' result files the plugins contributed
+    (``Plugins.result_readers``); None or empty means the built-in ones.
     """
     base = os.path.dirname(os.path.abspath(declaration.document.file))
     collector = _Collector(
         root=str(declaration.root), base=base,
         store=Store(folder_for(base)) if use_cache else None,
         progress=Progress(sys.stderr if stream is None else stream),
-        as_of=as_of,
+        as_of=as_of, result_readers=result_readers,
     )
     try:
         for name, system in declaration.systems.items():
@@ -90,8 +106,10 @@ class _Target(NamedTuple):
 
 class _Collector:
     def __init__(self, root: str, base: str, store: Optional[Store], progress: Progress,
-                 as_of: datetime.date) -> None:
+                 as_of: datetime.date,
+                 result_readers: Optional[Mapping[str, ResultReader]] = None) -> None:
         self.root = root
+        self.result_readers = result_readers
         self.base = base
         self.store = store
         self.progress = progress
@@ -115,18 +133,19 @@ class _Collector:
         found = SystemEvidence()
         targets: Dict[Keys, _Target] = {}
         run = system.get(*RETRIEVAL_EVAL)
-        is_run = _is_run(run)
+        is_run = _is_run(run) or self.ranks_queries(run)
         if is_run:
             self.retrieval_run(run, found)
-            depth = found.retrieval.depth if found.retrieval is not None else None
-            retrieve_k = system.get("rag", "retrieve_k")
-            if depth is not None and isinstance(retrieve_k, int) and retrieve_k > depth:
+            ranked, retrieve_k = found.retrieval, system.get("rag", "retrieve_k")
+            if ranked is not None and isinstance(retrieve_k, int) and retrieve_k > ranked.depth:
                 self.evidence.note(
-                    f"{found.retrieval.path if found.retrieval else ''} ranks at most {depth} "
-                    f"documents per query, fewer than rag.retrieve_k ({retrieve_k}): the run "
-                    "cannot show the candidates the reranker sees")
+                    f"{ranked.path} ranks at most {ranked.depth} documents per query, fewer than "
+                    f"rag.retrieve_k ({retrieve_k}): the run cannot show the candidates the "
+                    "reranker sees")
+        for key in RESULT_KEYS:
+            self.results(system, key, found)
         for key in FILE_KEYS:
-            if key == RETRIEVAL_EVAL and is_run:
+            if (key == RETRIEVAL_EVAL and is_run) or key in RESULT_KEYS:
                 continue
             target = self.target(system, key, found)
             if target is not None:
@@ -170,22 +189,39 @@ class _Collector:
 
     def retrieval_run(self, spec: Dict[str, Any], found: SystemEvidence) -> None:
         """A retrieval run with its judgements: its figures, and its queries as the count that
-        ``rag.retrieval_eval.examples`` declares. Measured on every run (not yet cached)."""
-        from .retrieval import measure_run, resolve_run
+        ``rag.retrieval_eval.examples`` declares. Cached on both files' identities."""
+        from .retrieval import resolve_run
 
         shown = _shown(spec["path"])
         qrels = spec.get("qrels")
         qrels_shown = _shown(qrels) if isinstance(qrels, str) else "qrels"
         try:
             real, real_qrels = resolve_run(self.base, spec, self.root)
-            measured = measure_run(real, real_qrels, spec.get("format"), shown, qrels_shown)
+            identities = [Identity.of(inspect(p)) for p in (real, real_qrels) if p is not None]
         except Refused as refused:
             found.unreadable[RETRIEVAL_EVAL] = Unreadable(shown, refused.reason)
             return
+        slot = json.dumps(["retrieval", real, real_qrels, spec.get("format")])
+        measured: Any = self.memo.get(slot)
+        if measured is None and self.store:
+            from .retrieval_metrics import RetrievalFacts
+
+            measured = _loaded(RetrievalFacts.from_json, self.store.get(slot, identities))
+        if measured is None:
+            from .retrieval import measure_run
+
+            try:
+                measured = measure_run(real, real_qrels, spec.get("format"), shown, qrels_shown)
+            except Refused as refused:
+                found.unreadable[RETRIEVAL_EVAL] = Unreadable(shown, refused.reason)
+                return
+            if self.store and not isinstance(measured, str):
+                self.store.put(slot, identities, measured.to_json())
+        self.memo[slot] = measured
         if isinstance(measured, str):  # not a run this reader knows: said as a bad record
-            found.files[RETRIEVAL_EVAL] = FileFacts(
-                shown, "line", 0, 1, (Malformed(1, measured),), False, 0, (), 0, 0, ())
+            found.files[RETRIEVAL_EVAL] = _bad_file(shown, (Malformed(1, measured),))
             return
+        measured = measured._replace(path=shown)
         found.retrieval = measured
         # The judged queries are what rag.retrieval_eval.examples counts. A run with broken
         # lines gives no count to hold the declaration to (DA006 names the lines).
@@ -193,6 +229,91 @@ class _Collector:
             shown, "line", measured.judged, measured.malformed,
             tuple(measured.first_malformed[:EXAMPLES]),
             measured.complete and not measured.malformed, 0, (), 0, 0, ())
+
+    def ranks_queries(self, spec: Any) -> bool:
+        """Whether a JSON Lines file under ``rag.retrieval_eval.path`` holds per-query rankings
+        (its first record has ``retrieved`` and ``relevant``), not records to count."""
+        if not (isinstance(spec, dict) and isinstance(spec.get("path"), str)
+                and (spec.get("format") or guess_format(spec["path"])) == "jsonl"):
+            return False
+        try:
+            handle, _ = open_regular(resolve(self.base, spec["path"], self.root))
+        except Refused:
+            return False  # said when the file is measured as records
+        with handle:  # a labelled query set has `relevant` too, but nothing retrieved
+            first = next(iter(handle.read(1 << 16).splitlines()), b"")
+        return b'"retrieved"' in first and b'"relevant"' in first
+
+    # -- eval tools' result files ------------------------------------------------------------
+
+    def results(self, system: System, key: Keys, found: SystemEvidence) -> None:
+        """The per-case scores of the result file under ``key``, cached on its identity; a file
+        refused or not there is DA001, one no reader can read DA006 with the reason."""
+        spec = system.get(*key)
+        if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
+            return
+        shown = _shown(spec["path"])
+        try:
+            real = resolve(self.base, spec["path"], self.root)
+            identity = Identity.of(inspect(real))
+        except Refused as refused:
+            found.unreadable[key] = Unreadable(shown, refused.reason)
+            return
+        how = [spec.get(name) for name in ("format", "metric", "task")]
+        slot = json.dumps(["results", real, *how])
+        scores: Any = self.memo.get(slot)
+        if scores is None and self.store:
+            scores = _loaded(scores_from_entry, self.store.get(slot, [identity]))
+        if scores is None:
+            scores = self.read_results(real, shown, *how)
+            if scores is None or isinstance(scores, Refused):
+                if scores is not None:
+                    found.unreadable[key] = Unreadable(shown, scores.reason)
+                return
+            if self.store and not isinstance(scores, str):
+                self.store.put(slot, [identity], scores_to_entry(scores))
+        self.memo[slot] = scores
+        if isinstance(scores, str):
+            found.files[key] = _bad_file(shown, (Malformed(1, scores),))
+            return
+        scores = scores._replace(path=shown)
+        found.results[key] = scores
+        if scores.malformed:  # DA006 names the records that could not be read
+            found.files[key] = _bad_file(shown, scores.first_malformed, scores.malformed,
+                                         scores.cases, scores.complete)
+
+    def read_results(self, real: str, shown: str, fmt: Any, metric: Any, task: Any) -> Any:
+        """``CaseScores``; the reason the file gives none (a ``str``); ``Refused``; or None when
+        a reader failed (a note names it). A plugin's reader runs under the plugin time limit."""
+        from .result_reader import BUILT_IN, builtin_readers
+        from .results import HEAD_BYTES, NotReadable, choose, opener_inside
+
+        readers = self.result_readers or builtin_readers()
+        ours = {name for name, _, _ in BUILT_IN}
+        root = os.path.realpath(self.root)
+        opener = opener_inside(root)
+        relative = os.path.relpath(real, root)
+        reader: Optional[ResultReader] = None
+        try:
+            with opener(relative) as handle:
+                head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
+            sniffed = fmt is None and any(name not in ours for name in readers)
+            with _plugin_time(sniffed):
+                reader = choose(readers, fmt, head, relative)
+            with _plugin_time(reader.name not in ours):
+                return reader.read(relative, opener, metric, task)
+        except Refused as refused:
+            return refused
+        except NotReadable as unreadable:
+            return unreadable.reason
+        except OSError as exc:
+            return f"could not be read: {exc.strerror or exc}"
+        except Exception as exc:  # a reader's failure is not a fault of the user's file
+            named = "a result reader" if reader is None else f"the result reader {reader.name!r}"
+            origin = "" if reader is not None and reader.name in ours else " (from a plugin)"
+            self.evidence.note(f"{named}{origin} failed on {shown}: {type(exc).__name__}: "
+                               f"{exc}; the file was not measured")
+            return None
 
     # -- files -----------------------------------------------------------------------------
 
@@ -328,10 +449,8 @@ def _matches_something(base: str, pattern: str) -> bool:
 
 
 def _facts(data: Dict[str, Any]) -> Optional[FileFacts]:
-    try:
-        return FileFacts.from_json(data)
-    except (KeyError, TypeError, ValueError, IndexError):
-        return None
+    facts: Optional[FileFacts] = _loaded(FileFacts.from_json, data)
+    return facts
 
 
 def _training_result(data: Dict[str, Any]) -> Optional[Tuple[FileFacts, FileFacts, Overlap]]:
@@ -340,6 +459,33 @@ def _training_result(data: Dict[str, Any]) -> Optional[Tuple[FileFacts, FileFact
                 Overlap.from_json(data["overlap"]))
     except (KeyError, TypeError, ValueError, IndexError):
         return None
+
+
+def _bad_file(shown: str, bad: Tuple[Malformed, ...], malformed: int = 1, records: int = 0,
+              complete: bool = False) -> FileFacts:
+    """Records that cannot be read (a file no reader reads: one), for DA006 to name."""
+    return FileFacts(shown, "line", records, malformed, bad[:EXAMPLES], complete, 0, (), 0, 0, ())
+
+
+def _loaded(load: Any, data: Optional[Dict[str, Any]]) -> Any:
+    """A cached value read back; None for none, or for an entry of another shape."""
+    try:
+        return None if data is None else load(data)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+@contextlib.contextmanager
+def _plugin_time(guarded: bool) -> Iterator[None]:
+    """Plugin code under the plugin time limit; the built-in readers as they are."""
+    if not guarded:
+        yield
+        return
+    from ..deadline import budget
+    from ..guard import plugin_code
+
+    with plugin_code(budget()):
+        yield
 
 
 def _is_run(spec: Any) -> bool:

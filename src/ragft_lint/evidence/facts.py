@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Tuple
 
-from . import Keys
+from . import BASELINE_RESULTS, FINE_TUNE_RESULTS, Keys
 
 if TYPE_CHECKING:
+    from .results import CaseScores
     from .retrieval_metrics import RetrievalFacts
+    from .statistics import Estimate
 
 # How many examples (bad lines, duplicates, shared inputs) a result keeps to show.
 EXAMPLES = 3
@@ -156,6 +158,38 @@ class SystemEvidence:
         # What a retrieval run (with its relevance judgements) under rag.retrieval_eval.path
         # measures: precision@5 and the other figures with their intervals.
         self.retrieval: Optional[RetrievalFacts] = None
+        # The per-case scores of the eval tools' result files, by the key that names the file
+        # (``prompt.baseline_results``, ``fine_tune.results``).
+        self.results: Dict[Keys, CaseScores] = {}
+        self._scores: Dict[Keys, Optional[Estimate]] = {}
+
+    def score(self, key: Keys) -> Optional[Estimate]:
+        """The score of the result file under ``key``, read to the end: the mean over its scored
+        cases with a 95 % interval -- Wilson's when every score is a pass (1) or a fail (0),
+        else a normal interval on the mean clamped to [0, 1]. None when there is none.
+        Computed once: the rules, ``decide`` and the outputs all ask for it."""
+        if key not in self._scores:
+            found = self.results.get(key)
+            self._scores[key] = (_score(found) if found is not None and found.complete
+                                 and found.scores else None)
+        return self._scores[key]
+
+    @property
+    def baseline_results(self) -> Optional[CaseScores]:
+        return self.results.get(BASELINE_RESULTS)
+
+    @property
+    def fine_tune_results(self) -> Optional[CaseScores]:
+        return self.results.get(FINE_TUNE_RESULTS)
+
+
+def _score(scores: CaseScores) -> Estimate:
+    from . import statistics
+
+    values = scores.scores.values()
+    if set(values) <= {0.0, 1.0}:
+        return statistics.wilson(round(sum(values)), len(scores.scores))
+    return statistics.mean_interval(list(values), bounds=(0.0, 1.0))
 
 
 class Evidence:

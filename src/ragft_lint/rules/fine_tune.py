@@ -373,6 +373,9 @@ def no_uplift(system: System, context: Context) -> Iterator[Violation]:
     Why: on the same eval set, a fine-tuned model that does not beat the unmodified model with
     its best prompt adds training, hosting and upkeep for nothing.
 
+    The scores are the measured ones where `fine_tune.results` and `prompt.baseline_results`
+    name the eval tool's result files (the mean over the scored cases), else the declared ones.
+
     Fix: drop the fine-tune and ship the prompt, or improve the training data until
     `fine_tune.score` is above `prompt.baseline_score`.
 
@@ -394,19 +397,28 @@ def no_uplift(system: System, context: Context) -> Iterator[Violation]:
             fine_tune:
               score: 0.9
     """
-    score = system.get("fine_tune", "score")
-    baseline = system.get("prompt", "baseline_score")
-    if not system.fine_tuned or score is None or baseline is None:
+    if not system.fine_tuned:
+        return
+    facts = context.facts(system)
+    tuned, base = facts.fact("fine_tune", "score"), facts.fact("prompt", "baseline_score")
+    score, baseline = tuned.value, base.value
+    if score is None or baseline is None:
         return
     if score <= baseline:
         yield Violation(
-            f"fine_tune.score is {score}, "
+            f"fine_tune.score is {score}{_measured(tuned.evidence)}, "
             f"{'equal to' if score == baseline else 'below'} prompt.baseline_score "
-            f"({baseline}): the fine-tune does not beat the prompt-only baseline",
+            f"({baseline}{_measured(base.evidence)}): the fine-tune does not beat the "
+            "prompt-only baseline",
             "ship the prompt-only system, or improve the training data until the fine-tune "
             "beats the baseline on the same eval set",
             ("fine_tune", "score"),
         )
+
+
+def _measured(evidence: str) -> str:
+    """``, measured from results/ft.json: ...`` for a measured score; nothing for a declared one."""
+    return f", {evidence}" if evidence else ""
 
 
 @rule("FT008", "no-retraining-plan", Severity.INFO)

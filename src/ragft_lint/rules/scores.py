@@ -9,12 +9,15 @@ not.
 from __future__ import annotations
 
 import math
-from typing import Iterator, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterator, List, NamedTuple, Optional, Tuple
 
 from ..declaration.model import System
-from ..evidence import EVAL_EXAMPLES
+from ..evidence import BASELINE_RESULTS, EVAL_EXAMPLES, FINE_TUNE_RESULTS
 from ..findings import Severity
 from ..rule import Context, Violation, rule
+
+if TYPE_CHECKING:
+    from ..evidence.results import CaseScores
 
 SCORE = ("fine_tune", "score")
 BASELINE = ("prompt", "baseline_score")
@@ -51,6 +54,65 @@ def uplift(score: float, baseline: float, examples: int, confidence: float) -> O
     return Uplift(difference, difference - margin, difference + margin, examples, needed)
 
 
+class Compared(NamedTuple):
+    """Two result files compared: the gain of the fine-tune, its interval, the p-value of "no
+    gain", how the comparison was made, over how many cases, and roughly how many cases would
+    resolve a gain of that size (None when there is no gain to resolve)."""
+
+    gain: float
+    low: float
+    high: float
+    p_value: float
+    method: str
+    cases: int
+    needed: Optional[int]
+
+
+def compare(baseline: CaseScores, tuned: CaseScores, confidence: float) -> Optional[Compared]:
+    """The fine-tune's results against the baseline's (measured-quality.md, EV008).
+
+    Over the cases both files scored (by case id): with pass/fail scores in both, the exact
+    McNemar test on the discordant cases; with graded scores, the paired t test; the interval
+    of the gain is the paired t interval on the per-case differences either way, and the cases
+    needed come from their spread (``cases_to_resolve``). Without two cases in common, the two
+    files are taken as independent samples: Newcombe's interval on the difference of the pass
+    rates (graded scores count as the mean's share of passes), the pooled z test, and the
+    two-proportion sample size per file. None when either file has no scored case.
+    """
+    from ..evidence import statistics
+
+    common = [case for case in tuned.scores if case in baseline.scores]
+    if len(common) >= 2:
+        differences = [tuned.scores[case] - baseline.scores[case] for case in common]
+        estimate, p_value = statistics.paired_t(differences, confidence)
+        method = "paired t test"
+        if baseline.binary and tuned.binary:
+            better = sum(1 for d in differences if d > 0)
+            worse = sum(1 for d in differences if d < 0)
+            p_value, method = statistics.mcnemar_exact(better, worse), "exact McNemar test"
+        needed = (statistics.cases_to_resolve(estimate.value, _spread(differences), confidence)
+                  if estimate.value > 0 else None)
+        return Compared(estimate.value, estimate.low, estimate.high, p_value, method,
+                        len(common), needed)
+    if not baseline.scores or not tuned.scores:
+        return None
+    n1, n2 = len(baseline.scores), len(tuned.scores)
+    p1, p2 = math.fsum(baseline.scores.values()) / n1, math.fsum(tuned.scores.values()) / n2
+    x1, x2 = min(n1, round(p1 * n1)), min(n2, round(p2 * n2))
+    interval = statistics.two_proportion(x1, n1, x2, n2, confidence)
+    needed = (statistics.cases_to_resolve_proportions(min(1.0, max(0.0, p1)),
+                                                      min(1.0, max(0.0, p2)), confidence)
+              if p2 > p1 else None)
+    return Compared(p2 - p1, interval.low, interval.high, statistics.two_proportion_p(
+        x1, n1, x2, n2), "two-proportion interval", n1 + n2, needed)
+
+
+def _spread(values: List[float]) -> float:
+    """The sample standard deviation of ``values`` (divisor n - 1)."""
+    mean = math.fsum(values) / len(values)
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
 def _num(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".") if value else "0"
 
@@ -66,6 +128,15 @@ def uplift_within_noise(system: System, context: Context) -> Iterator[Violation]
     interval of the difference between the two scores, at `uplift_confidence`, lies above
     zero; the interval is the two-proportion one at the eval set's size (the records counted
     in `eval.path` when evidence was read, else `eval.examples`).
+
+    With both result files (`prompt.baseline_results` and `fine_tune.results`) the two models
+    are compared case by case over the cases both scored: with pass/fail scores, the exact
+    McNemar test on the cases only one of them passed; with graded scores, the paired t test;
+    the gain's interval is the paired t interval on the per-case differences, and the cases
+    needed are those at which a paired test would detect a gain of that size with 80 % power.
+    Files with fewer than two case ids in common are compared as independent samples
+    (Newcombe's interval on the difference of the two rates, the pooled z test). The message
+    gives the gain, its interval, the p-value and the cases needed.
 
     Fix: grow the eval set to the size the message names and score both models on it again,
     or, if the gain stays small, weigh it against the fine-tune's upkeep and consider shipping
@@ -97,6 +168,15 @@ def uplift_within_noise(system: System, context: Context) -> Iterator[Violation]
         return
     facts = context.facts(system)
     score, baseline = facts.get(*SCORE), facts.get(*BASELINE)
+    found = context.measurement(system)
+    both = ((found.results.get(BASELINE_RESULTS), found.results.get(FINE_TUNE_RESULTS))
+            if found is not None else (None, None))
+    if (both[0] is not None and both[1] is not None and both[0].complete and both[1].complete
+            and facts.fact(*SCORE).measured and facts.fact(*BASELINE).measured):
+        yield from _measured_uplift(both[0], both[1], float(score), float(baseline),
+                                    float(context.threshold("uplift_confidence")),
+                                    SCORE if system.has(*SCORE) else FINE_TUNE_RESULTS)
+        return
     examples = facts.get(*EVAL_EXAMPLES)
     if score is None or baseline is None or examples is None:
         return
@@ -114,6 +194,38 @@ def uplift_within_noise(system: System, context: Context) -> Iterator[Violation]
         f"of {_num(gain.difference)} from noise; if it stays this small, weigh it against the "
         "fine-tune's upkeep",
         SCORE,
+    )
+
+
+def _measured_uplift(baseline_results: CaseScores, tuned_results: CaseScores, score: float,
+                     baseline: float, confidence: float,
+                     where: Tuple[str, ...]) -> Iterator[Violation]:
+    """EV008 from the two result files: the paired comparison, else the independent one."""
+    if score <= baseline:
+        return  # no gain claimed: FT007's case
+    compared = compare(baseline_results, tuned_results, confidence)
+    if compared is None:
+        return
+    paired = not compared.method.startswith("two-proportion")
+    if (compared.p_value < 1 - confidence) if paired else compared.low > 0:
+        return
+    percent = _num(confidence * 100)
+    over = (f"over the {compared.cases} cases both scored" if paired else
+            f"with no cases in common by id, as independent samples of "
+            f"{len(baseline_results.scores)} and {len(tuned_results.scores)} cases")
+    per = "cases scored by both models" if paired else "cases in each result file"
+    yield Violation(
+        f"fine_tune.score ({_num(score)}, measured from {tuned_results.path}) is "
+        f"{_num(score - baseline)} above prompt.baseline_score ({_num(baseline)}, measured "
+        f"from {baseline_results.path}), but {over} the gain is {_num(compared.gain)} "
+        f"({percent}% interval {_num(compared.low)} to {_num(compared.high)}, "
+        f"p = {compared.p_value:.2g} by the {compared.method}): the gain is within the eval "
+        "set's noise",
+        (f"score both models on about {compared.needed} {per} to tell a gain of "
+         f"{_num(compared.gain)} from noise; " if compared.needed is not None else
+         "the fine-tune is not ahead on the cases both models scored; ")
+        + "if the gain stays this small, weigh it against the fine-tune's upkeep",
+        where,
     )
 
 

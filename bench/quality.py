@@ -1,0 +1,183 @@
+"""Measured-quality benchmark: what reading a large retrieval run and a large result file costs.
+
+Generates, in a temporary folder, a TREC run of 100,000 queries ranked 10 deep with its qrels,
+and an eval tool's result file of 50,000 cases (promptfoo's JSON, or the plain JSON Lines form
+with ``--plain``), and a declaration naming both. Then, interleaved run after run, it times:
+
+- in this process, reading the result file with ``read_results`` against reading the same file
+  with ``json.loads`` (line by line for JSON Lines, whole for a JSON document), and scoring the
+  run with ``measure_run`` against splitting each of its lines and its qrels' (the yardsticks);
+- ``ragft-lint check --no-cache`` of the project (everything read and scored);
+- a ``ragft-lint check`` answered by the evidence cache, and a ``--no-evidence`` check of the
+  same project.
+
+It prints medians and the ratios against the goals: result file <= 1.5x json.loads, cached
+check <= 1.3x --no-evidence. Run it from an installed (not editable) copy to time what users
+run:
+
+    pip install .
+    python bench/quality.py [--runs 5] [--queries 100000] [--cases 50000] [--plain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Dict, List
+
+DECLARATION = """\
+systems:
+  search-bot:
+    architecture: rag
+    rag:
+      retrieval_eval:
+        path: {{path: runs/run.trec, qrels: runs/qrels.txt}}
+  tone-bot:
+    architecture: fine-tune
+    fine_tune:
+      results: {results}
+"""
+GOALS = {"results": 1.5, "cached": 1.3}
+
+
+def generate(folder: Path, queries: int, cases: int, plain: bool) -> Dict[str, Path]:
+    rng = random.Random(20261201)
+    (folder / ".git").mkdir(parents=True)  # the project root (no repository)
+    (folder / "runs").mkdir()
+    (folder / "results").mkdir()
+    run, qrels = folder / "runs" / "run.trec", folder / "runs" / "qrels.txt"
+    with run.open("w", encoding="utf-8") as out_run, qrels.open("w", encoding="utf-8") as out_q:
+        for q in range(queries):
+            docs = rng.sample(range(1000), 10)
+            for rank, doc in enumerate(docs, 1):
+                out_run.write(f"q{q} Q0 d{doc} {rank} {20 - rank}.{rng.randint(0, 99)} bm25\n")
+            for doc in rng.sample(docs, 2) + [rng.randint(1000, 2000)]:
+                out_q.write(f"q{q} 0 d{doc} 1\n")
+    if plain:
+        results = folder / "results" / "ft.jsonl"
+        results.write_text("".join(json.dumps({"id": f"case-{n}", "score": rng.random() < 0.8})
+                                   .replace("true", "1").replace("false", "0") + "\n"
+                                   for n in range(cases)), encoding="utf-8")
+    else:
+        results = folder / "results" / "ft.json"
+        rows = [{"testIdx": n, "promptIdx": 0, "success": rng.random() < 0.8, "score": 1.0,
+                 "vars": {"id": f"case-{n}", "question": f"What is case {n}?"},
+                 "response": {"output": f"The answer to case {n}."},
+                 "gradingResult": {"pass": True, "score": 1.0, "reason": "matched"}}
+                for n in range(cases)]
+        for row in rows:
+            row["score"] = 1.0 if row["success"] else 0.0
+        results.write_text(json.dumps({"evalId": "eval-bench", "results": {
+            "version": 3, "timestamp": "2026-12-01T00:00:00Z", "results": rows,
+            "stats": {"successes": 0, "failures": 0}}}), encoding="utf-8")
+    (folder / "ragft.yaml").write_text(DECLARATION.format(
+        results=results.relative_to(folder).as_posix()), encoding="utf-8")
+    past = time.time() - 3600  # the cache keeps nothing measured from files modified just now
+    for path in (run, qrels, results):
+        os.utime(path, (past, past))
+    print(f"run: {run.stat().st_size / 1e6:.0f} MB, qrels: {qrels.stat().st_size / 1e6:.0f} MB, "
+          f"results ({'plain JSON Lines' if plain else 'promptfoo JSON'}): "
+          f"{results.stat().st_size / 1e6:.0f} MB", flush=True)
+    return {"run": run, "qrels": qrels, "results": results}
+
+
+def loads_lines(path: Path) -> None:
+    with path.open("rb") as handle:
+        if path.suffix == ".jsonl":
+            for line in handle:
+                json.loads(line)
+        else:
+            json.loads(handle.read())
+
+
+def split_lines(*paths: Path) -> None:
+    for path in paths:
+        with path.open("rb") as handle:
+            for line in handle:
+                line.split()
+
+
+def in_process(call: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def timed(command: List[str], env: Dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                   check=False)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--queries", type=int, default=100_000)
+    parser.add_argument("--cases", type=int, default=50_000)
+    parser.add_argument("--plain", action="store_true", help="a plain JSON Lines result file")
+    args = parser.parse_args()
+    ragft = shutil.which("ragft-lint")
+    if ragft is None:
+        sys.exit("ragft-lint is not installed in this environment (pip install .)")
+    from ragft_lint.evidence.results import opener_inside, read_results
+    from ragft_lint.evidence.retrieval import measure_run
+
+    env = dict(os.environ)
+    env.pop("RAGFT_LINT_CACHE_DIR", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files = generate(folder, args.queries, args.cases, args.plain)
+        relative = files["results"].relative_to(folder).as_posix()
+        opener = opener_inside(str(folder))
+        check = [ragft, "check", "--format", "json", str(folder)]
+        steps: Dict[str, Callable[[], float]] = {
+            "read_results": lambda: in_process(lambda: read_results(relative, opener)),
+            "json.loads": lambda: in_process(lambda: loads_lines(files["results"])),
+            "measure_run": lambda: in_process(lambda: measure_run(
+                str(files["run"]), str(files["qrels"]), "trec", "run.trec")),
+            "split lines": lambda: in_process(lambda: split_lines(files["run"], files["qrels"])),
+            "cold check": lambda: timed([*check, "--no-cache"], env),
+            "cached check": lambda: timed(check, env),
+            "--no-evidence": lambda: timed([*check, "--no-evidence"], env),
+        }
+        subprocess.run(check, stdout=subprocess.DEVNULL, env=env, check=False)  # fills the cache
+        scores = read_results(relative, opener)
+        print(f"{scores.tool}: {len(scores.scores)} scored cases, mean {scores.mean:.3f}",
+              flush=True)
+        times: Dict[str, List[float]] = {name: [] for name in steps}
+        for run in range(args.runs):
+            for name, step in steps.items():
+                times[name].append(step())
+            print(f"run {run + 1}/{args.runs} done", flush=True)
+
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.runs} runs each, "
+          "interleaved; medians:")
+    for name, seconds in medians.items():
+        print(f"  {name:<16} {seconds * 1000:9.0f} ms")
+    ratios = {"results": medians["read_results"] / medians["json.loads"],
+              "cached": medians["cached check"] / medians["--no-evidence"]}
+    labels = {"results": "read_results / json.loads", "cached": "cached / --no-evidence"}
+    print(f"  {'measure_run / split lines':<27} = "
+          f"{medians['measure_run'] / medians['split lines']:6.2f} (no goal)")
+    met = True
+    for key, value in ratios.items():
+        ok = value <= GOALS[key]
+        met = met and ok
+        print(f"  {labels[key]:<27} = {value:6.2f} (goal <= {GOALS[key]}) "
+              f"{'met' if ok else 'NOT met'}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
