@@ -92,8 +92,8 @@ class Archive:
             zstandard: Any = importlib.import_module("zstandard")
         except ImportError:
             raise NotReadable("is compressed with Zstandard, which this Python reads only "
-                              "with the `zstandard` package (pip install zstandard), or "
-                              "convert it: `inspect log convert --to json`") from None
+                              "with the zstandard package (pip install 'ragft-lint[inspect]'), "
+                              "or convert it: `inspect log convert --to json`") from None
         raw = self._raw(info)
         reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw),
                                                             read_across_frames=True)
