@@ -135,7 +135,7 @@ def test_several_metrics_without_metric_is_da006_listing_them(tmp_path: Path) ->
     assert "name the one that counts with `metric:`" in finding.message
 
 
-def test_a_plugin_reader_is_used_and_its_failure_is_a_note(tmp_path: Path) -> None:
+def test_a_plugin_reader_is_used_and_its_failure_is_the_plugins(tmp_path: Path) -> None:
     made = project(tmp_path / "p", tuned="      results: {path: results/ft.acme, format: acme}")
     made.write("results/ft.acme", "a=1\nb=0\n")
 
@@ -156,8 +156,20 @@ def test_a_plugin_reader_is_used_and_its_failure_is_a_note(tmp_path: Path) -> No
     fails = {"acme": ResultReader("acme", "Acme's files", lambda head, path: False, broken)}
     evidence = measure_declaration(declaration, AS_OF, use_cache=False, result_readers=fails)
     assert not evidence.systems["tone-bot"].results
-    assert any("the result reader 'acme' (from a plugin) failed on results/ft.acme: "
-               "RuntimeError: the acme parser broke" in note for note in evidence.notes)
+    assert evidence.reader_failures == [
+        ("acme", "result reader 'acme' raised RuntimeError: the acme parser broke on "
+                 "results/ft.acme")]
+    # Through the pipeline, the failure is the contributing plugin's, and the run exits 3.
+    plugins = session.plugins._replace(
+        result_readers={**session.plugins.result_readers, **fails},
+        result_reader_owners={**session.plugins.result_reader_owners, "acme": "acme-plugin"})
+    checked = Session(plugins)
+    report = checked.report(checked.declaration(made.root / "ragft.yaml"),
+                            Options(as_of=AS_OF, cache=False))
+    [failure] = report.plugin_failures
+    assert failure.plugin == "acme-plugin"
+    assert "result reader 'acme' raised RuntimeError" in failure.cause
+    assert report.exit_status == 3
 
 
 def test_the_session_passes_the_plugins_readers(tmp_path: Path) -> None:

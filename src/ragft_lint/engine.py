@@ -143,6 +143,9 @@ def run(declaration: Declaration, plugins: Plugins, settings: Settings,
     all_failures = list(plugins.failures)
     for failure in failures:
         _add(all_failures, failure)
+    for reader, cause in measured.reader_failures if measured is not None else ():
+        _add(all_failures, plugins.failure(plugins.result_reader_owners.get(reader, reader),
+                                           cause))
     return Report(declaration.display, list(declaration.systems), findings, settings.fail_on,
                   all_failures, chosen, measured.notes if measured is not None else (),
                   thresholds=thresholds_module.changed(declaration.settings.thresholds),

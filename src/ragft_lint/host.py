@@ -147,6 +147,8 @@ class Plugins(NamedTuple):
     origins: Mapping[str, EntryPoint]
     # Readers of eval tools' result files, built-in ones first (their ``sniff`` order).
     result_readers: Mapping[str, ResultReader] = MappingProxyType({})
+    # The plugin that contributed each result reader (``builtin`` for ours).
+    result_reader_owners: Mapping[str, str] = MappingProxyType({})
 
     @property
     def rule_ids(self) -> List[str]:
@@ -288,9 +290,11 @@ class _Loader:
                     owners[name] = plugin
         return formats, owners
 
-    def result_readers(self) -> Dict[str, ResultReader]:
-        """Every reader of result files: the built-in ones, then plugins' (first one wins)."""
+    def result_readers(self) -> Tuple[Dict[str, ResultReader], Dict[str, str]]:
+        """Every reader of result files: the built-in ones, then plugins' (first one wins), and
+        the plugin each came from."""
         readers: Dict[str, ResultReader] = {}
+        owners: Dict[str, str] = {}
         for plugin, result in self.answers("ragft_lint_result_readers"):
             if not isinstance(result, dict):
                 self.failure(plugin, "ragft_lint_result_readers returned "
@@ -305,7 +309,8 @@ class _Loader:
                     self.failure(plugin, f"result reader {name!r} is already defined")
                 else:
                     readers[name] = reader if reader.name == name else reader._replace(name=name)
-        return readers
+                    owners[name] = plugin
+        return readers, owners
 
 
 def _with_source(rule: Rule, plugin: str) -> Rule:
@@ -345,7 +350,7 @@ def load(entry_points: Optional[List[EntryPoint]] = None) -> Plugins:
     rules = loader.rules()
     extension = loader.extension()
     formats, owners = loader.formats()
-    readers = loader.result_readers()
+    readers, reader_owners = loader.result_readers()
     return Plugins(rules, extension, MappingProxyType(formats), MappingProxyType(owners),
                    tuple(loader.failures), MappingProxyType(dict(origins)),
-                   MappingProxyType(readers))
+                   MappingProxyType(readers), MappingProxyType(reader_owners))

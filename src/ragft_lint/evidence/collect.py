@@ -309,10 +309,15 @@ class _Collector:
         except OSError as exc:
             return f"could not be read: {exc.strerror or exc}"
         except Exception as exc:  # a reader's failure is not a fault of the user's file
+            cause = f"{type(exc).__name__}: {exc}"
+            if reader is not None and reader.name not in ours:  # the plugin's failure, named
+                failure = (reader.name, f"result reader {reader.name!r} raised {cause} on "
+                                        f"{shown}")
+                if failure not in self.evidence.reader_failures:
+                    self.evidence.reader_failures.append(failure)
+                return None
             named = "a result reader" if reader is None else f"the result reader {reader.name!r}"
-            origin = "" if reader is not None and reader.name in ours else " (from a plugin)"
-            self.evidence.note(f"{named}{origin} failed on {shown}: {type(exc).__name__}: "
-                               f"{exc}; the file was not measured")
+            self.evidence.note(f"{named} failed on {shown}: {cause}; the file was not measured")
             return None
 
     # -- files -----------------------------------------------------------------------------

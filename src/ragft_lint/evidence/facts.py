@@ -193,11 +193,14 @@ def _score(scores: CaseScores) -> Estimate:
 
 
 class Evidence:
-    """The measurements of one declaration, and the notes to tell the user once."""
+    """The measurements of one declaration, the notes to tell the user once, and the result
+    readers from plugins that failed (reader name, what happened): plugin failures of the run.
+    """
 
     def __init__(self) -> None:
         self.systems: Dict[str, SystemEvidence] = {}
         self.notes: List[str] = []
+        self.reader_failures: List[Tuple[str, str]] = []
 
     def note(self, text: str) -> None:
         if text not in self.notes:
