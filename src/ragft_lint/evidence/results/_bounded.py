@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union, cast
 
 from .. import safety
 from ..facts import EXAMPLES, Malformed
@@ -71,45 +71,68 @@ class Lines:
         self.complete = True
 
     def __iter__(self) -> Iterator[Tuple[int, Union[Dict[str, Any], Malformed]]]:
-        decoder = json.JSONDecoder()
         readline = self.handle.readline
+        loads = json.loads
         number = 0
         while True:
             raw = readline(MAX_RECORD_BYTES + 1)
             if not raw:
                 return
             number += 1
-            if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
-                while raw and not raw.endswith(b"\n"):  # skip the rest without holding it
-                    raw = readline(1 << 20)
-                yield number, Malformed(number, f"longer than {MAX_RECORD_BYTES >> 20} MiB: "
-                                                "not read")
-                continue
-            last = not raw.endswith(b"\n")
-            try:
-                text = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
-            except UnicodeDecodeError as exc:
-                yield number, Malformed(number, f"not valid UTF-8 (byte {exc.start + 1})")
-                continue
-            index = 0
-            while index < len(text):
+            if number > 1 and len(raw) <= MAX_RECORD_BYTES:
+                # The common line, one JSON value: ``json.loads`` accepts exactly the lines
+                # read the same way below; anything else (several values, a BOM, an error)
+                # is read again the careful way, which says what is wrong with it.
                 try:
-                    value, index = decoder.raw_decode(text, index)
-                except RecursionError:
-                    yield number, Malformed(number, "not valid JSON: nested too deeply")
-                    break
-                except json.JSONDecodeError as exc:
-                    if last:
-                        self.complete = False
-                    yield number, Malformed(number, f"not valid JSON: {exc.msg} (column "
-                                                    f"{exc.colno})")
-                    break
-                if isinstance(value, dict):
-                    yield number, value
+                    value = loads(raw.decode())
+                except (ValueError, RecursionError):
+                    pass
                 else:
-                    yield number, Malformed(number, "not a record (a JSON object)")
-                while index < len(text) and text[index] in " \t\r":
-                    index += 1
+                    if type(value) is dict:
+                        yield number, value
+                    else:
+                        yield number, Malformed(number, "not a record (a JSON object)")
+                    continue
+            yield from self._values(raw, number)
+
+    def _values(self, raw: bytes, number: int,
+                ) -> Iterator[Tuple[int, Union[Dict[str, Any], Malformed]]]:
+        """The values of one line, each problem a ``Malformed`` saying what it is."""
+        if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest without holding it
+                raw = self.handle.readline(1 << 20)
+            yield number, Malformed(number, f"longer than {MAX_RECORD_BYTES >> 20} MiB: "
+                                            "not read")
+            return
+        last = not raw.endswith(b"\n")
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
+        except UnicodeDecodeError as exc:
+            yield number, Malformed(number, f"not valid UTF-8 (byte {exc.start + 1})")
+            return
+        decoder = _DECODER
+        index = 0
+        while index < len(text):
+            try:
+                value, index = decoder.raw_decode(text, index)
+            except RecursionError:
+                yield number, Malformed(number, "not valid JSON: nested too deeply")
+                return
+            except json.JSONDecodeError as exc:
+                if last:
+                    self.complete = False
+                yield number, Malformed(number, f"not valid JSON: {exc.msg} (column "
+                                                f"{exc.colno})")
+                return
+            if isinstance(value, dict):
+                yield number, value
+            else:
+                yield number, Malformed(number, "not a record (a JSON object)")
+            while index < len(text) and text[index] in " \t\r":
+                index += 1
+
+
+_DECODER = json.JSONDecoder()
 
 
 class BadScore(ValueError):
@@ -152,6 +175,10 @@ def case_id(value: Any) -> Optional[str]:
     return str(value)
 
 
+# A metric's values: case -> its value, or its values when it has several (epochs).
+PerCase = Dict[str, Union[float, List[float]]]
+
+
 class Cases:
     """The scores of a file's cases, for every metric it holds, gathered in one pass."""
 
@@ -159,8 +186,13 @@ class Cases:
         self.path = path
         self.tool = tool
         self.order: Dict[str, int] = {}  # case id -> where it was first seen
-        self.seen: Dict[Tuple[str, Any], int] = {}
-        self.values: Dict[str, Dict[str, List[float]]] = {}  # metric -> case -> values
+        # case id (or (id, repeat) when ``repeat`` is given) -> where it was read: the order
+        # itself until a record has a ``repeat``, which the readers of most tools never give
+        self.seen: Dict[Any, int] = self.order
+        # metric -> case -> its value, or its values when there are several (epochs): one
+        # float each for most files, which makes no object the garbage collector walks
+        self.values: Dict[str, PerCase] = {}
+        self.several = False  # whether some case has several values (a list) for a metric
         self.malformed = 0
         self.first_malformed: List[Malformed] = []
         self.complete = True
@@ -181,11 +213,17 @@ class Cases:
         if case is None:
             self.bad(line, "no case id" if raw is None else f"case id is {type(raw).__name__}")
             return None
-        where = self.seen.get((case, repeat))
+        if repeat is None:
+            key: Any = case
+        else:
+            key = (case, repeat)
+            if self.seen is self.order:
+                self.seen = dict(self.order)
+        where = self.seen.get(key)
         if where is not None:
             self.bad(line, f"case id {case[:60]!r} repeats the one at {where}")
             return None
-        self.seen[(case, repeat)] = line
+        self.seen[key] = line
         self.order.setdefault(case, line)
         return case
 
@@ -199,7 +237,14 @@ class Cases:
             self.bad(line, f"{metric}: {exc}")
             return
         if number is not None:
-            scores.setdefault(case, []).append(number)
+            held = scores.get(case)
+            if held is None:
+                scores[case] = number or 0.0  # what fsum makes of one value: -0.0 is 0.0
+            elif isinstance(held, list):
+                held.append(number)
+            else:
+                scores[case] = [held, number]
+                self.several = True
 
     def metric_seen(self, metric: str) -> None:
         self.values.setdefault(metric, {})
@@ -217,12 +262,19 @@ class Cases:
         per_case = self.values.get(chosen, {}) if chosen is not None else {}
         scores: Dict[str, float] = {}
         unscored: List[str] = []
-        for case in self.order:
-            values = per_case.get(case)
-            if values:
-                scores[case] = math.fsum(values) / len(values)
-            else:
-                unscored.append(case)
+        if not self.several and list(per_case) == list(self.order):
+            # One value for every case, in the order of the file (the common file): as it is.
+            scores = cast(Dict[str, float], dict(per_case))
+        else:
+            get = per_case.get
+            for case in self.order:
+                held = get(case)
+                if held is None:
+                    unscored.append(case)
+                elif isinstance(held, float):
+                    scores[case] = held
+                else:
+                    scores[case] = math.fsum(held) / len(held)
         return CaseScores(self.path, self.tool, chosen, task, scores, len(unscored),
                           tuple(unscored[:EXAMPLES]), self.malformed,
                           tuple(self.first_malformed), self.complete, metrics,
