@@ -158,7 +158,7 @@ def _rule_options(one: argparse.ArgumentParser) -> None:
 
 
 def _schema_options(schema: argparse.ArgumentParser) -> None:
-    pass
+    """``schema`` takes no options: the schema is the same for every declaration."""
 
 
 def _waive_options(waive: argparse.ArgumentParser) -> None:
