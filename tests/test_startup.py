@@ -19,7 +19,9 @@ print(json.dumps(sorted(sys.modules)))
 
 # Modules a plain check must not pay for: each is imported only where it is needed.
 NEVER = {"shutil", "importlib.metadata", "difflib", "decimal", "email", "zipfile", "csv",
-         "pathlib"}
+         "pathlib", "statistics", "fractions", "random", "calendar", "dataclasses",
+         "ragft_lint.evidence.statistics", "ragft_lint.evidence.collect", "ragft_lint.edit",
+         "ragft_lint.baseline", "ragft_lint.output.json", "ragft_lint.output.sarif"}
 
 
 def imported(tmp_path: Path, name: str, text: str) -> set[str]:
@@ -31,8 +33,19 @@ def imported(tmp_path: Path, name: str, text: str) -> set[str]:
     return set(json.loads(result.stdout.splitlines()[-1]))
 
 
+# A fine-tune that claims a gain over its baseline: EV008 works out the gain's interval.
+FINE_TUNE = """\
+systems:
+  bot:
+    architecture: fine-tune
+    prompt: {baseline_score: 0.7}
+    fine_tune: {score: 0.86, trained_at: 2026-01-31, retrain_every: monthly}
+    eval: {examples: 180}
+"""
+
+
 def test_a_yaml_check_imports_no_toml_and_nothing_heavy(tmp_path: Path) -> None:
-    modules = imported(tmp_path, "ragft.yaml", "systems:\n  bot:\n    architecture: prompt\n")
+    modules = imported(tmp_path, "ragft.yaml", FINE_TUNE)
     assert "ruamel.yaml" in modules
     assert "yaml" not in modules  # PyYAML: not a runtime dependency
     assert not {"tomllib", "tomli"} & modules
@@ -60,3 +73,39 @@ def test_help_is_sized_to_the_terminal(monkeypatch, capsys) -> None:
     assert max(len(line) for line in wide) > 80
     # argparse never breaks one option's usage, so only the prose is bound by the width.
     assert all(len(line) <= 48 for line in narrow if not line.lstrip().startswith("["))
+
+
+def test_the_default_confidence_needs_no_statistics_module() -> None:
+    from statistics import NormalDist
+
+    from ragft_lint.rules.scores import _two_sided_z
+
+    assert _two_sided_z(0.95) == NormalDist().inv_cdf(0.975)  # the same float, not a close one
+    assert _two_sided_z(0.9) == NormalDist().inv_cdf(0.95)
+
+
+def test_a_record_is_the_named_tuple_typing_would_make() -> None:
+    import typing
+
+    from ragft_lint.findings import Finding, Location, Severity
+
+    def fields(cls: type) -> tuple:
+        return cls._fields, cls._field_defaults, cls.__doc__
+
+    class Location2(typing.NamedTuple):
+        """A place in a file: 1-based line and column; ``path`` as the user should read it."""
+
+        path: str
+        line: int
+        column: int
+
+    here = Location("a.yaml", 2, 3)
+    assert fields(Location) == fields(Location2)
+    assert Location.__mro__ == (Location, tuple, object)
+    assert (Location.__module__, Location.__qualname__) == ("ragft_lint.findings", "Location")
+    assert (repr(here), str(here), here._replace(line=4), here._asdict()) == (
+        "Location(path='a.yaml', line=2, column=3)", "a.yaml:2:3",
+        Location("a.yaml", 4, 3), {"path": "a.yaml", "line": 2, "column": 3})
+    finding = Finding("KN001", "x", Severity.INFO, "bot", "m", "f", here, "k")
+    assert (finding.waived, finding.waiver_reason) == (False, None)
+    assert typing.get_type_hints(Location) == {"path": str, "line": int, "column": int}

@@ -8,13 +8,14 @@ plugins and measuring the evidence are the session's job.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from . import thresholds as thresholds_module
 from .deadline import budget
 from .declaration.model import Declaration, System
 from .findings import Finding, Severity
 from .guard import plugin_code
+from .record import NamedTuple
 from .report import Report
 from .rule import Context, Rule, Violation
 

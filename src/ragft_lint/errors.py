@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from typing import Sequence
+
+from .record import NamedTuple
 
 
 class RagftLintError(Exception):

@@ -21,7 +21,7 @@ takes the place of the declared value:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from .declaration.vocabulary import FREQUENCIES
 from .evidence import (
@@ -37,6 +37,7 @@ from .evidence import (
     RETRIEVAL_EVAL,
     SCORE_KEYS,
 )
+from .record import NamedTuple
 
 if TYPE_CHECKING:
     from .declaration.model import System

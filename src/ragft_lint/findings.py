@@ -6,7 +6,9 @@ A finding carries everything needed to print it, so that formatters never recomp
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple, Optional
+from typing import Optional
+
+from .record import NamedTuple
 
 
 class Severity(enum.IntEnum):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from types import MappingProxyType
-from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import pluggy
 
@@ -21,6 +21,7 @@ from .declaration.extension import Extension
 from .errors import PluginError
 from .evidence.result_reader import ResultReader
 from .output_format import OutputFormat
+from .record import NamedTuple
 from .rule import Rule
 
 GROUP = "ragft_lint"

@@ -5,7 +5,9 @@ The built-in formats (``output/formats.py``) are values of the same type.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from .record import NamedTuple
 
 if TYPE_CHECKING:
     from .report import Report

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Callable,
-    Dict,
-    FrozenSet,
-    Iterable,
-    NamedTuple,
-    Optional,
-    Tuple,
-)
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, Optional, Tuple
 
 from .findings import Severity
+from .record import NamedTuple
 
 if TYPE_CHECKING:
     from .declaration.model import System

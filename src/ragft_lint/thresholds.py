@@ -8,7 +8,9 @@ output can show what differs from the defaults (``changed``).
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
+
+from .record import NamedTuple
 
 Number = Union[int, float]
 

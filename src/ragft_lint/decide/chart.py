@@ -7,7 +7,9 @@ exactly these nodes and edges, and highlight the route.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, NamedTuple, Tuple
+from typing import TYPE_CHECKING, Dict, Tuple
+
+from ..record import NamedTuple
 
 if TYPE_CHECKING:
     from .model import Decision

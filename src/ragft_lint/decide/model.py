@@ -7,9 +7,10 @@ Plain named tuples and constants; the frameworks that make them are in ``failure
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Tuple, Union
 
 from ..findings import Location
+from ..record import NamedTuple
 
 if TYPE_CHECKING:
     from ..thresholds import Changed

@@ -3,7 +3,9 @@ validated settings tables ``plugins.<name>``."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, NamedTuple
+from typing import Any, Dict
+
+from ..record import NamedTuple
 
 
 class Extension(NamedTuple):

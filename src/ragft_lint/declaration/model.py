@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from ..errors import DeclarationError, Problem
 from ..findings import Location
+from ..record import NamedTuple
 from ..suggest import hint
 from .document import Document, KeyPath, dotted
 from .paths import OutsideRoot, resolve_inside

@@ -19,9 +19,10 @@ everywhere. A file named is never skipped without a word:
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Union
 
 from ..errors import DeclarationError, NoDeclarationError, Problem
+from ..record import NamedTuple
 from . import discovery
 from .document import Document
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, NamedTuple, Sequence, Tuple, Union
+from typing import Any, Dict, Sequence, Tuple, Union
 
 from ..errors import RagftLintError
+from ..record import NamedTuple
 
 Path = Tuple[str, ...]
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from typing import Any, List, NamedTuple, Sequence, Tuple
+from typing import Any, List, Sequence, Tuple
 
+from ..record import NamedTuple
 from .changes import Change, NeedsPerson, Path, Remove, SetValue
 
 Splice = Tuple[int, int, str]

@@ -10,7 +10,9 @@ that reads no result file imports none of them.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, Optional
+
+from ..record import NamedTuple
 
 if TYPE_CHECKING:
     from .results import CaseScores

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ..declaration.schema import ARCHITECTURES, DEPTHS, FREQUENCIES, GAPS, GOALS
+from ..record import NamedTuple
 from ..suggest import hint
 
 __all__ = ["Question", "default_name", "questions"]

@@ -22,11 +22,17 @@ def after(day: datetime.date, every: str, periods: int) -> Optional[datetime.dat
         return day + datetime.timedelta(days=_DAYS[every] * periods)
     if every not in _MONTHS:
         return None
-    import calendar
-
     months = day.month - 1 + _MONTHS[every] * periods
     year, month = day.year + months // 12, months % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return datetime.date(year, month, min(day.day, _days_in(year, month)))
+
+
+def _days_in(year: int, month: int) -> int:
+    """How many days the month has: the day before the next month's first (no ``calendar``,
+    which a plain check would import for this alone)."""
+    if month == 12:  # and the next month's year may be past datetime's last
+        return 31
+    return (datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)).day
 
 
 @rule("FT010", "retraining-overdue", Severity.INFO)
