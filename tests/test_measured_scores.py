@@ -234,6 +234,53 @@ def test_a_rerun_answered_by_the_cache_reads_no_result_file_or_run(
     assert evidence.systems["search"].retrieval.judged == 1
 
 
+def cached_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """Two result files compared case by case, with a cache that keeps even small files."""
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setattr(cache, "SETTLE_SECONDS", 0.0)
+    monkeypatch.setenv(cache.ENVIRONMENT, str(tmp_path / "cache"))
+    return two_files(tmp_path / "p", passes("c", 60, 40), passes("c", 60, 43), 60)
+
+
+def test_a_cached_score_does_not_read_the_per_case_scores(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cached_project(tmp_path, monkeypatch)
+    made = project(tmp_path / "one", tuned="      score: 0.5\n      results: results/ft.jsonl",
+                   eval_records=60)
+    made.write("results/ft.jsonl", passes("c", 60, 43))
+    first = made.check(cache=True)
+    import ragft_lint.evidence.collect as collect
+
+    looked: list = []
+    real_cases = cache.cases_from_entry
+    monkeypatch.setattr(collect, "cases_from_entry",
+                        lambda *a: looked.append(a) or real_cases(*a))
+    again = made.check(cache=True)  # the rules, DA008 and DA009 among them, and the outputs
+    assert [f.message for f in again.findings] == [f.message for f in first.findings]
+    assert rules_fired(again, "DA008")
+    assert not looked  # the count and the estimate came with the summary
+    declaration = Session().declaration(made.root / "ragft.yaml")
+    scores = measure_declaration(declaration, AS_OF, use_cache=True).systems[
+        "tone-bot"].fine_tune_results
+    assert isinstance(scores.scores, cache.StoredScores) and scores.cases == 60
+    assert scores.scores["c0"] == 1 and round(scores.mean, 3) == 0.717 and len(looked) == 1
+
+
+def test_the_paired_comparison_is_the_same_from_the_cache_even_without_the_cases_entry(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = cached_project(tmp_path, monkeypatch)
+    fresh = [f.message for f in rules_fired(made.check(), "EV008")]
+    assert fresh == [f.message for f in rules_fired(made.check(cache=True), "EV008")]
+    assert fresh == [f.message for f in rules_fired(made.check(cache=True), "EV008")]
+    # The per-case entries gone (a cache cleared half-way): the files are read again.
+    entries = sorted((tmp_path / "cache").rglob("*.json"))
+    for entry in entries:
+        if '"ids"' in entry.read_text(encoding="utf-8"):
+            entry.unlink()
+    assert len(list((tmp_path / "cache").rglob("*.json"))) < len(entries)
+    assert fresh == [f.message for f in rules_fired(made.check(cache=True), "EV008")]
+
+
 # -- DA008 and DA009 -----------------------------------------------------------------------
 
 

@@ -27,7 +27,20 @@ import os
 import stat
 import time
 import zlib
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    ItemsView,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    ValuesView,
+)
 
 from .._version import __version__
 from ..atomic import write_text
@@ -122,23 +135,82 @@ class Store:
         return True
 
 
-def scores_to_entry(scores: CaseScores) -> Dict[str, Any]:
-    """What the cache keeps of a result file: ``CaseScores.to_json()`` with the scores as two
-    flat lists, ids and values, since a 50,000-case file's entry then reads back in half the
-    time of the list of pairs."""
-    return {**scores.to_json(), "scores": [], "ids": list(scores.scores),
-            "values": list(scores.scores.values())}
+def scores_to_entry(scores: CaseScores, estimate: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """What the cache keeps of a result file, as two entries: ``CaseScores.to_json()`` without
+    the scores but with their count and their estimate (``SystemEvidence.score``), which is
+    all most runs read; and the scores themselves as two flat lists, ids and values, read only
+    when something asks for them (the paired comparison of two result files)."""
+    summary = {**scores.to_json(), "scores": [], "count": len(scores.scores),
+               "estimate": None if estimate is None else list(estimate)}
+    return summary, {"ids": list(scores.scores), "values": list(scores.scores.values())}
 
 
-def scores_from_entry(data: Dict[str, Any]) -> CaseScores:
-    """The ``CaseScores`` of a cache entry; raises ``ValueError`` (or ``KeyError``, ...) for an
-    entry of another shape."""
+def scores_from_entry(data: Dict[str, Any], cases: Callable[[], Dict[str, float]]) -> CaseScores:
+    """The ``CaseScores`` of a summary entry, its scores read by ``cases`` when first asked for;
+    raises ``ValueError`` (or ``KeyError``, ...) for an entry of another shape."""
     from .results import CaseScores
+    from .statistics import Estimate
 
-    ids, values = data["ids"], data["values"]
-    if not (isinstance(ids, list) and isinstance(values, list) and len(ids) == len(values)):
+    count, estimate = data["count"], data["estimate"]
+    if not isinstance(count, int) or count < 0:
         raise ValueError("not the entry of a result file")
-    return CaseScores.from_json(data)._replace(scores=dict(zip(ids, values)))
+    known = None if estimate is None else Estimate(float(estimate[0]), float(estimate[1]),
+                                                   float(estimate[2]), int(estimate[3]),
+                                                   str(estimate[4]))
+    return CaseScores.from_json(data)._replace(scores=StoredScores(count, known, cases))
+
+
+def cases_from_entry(data: Optional[Dict[str, Any]], count: int) -> Optional[Dict[str, float]]:
+    """The per-case scores of a cases entry; None for none, or for one of another shape."""
+    if data is None:
+        return None
+    ids, values = data.get("ids"), data.get("values")
+    if not (isinstance(ids, list) and isinstance(values, list) and len(ids) == len(values)
+            == count):
+        return None
+    return dict(zip(ids, values))
+
+
+class StoredScores(Mapping[str, float]):
+    """Per-case scores read back from the cache: their number and their estimate at once, the
+    scores themselves (a few MiB for a 50,000-case file) only when first looked into."""
+
+    def __init__(self, count: int, estimate: Any, cases: Callable[[], Dict[str, float]]) -> None:
+        self.count = count
+        self.estimate = estimate
+        self._cases = cases
+        self._loaded: Optional[Dict[str, float]] = None
+
+    def _all(self) -> Dict[str, float]:
+        if self._loaded is None:
+            self._loaded = self._cases()
+        return self._loaded
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, case: str) -> float:
+        return self._all()[case]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __contains__(self, case: object) -> bool:
+        return case in self._all()
+
+    def values(self) -> ValuesView[float]:
+        return self._all().values()
+
+    def items(self) -> ItemsView[str, float]:
+        return self._all().items()
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self._all()) == other if isinstance(other, Mapping) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._all())
 
 
 def _read_regular(path: str) -> bytes:

@@ -9,7 +9,6 @@ each said once.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
 import os
@@ -18,7 +17,6 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Dict,
-    Iterator,
     List,
     Mapping,
     NamedTuple,
@@ -29,7 +27,7 @@ from typing import (
 
 from ..declaration.model import Declaration, System
 from . import EVAL, FILE_KEYS, RESULT_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
-from .cache import Store, folder_for, scores_from_entry, scores_to_entry
+from .cache import Store, cases_from_entry, folder_for, scores_from_entry, scores_to_entry
 from .facts import (
     EXAMPLES,
     Evidence,
@@ -49,6 +47,8 @@ if TYPE_CHECKING:
 
 # The readers, the measurements and git are imported when a file has to be read or git run:
 # a run answered by the cache needs none of them.
+# The slot of a result file's per-case scores is its own slot with this after it.
+CASES = " cases"
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
            ".parquet": "parquet"}
 
@@ -263,7 +263,7 @@ class _Collector:
         slot = json.dumps(["results", real, *how])
         scores: Any = self.memo.get(slot)
         if scores is None and self.store:
-            scores = _loaded(scores_from_entry, self.store.get(slot, [identity]))
+            scores = self.cached_results(slot, identity, real, shown, how)
         if scores is None:
             scores = self.read_results(real, shown, *how)
             if scores is None or isinstance(scores, Refused):
@@ -271,7 +271,9 @@ class _Collector:
                     found.unreadable[key] = Unreadable(shown, scores.reason)
                 return
             if self.store and not isinstance(scores, str):
-                self.store.put(slot, [identity], scores_to_entry(scores))
+                summary, cases = scores_to_entry(scores, _estimate(scores))
+                self.store.put(slot + CASES, [identity], cases)
+                self.store.put(slot, [identity], summary)
         self.memo[slot] = scores
         if isinstance(scores, str):
             found.files[key] = _bad_file(shown, (Malformed(1, scores),))
@@ -282,43 +284,31 @@ class _Collector:
             found.files[key] = _bad_file(shown, scores.first_malformed, scores.malformed,
                                          scores.cases, scores.complete)
 
-    def read_results(self, real: str, shown: str, fmt: Any, metric: Any, task: Any) -> Any:
-        """``CaseScores``; the reason the file gives none (a ``str``); ``Refused``; or None when
-        a reader failed (a note names it). A plugin's reader runs under the plugin time limit."""
-        from .result_reader import BUILT_IN, builtin_readers
-        from .results import HEAD_BYTES, NotReadable, choose, opener_inside
+    def cached_results(self, slot: str, identity: Identity, real: str, shown: str,
+                       how: List[Any]) -> Any:
+        """The ``CaseScores`` the cache holds for a result file, or None. Its per-case scores
+        are a second entry, read only when a rule looks into them; should that entry be gone
+        by then, the file is read again."""
+        store = self.store
+        assert store is not None
 
-        readers = self.result_readers or builtin_readers()
-        ours = {name for name, _, _ in BUILT_IN}
-        root = os.path.realpath(self.root)
-        opener = opener_inside(root)
-        relative = os.path.relpath(real, root)
-        reader: Optional[ResultReader] = None
-        try:
-            with opener(relative) as handle:
-                head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
-            sniffed = fmt is None and any(name not in ours for name in readers)
-            with _plugin_time(sniffed):
-                reader = choose(readers, fmt, head, relative)
-            with _plugin_time(reader.name not in ours):
-                return reader.read(relative, opener, metric, task)
-        except Refused as refused:
-            return refused
-        except NotReadable as unreadable:
-            return unreadable.reason
-        except OSError as exc:
-            return f"could not be read: {exc.strerror or exc}"
-        except Exception as exc:  # a reader's failure is not a fault of the user's file
-            cause = f"{type(exc).__name__}: {exc}"
-            if reader is not None and reader.name not in ours:  # the plugin's failure, named
-                failure = (reader.name, f"result reader {reader.name!r} raised {cause} on "
-                                        f"{shown}")
-                if failure not in self.evidence.reader_failures:
-                    self.evidence.reader_failures.append(failure)
-                return None
-            named = "a result reader" if reader is None else f"the result reader {reader.name!r}"
-            self.evidence.note(f"{named} failed on {shown}: {cause}; the file was not measured")
-            return None
+        def cases() -> Dict[str, float]:
+            found = cases_from_entry(store.get(slot + CASES, [identity]), count)
+            if found is None:
+                again = self.read_results(real, shown, *how)
+                found = dict(again.scores) if hasattr(again, "scores") else {}
+            return found
+
+        scores = _loaded(lambda data: scores_from_entry(data, cases), store.get(slot, [identity]))
+        count = 0 if scores is None else len(scores.scores)
+        return scores
+
+    def read_results(self, real: str, shown: str, fmt: Any, metric: Any, task: Any) -> Any:
+        """``result_files.read`` with this collector's readers, root and notes."""
+        from .result_files import read
+
+        return read(real, shown, fmt, metric, task, self.result_readers, self.root,
+                    self.evidence)
 
     # -- files -----------------------------------------------------------------------------
 
@@ -466,6 +456,13 @@ def _training_result(data: Dict[str, Any]) -> Optional[Tuple[FileFacts, FileFact
         return None
 
 
+def _estimate(scores: Any) -> Any:
+    """The estimate ``SystemEvidence.score`` makes of a result file, kept in its cache entry."""
+    from .facts import estimate
+
+    return estimate(scores)
+
+
 def _bad_file(shown: str, bad: Tuple[Malformed, ...], malformed: int = 1, records: int = 0,
               complete: bool = False) -> FileFacts:
     """Records that cannot be read (a file no reader reads: one), for DA006 to name."""
@@ -478,19 +475,6 @@ def _loaded(load: Any, data: Optional[Dict[str, Any]]) -> Any:
         return None if data is None else load(data)
     except (KeyError, TypeError, ValueError, IndexError):
         return None
-
-
-@contextlib.contextmanager
-def _plugin_time(guarded: bool) -> Iterator[None]:
-    """Plugin code under the plugin time limit; the built-in readers as they are."""
-    if not guarded:
-        yield
-        return
-    from ..deadline import budget
-    from ..guard import plugin_code
-
-    with plugin_code(budget()):
-        yield
 
 
 def _is_run(spec: Any) -> bool:

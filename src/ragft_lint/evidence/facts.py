@@ -170,8 +170,7 @@ class SystemEvidence:
         Computed once: the rules, ``decide`` and the outputs all ask for it."""
         if key not in self._scores:
             found = self.results.get(key)
-            self._scores[key] = (_score(found) if found is not None and found.complete
-                                 and found.scores else None)
+            self._scores[key] = None if found is None else estimate(found)
         return self._scores[key]
 
     @property
@@ -183,7 +182,13 @@ class SystemEvidence:
         return self.results.get(FINE_TUNE_RESULTS)
 
 
-def _score(scores: CaseScores) -> Estimate:
+def estimate(scores: CaseScores) -> Optional[Estimate]:
+    """The score of a result file read to the end (``SystemEvidence.score``), or None."""
+    if not (scores.complete and scores.scores):
+        return None
+    known = getattr(scores.scores, "estimate", None)  # kept with the cache's scores
+    if known is not None:
+        return known  # type: ignore[no-any-return]
     from . import statistics
 
     values = scores.scores.values()

@@ -81,7 +81,7 @@ class CaseScores(NamedTuple):
     tool: str
     metric: Optional[str]
     task: Optional[str]
-    scores: Dict[str, float]
+    scores: Mapping[str, float]
     unscored: int
     first_unscored: Tuple[str, ...]
     malformed: int

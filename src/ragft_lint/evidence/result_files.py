@@ -1,0 +1,73 @@
+"""Reading an eval tool's result file into per-case scores, with the reader that fits it.
+
+The reader is the one ``format:`` names, else the first whose ``sniff`` accepts the file's
+first bytes; the file is opened only inside the project root. A reader contributed by a plugin
+runs under the plugin time limit, and its failure is that plugin's (named, exit 3); a built-in
+reader's failure is a note, and the file goes unmeasured.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional
+
+from .facts import Evidence
+from .safety import Refused
+
+if TYPE_CHECKING:
+    from .result_reader import ResultReader
+
+
+def read(real: str, shown: str, fmt: Any, metric: Any, task: Any,
+         result_readers: Optional[Mapping[str, ResultReader]], root_folder: str,
+         evidence: Evidence) -> Any:
+    """``CaseScores``; the reason the file gives none (a ``str``); ``Refused``; or None when
+    a reader failed (a note names it). A plugin's reader runs under the plugin time limit."""
+    from .result_reader import BUILT_IN, builtin_readers
+    from .results import HEAD_BYTES, NotReadable, choose, opener_inside
+
+    readers = result_readers or builtin_readers()
+    ours = {name for name, _, _ in BUILT_IN}
+    root = os.path.realpath(root_folder)
+    opener = opener_inside(root)
+    relative = os.path.relpath(real, root)
+    reader: Optional[ResultReader] = None
+    try:
+        with opener(relative) as handle:
+            head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
+        sniffed = fmt is None and any(name not in ours for name in readers)
+        with _plugin_time(sniffed):
+            reader = choose(readers, fmt, head, relative)
+        with _plugin_time(reader.name not in ours):
+            return reader.read(relative, opener, metric, task)
+    except Refused as refused:
+        return refused
+    except NotReadable as unreadable:
+        return unreadable.reason
+    except OSError as exc:
+        return f"could not be read: {exc.strerror or exc}"
+    except Exception as exc:  # a reader's failure is not a fault of the user's file
+        cause = f"{type(exc).__name__}: {exc}"
+        if reader is not None and reader.name not in ours:  # the plugin's failure, named
+            failure = (reader.name, f"result reader {reader.name!r} raised {cause} on "
+                                    f"{shown}")
+            if failure not in evidence.reader_failures:
+                evidence.reader_failures.append(failure)
+            return None
+        named = "a result reader" if reader is None else f"the result reader {reader.name!r}"
+        evidence.note(f"{named} failed on {shown}: {cause}; the file was not measured")
+        return None
+
+
+@contextlib.contextmanager
+def _plugin_time(guarded: bool) -> Iterator[None]:
+    """Plugin code under the plugin time limit; the built-in readers as they are."""
+    if not guarded:
+        yield
+        return
+    from ..deadline import budget
+    from ..guard import plugin_code
+
+    with plugin_code(budget()):
+        yield
