@@ -1,12 +1,14 @@
-"""Work shared between this process and one forked child, for large declarations.
+"""Work shared between this process and forked children, for large inputs.
 
 A declaration of thousands of systems spends its time reading the file and in the rules,
-system by system. Where the platform forks cheaply and safely (Linux, no other thread
-running, more than one CPU), part of that work runs in a child process meanwhile: the TOML
-position scan beside the TOML parser, the second half of the systems beside the first. The
-child sends its result back pickled through a pipe. Anything going wrong in the child (an
-exception, a result that cannot be pickled, a crash) only costs time: this process then does
-that part itself. Elsewhere, and for small inputs, everything runs here, in order.
+system by system; a training set of half a million examples, in reading its lines. Where the
+platform forks cheaply and safely (Linux, no other thread running, more than one CPU), part
+of that work runs in child processes meanwhile: the TOML position scan beside the TOML
+parser, the second half of the systems beside the first, the byte ranges of a large evidence
+file beside each other. A child sends its result back pickled through a pipe. Anything
+going wrong in a child (an exception, a result that cannot be pickled, a crash) only costs
+time: this process then does that part itself. Elsewhere, and for small inputs, everything
+runs here, in order.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Any, Callable, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, List, Optional, Sequence, Tuple, TypeVar, cast
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -39,6 +41,14 @@ def can_fork() -> bool:
         return False
 
 
+def cores() -> int:
+    """The CPUs this process may run on (1 where that cannot be told)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def beside(here: Callable[[], Here], there: Callable[[], There]) -> Tuple[Here, There]:
     """``(here(), there())``, with ``there`` run in a forked child while ``here`` runs here.
 
@@ -47,28 +57,48 @@ def beside(here: Callable[[], Here], there: Callable[[], There]) -> Tuple[Here, 
     ``here`` stops the child and propagates; anything going wrong with ``there`` in the child
     means running it again here.
     """
-    if not can_fork():
-        return here(), there()
+    mine, theirs = side_by_side([here, there])
+    return cast(Here, mine), cast(There, theirs)
+
+
+def side_by_side(tasks: Sequence[Callable[[], Result]]) -> List[Result]:
+    """``[task() for task in tasks]``, the first run here while each of the others runs in a
+    forked child of its own (as ``beside`` does for two)."""
+    if len(tasks) < 2 or not can_fork():
+        return [task() for task in tasks]
+    children: List[Optional[Tuple[int, int]]] = []
+    try:
+        for task in tasks[1:]:
+            children.append(_start(task))
+        mine = tasks[0]()
+    except BaseException:
+        for child in children:
+            if child is not None:
+                _reap(*child)
+        raise
+    results = [mine]
+    for task, child in zip(tasks[1:], children):
+        theirs = None if child is None else _collect(*child)
+        results.append(task() if theirs is None else theirs[0])
+    return results
+
+
+def _start(task: Callable[[], Any]) -> Optional[Tuple[int, int]]:
+    """(pid, read end of its pipe) of a child forked to run ``task``; None when none could be."""
     try:
         read, write = os.pipe()
     except OSError:
-        return here(), there()
+        return None
     try:
         child = os.fork()
     except OSError:
         os.close(read)
         os.close(write)
-        return here(), there()
+        return None
     if child == 0:  # pragma: no cover - runs in the child, which never returns
-        _child(there, read, write)
+        _child(task, read, write)
     os.close(write)
-    try:
-        mine = here()
-    except BaseException:
-        _reap(child, read)
-        raise
-    theirs = _collect(child, read)
-    return mine, (there() if theirs is None else theirs[0])
+    return child, read
 
 
 def in_two(work: Callable[[Sequence[Item]], Result], items: Sequence[Item],

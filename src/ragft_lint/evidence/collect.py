@@ -396,10 +396,15 @@ class _Collector:
 
         try:
             with handle:
+                extract = extractor(target.input, target.output)
+                if target.fmt == "jsonl":  # on every core, when the file is large
+                    from . import split
+
+                    return split.scan(handle, identity.size, extract, target.declared, advance,
+                                      duplicates=duplicates, index=index, against=against)
                 reader = Reader(handle, target.fmt, identity.size, advance)
-                return measure.scan(reader, extractor(target.input, target.output),
-                                    target.declared, duplicates=duplicates, index=index,
-                                    against=against)
+                return measure.scan(reader, extract, target.declared, duplicates=duplicates,
+                                    index=index, against=against)
         except ReaderUnavailable as missing:
             self.evidence.note(f"{missing} is not installed: {target.declared} was not "
                                f"measured (pip install 'ragft-lint[parquet]')")

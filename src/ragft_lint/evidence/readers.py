@@ -34,13 +34,19 @@ class ReaderUnavailable(Exception):
 class Reader:
     """The records of one open evidence file, in one format."""
 
-    def __init__(self, handle: BinaryIO, fmt: str, size: int, advance: Advance) -> None:
+    def __init__(self, handle: BinaryIO, fmt: str, size: int, advance: Advance, *,
+                 start_of_file: bool = True) -> None:
         self.handle = handle
         self.fmt = fmt
         self.size = size
         self.advance = advance
         self.complete = True
         self.unit = "row" if fmt == "parquet" else "line"
+        # False when ``handle`` reads a stretch of JSON Lines that starts later in the file,
+        # where a byte order mark is not one.
+        self.start_of_file = start_of_file
+        # The lines read, once JSON Lines are read to the end.
+        self.lines = 0
 
     def items(self) -> Iterator[Item]:
         if self.fmt == "jsonl":
@@ -65,7 +71,7 @@ class Reader:
             chunk = read(BLOCK_BYTES)
             if not chunk:
                 break
-            if done == 0 and chunk.startswith(b"\xef\xbb\xbf"):
+            if done == 0 and self.start_of_file and chunk.startswith(b"\xef\xbb\xbf"):
                 chunk = chunk[3:]
             done += len(chunk)
             advance(done, size)
@@ -101,6 +107,8 @@ class Reader:
                 line += block.count(b"\n")
         if rest and not skipping:
             yield from self._jsonl_block(rest + b"\n", line, scan)
+            line += 1
+        self.lines = line
 
     def _jsonl_block(self, block: bytes, line: int, scan: Any) -> Iterator[Item]:
         """The records of complete lines (``block`` ends with a newline) after ``line``."""
