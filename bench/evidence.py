@@ -7,8 +7,8 @@ run after run, it times:
 
 - ``LC_ALL=C sort -u`` of the 500k training file (the yardstick: one pass of a C program);
 - the pandas one-liner an ML engineer would write for the same duplicate count
-  (``read_json(lines=True)``, then ``duplicated()`` on the records as text), when pandas is
-  installed;
+  (``read_json(lines=True)``, then ``duplicated()`` on each example's input and output with
+  case and white space normalised), when pandas is installed;
 - a cold ``ragft-lint check --no-cache`` of the 500k and of the 250k project (counting,
   duplicates, train/eval overlap; the files are in the OS page cache for every tool);
 - a ``ragft-lint check`` answered by the evidence cache, and a ``--no-evidence`` check of the
@@ -70,9 +70,11 @@ systems:
       labeled: true
 """
 GOALS = {"cold": 1.5, "pandas": 0.15, "linear": 2.2, "cached": 1.3, "memory_mb": 150.0}
-# The duplicate count as an ML engineer would get it with pandas, in one line.
-PANDAS = ("import sys, pandas as pd; "
-          "print(pd.read_json(sys.argv[1], lines=True).astype(str).duplicated().sum())")
+# The duplicate count as an ML engineer would get it with pandas, in one line: the same count
+# (examples equal once case and white space are normalised), for this file's chat layout.
+PANDAS = ("import sys, pandas as pd; n = lambda t: ' '.join(t.lower().split()); "
+          "print(pd.read_json(sys.argv[1], lines=True)['messages'].map("
+          "lambda m: n(m[1]['content']) + '\\0' + n(m[-1]['content'])).duplicated().sum())")
 
 
 def question(rng: random.Random) -> str:

@@ -18,7 +18,7 @@ measured in one piece.
 from __future__ import annotations
 
 import os
-from typing import Any, BinaryIO, Callable, List, Optional, Tuple
+from typing import Any, BinaryIO, Callable, Dict, List, Optional, Tuple
 
 from .. import parallel
 from .layouts import Extract
@@ -54,17 +54,19 @@ def scan(handle: BinaryIO, size: int, extract: Extract, path: str, advance: Adva
          against: Optional[InputIndex] = None) -> Scan:
     """``measure.scan`` of the JSON Lines file open on ``handle`` (``size`` bytes), in byte
     ranges measured side by side where the file is large enough and the platform allows."""
-    fd = handle.fileno()
+    options: Dict[str, Any] = {"duplicates": duplicates, "index": index, "against": against}
     count = _processes(size)
-    spans = ranges(fd, size, count) if count > 1 else [(0, size)]
-    options = {"duplicates": duplicates, "index": index, "against": against}
+    fd = handle.fileno()
+    spans = ranges(fd, size, count) if count > 1 else []
+    if len(spans) < 2:  # in one piece, the plain way (no os.pread on every platform)
+        reader = Reader(handle, "jsonl", size, advance)
+        return join([tally(reader, extract, **options)], path, "line")
     first_end = spans[0][1]
 
     def shown(done: int, total: int) -> None:  # this process's share, as a share of the file
         advance(done * size // max(first_end, 1), size)
 
-    tasks: List[Callable[[], Part]] = [
-        _measurer(fd, spans[0], size, extract, shown if len(spans) > 1 else advance, options)]
+    tasks: List[Callable[[], Part]] = [_measurer(fd, spans[0], size, extract, shown, options)]
     tasks += [_measurer(fd, span, size, extract, _quiet, options) for span in spans[1:]]
     parts = parallel.side_by_side(tasks)
     return join(parts, path, "line")
