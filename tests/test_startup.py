@@ -109,3 +109,6 @@ def test_a_record_is_the_named_tuple_typing_would_make() -> None:
     finding = Finding("KN001", "x", Severity.INFO, "bot", "m", "f", here, "k")
     assert (finding.waived, finding.waiver_reason) == (False, None)
     assert typing.get_type_hints(Location) == {"path": str, "line": int, "column": int}
+    import pickle  # as results cross from a forked child
+
+    assert pickle.loads(pickle.dumps(finding)) == finding
