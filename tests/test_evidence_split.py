@@ -117,8 +117,8 @@ def test_any_cuts_on_line_boundaries_join_into_the_one_piece_scan(
             assert in_ranges(path, cuts, duplicates=True, against=against) == expected
             parts = parts_of(path, cuts, duplicates=True, against=against)
             # Repeats of records in earlier ranges, and bad lines past the first range.
-            assert sum(part.repeated for part in parts) < expected.facts.duplicates
-            assert any(part.malformed for part in parts[1:])
+            assert sum(part.facts.duplicates for part in parts) < expected.facts.duplicates
+            assert any(part.facts.malformed for part in parts[1:])
     # An eval set measured in pieces gives the same index of its inputs.
     assert in_ranges(path, split.ranges(os.open(path, os.O_RDONLY), len(data), 5),
                      index=True) == whole(data, index=True)

@@ -281,6 +281,22 @@ def test_the_paired_comparison_is_the_same_from_the_cache_even_without_the_cases
     assert fresh == [f.message for f in rules_fired(made.check(cache=True), "EV008")]
 
 
+def test_per_case_scores_that_cannot_be_read_again_are_said_not_compared(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = cached_project(tmp_path, monkeypatch)
+    made.check(cache=True)
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        if '"ids"' in entry.read_text(encoding="utf-8"):
+            entry.unlink()
+    declaration = Session().declaration(made.root / "ragft.yaml")
+    evidence = measure_declaration(declaration, AS_OF, use_cache=True)
+    (made.root / "results" / "ft.jsonl").unlink()  # gone before a rule looks into it
+    scores = evidence.systems["tone-bot"].fine_tune_results
+    assert scores.cases == 60 and dict(scores.scores) == {}
+    assert evidence.notes[-1] == ("results/ft.jsonl changed while it was checked: its per-case "
+                                  "scores could not be read again, and none were compared")
+
+
 # -- DA008 and DA009 -----------------------------------------------------------------------
 
 

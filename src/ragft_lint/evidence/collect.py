@@ -291,17 +291,21 @@ class _Collector:
         by then, the file is read again."""
         store = self.store
         assert store is not None
+        summary = store.get(slot, [identity])
 
         def cases() -> Dict[str, float]:
-            found = cases_from_entry(store.get(slot + CASES, [identity]), count)
+            assert summary is not None
+            found = cases_from_entry(store.get(slot + CASES, [identity]), summary["count"])
             if found is None:
                 again = self.read_results(real, shown, *how)
-                found = dict(again.scores) if hasattr(again, "scores") else {}
+                if hasattr(again, "scores"):
+                    return dict(again.scores)
+                self.evidence.note(f"{shown} changed while it was checked: its per-case scores "
+                                   "could not be read again, and none were compared")
+                return {}
             return found
 
-        scores = _loaded(lambda data: scores_from_entry(data, cases), store.get(slot, [identity]))
-        count = 0 if scores is None else len(scores.scores)
-        return scores
+        return _loaded(lambda data: scores_from_entry(data, cases), summary)
 
     def read_results(self, real: str, shown: str, fmt: Any, metric: Any, task: Any) -> Any:
         """``result_files.read`` with this collector's readers, root and notes."""

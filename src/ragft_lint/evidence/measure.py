@@ -33,24 +33,18 @@ class Part(NamedTuple):
     """The measurements of a stretch of whole lines of a file (all of it, or one of the byte
     ranges measured side by side), its lines counted from the start of the stretch.
 
-    Besides what ``FileFacts`` keeps, it holds what joining it to the parts before it needs:
-    the number of lines it spans, the example hashes of its first few repeats, and the
-    hashes of the examples it holds (with duplicates counted) -- a dict from hash to first
-    line where it was measured in this process, two arrays of machine integers (hashes, and
-    first lines, in the order the examples first appear) where it was measured in another.
+    Besides its ``FileFacts`` (with no path yet), it holds what joining it to the parts before
+    it needs: the number of lines it spans, the example hash of each of its first few
+    repeats, and the hashes of the examples it holds (with duplicates counted) -- a dict from
+    hash to first line where it was measured in this process, two arrays of machine integers
+    (hashes, and first lines, in the order the examples first appear) where it was measured
+    in another.
     """
 
     lines: int
-    records: int
-    malformed: int
-    first_malformed: Tuple[Malformed, ...]
-    complete: bool
-    unlabeled: int
-    first_unlabeled: Tuple[int, ...]
-    without_input: int
-    repeated: int
-    # (line, line it repeats, hash of the example), the first few.
-    first_repeated: Tuple[Tuple[int, int, int], ...]
+    facts: FileFacts
+    # The hash of the example of each of ``facts.first_duplicates``, in the same order.
+    repeated_hashes: Tuple[int, ...]
     seen: Any
     inputs: Optional[InputIndex]
     matches: Optional[Matches]
@@ -84,7 +78,8 @@ def tally(reader: Reader, extract: Extract, *, duplicates: bool = False, index: 
     records = malformed = unlabeled = without_input = repeated = 0
     first_malformed: List[Malformed] = []
     first_unlabeled: List[int] = []
-    first_repeated: List[Tuple[int, int, int]] = []
+    first_repeated: List[Tuple[int, int]] = []
+    repeated_hashes: List[int] = []
     seen: Optional[Dict[int, int]] = {} if duplicates else None
     inputs: Optional[InputIndex] = {} if index else None
     matches: Optional[Matches] = {} if against is not None else None
@@ -130,10 +125,16 @@ def tally(reader: Reader, extract: Extract, *, duplicates: bool = False, index: 
             if first != line:
                 repeated += 1
                 if len(first_repeated) < examples:
-                    first_repeated.append((line, first, pair))
-    return Part(reader.lines, records, malformed, tuple(first_malformed), reader.complete,
-                unlabeled, tuple(first_unlabeled), without_input, repeated,
-                tuple(first_repeated), seen, inputs, matches)
+                    first_repeated.append((line, first))
+                    repeated_hashes.append(pair)
+    facts = FileFacts(
+        path="", unit=reader.unit, records=records, malformed=malformed,
+        first_malformed=tuple(first_malformed), complete=reader.complete,
+        unlabeled=unlabeled, first_unlabeled=tuple(first_unlabeled),
+        without_input=without_input, duplicates=repeated,
+        first_duplicates=tuple(first_repeated),
+    )
+    return Part(reader.lines, facts, tuple(repeated_hashes), seen, inputs, matches)
 
 
 def join(parts: Sequence[Part], path: str, unit: str) -> Scan:
@@ -141,13 +142,7 @@ def join(parts: Sequence[Part], path: str, unit: str) -> Scan:
     it in one piece gives (the first few examples of each kind, the counts, the index and
     the matches, every line number counted from the start of the file)."""
     first = parts[0]
-    facts = FileFacts(
-        path=path, unit=unit, records=first.records, malformed=first.malformed,
-        first_malformed=first.first_malformed, complete=first.complete,
-        unlabeled=first.unlabeled, first_unlabeled=first.first_unlabeled,
-        without_input=first.without_input, duplicates=first.repeated,
-        first_duplicates=tuple((line, earlier) for line, earlier, _ in first.first_repeated),
-    )
+    facts = first.facts._replace(path=path, unit=unit)
     inputs, matches = first.inputs, first.matches
     if len(parts) == 1:
         return Scan(facts, inputs, matches)
@@ -156,26 +151,26 @@ def join(parts: Sequence[Part], path: str, unit: str) -> Scan:
     earlier = _Earlier(first.seen)
     counts = facts._asdict()
     for number, part in enumerate(parts[1:], 1):
-        counts["records"] += part.records
-        counts["malformed"] += part.malformed
-        counts["unlabeled"] += part.unlabeled
-        counts["without_input"] += part.without_input
-        counts["complete"] = counts["complete"] and part.complete
+        more = part.facts
+        for name in ("records", "malformed", "unlabeled", "without_input"):
+            counts[name] += getattr(more, name)
+        counts["complete"] = counts["complete"] and more.complete
         counts["first_malformed"] += tuple(
             Malformed(bad.line + offset, bad.reason)
-            for bad in part.first_malformed[:examples - len(counts["first_malformed"])])
+            for bad in more.first_malformed[:examples - len(counts["first_malformed"])])
         counts["first_unlabeled"] += tuple(
             line + offset
-            for line in part.first_unlabeled[:examples - len(counts["first_unlabeled"])])
+            for line in more.first_unlabeled[:examples - len(counts["first_unlabeled"])])
         if part.seen is not None:
             keys, lines = _hashes(part.seen)
             # The first record of an example an earlier part holds repeats it too.
             across = earlier.count(keys)
-            counts["duplicates"] += part.repeated + across
+            counts["duplicates"] += more.duplicates + across
             wanted = examples - len(counts["first_duplicates"])
             if wanted > 0:
                 pairs = [(line + offset, earlier.line(pair, repeated + offset))
-                         for line, repeated, pair in part.first_repeated]
+                         for (line, repeated), pair in zip(more.first_duplicates,
+                                                           part.repeated_hashes)]
                 pairs += earlier.firsts(keys, lines, offset, wanted)
                 counts["first_duplicates"] += tuple(sorted(pairs)[:wanted])
             if number < len(parts) - 1:
@@ -227,7 +222,7 @@ class _Earlier:
             return self.first[key]
         for keys, lines, offset in self.later:
             if key in keys:
-                return lines[list(keys).index(key)] + offset
+                return lines[keys.index(key)] + offset
         return otherwise
 
     def add(self, keys: Sequence[int], lines: Sequence[int], offset: int) -> None:
