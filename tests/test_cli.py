@@ -83,7 +83,9 @@ def test_json_contract(project: Path, capsys) -> None:
     assert main(["check", "--format", "json"]) == 1
     assert capsys.readouterr().out == first  # byte-identical
     report = json.loads(first)
-    assert set(report) == {"version", "declaration", "findings", "summary"}
+    assert set(report) == {"version", "declaration", "declarations", "findings", "summary",
+                           "notes"}
+    assert report["declarations"] == [report["declaration"]] and report["notes"] == []
     assert report["declaration"] == "ragft.yaml"
     assert report["summary"] == {"error": 1, "warning": 1, "info": 0, "waived": 0}
     finding = report["findings"][0]

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from helpers import AS_OF, fired
 from ragft_lint import Report, Session
 from ragft_lint.decide import Decision, Decisions, FrameworkResult
-from ragft_lint.engine import Options
 from ragft_lint.errors import DeclarationError
+from ragft_lint.options import Options
 from ragft_lint.output import decision_json, decision_text
 
 Decide = Callable[[str], Decision]

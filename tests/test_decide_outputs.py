@@ -127,7 +127,7 @@ STEP_KEYS = {"id", "question", "answer", "key", "path", "line", "column"}
 class TestJson:
     def test_shape(self, decide_yaml: Decide) -> None:
         data = json.loads(decision_json.render(decide_yaml(TWO_SYSTEMS)))
-        assert set(data) == {"version", "systems"}  # thresholds only when some changed
+        assert set(data) == {"version", "systems", "notes"}  # thresholds only when changed
         assert set(data["systems"]) == {"support-bot", "faq-bot"}
         support = data["systems"]["support-bot"]
         assert set(support) == {"declared", "consensus", "blockers", "frameworks"}

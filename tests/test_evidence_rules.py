@@ -6,11 +6,12 @@ import datetime
 import os
 import shutil
 from pathlib import Path
+from typing import List
 
 import pytest
 
 from evidence_project import AS_OF, Project, chat, jsonl, rules_fired
-from ragft_lint import check
+from ragft_lint import Report, check
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -26,6 +27,10 @@ FINE_TUNE = """\
           examples: {eval}
           labeled: true
     """
+
+
+def messages(report: Report) -> List[str]:
+    return [note.message for note in report.notes]
 
 
 def fine_tune_project(tmp_path: Path, train: int = 600, evals: int = 200) -> Project:
@@ -307,7 +312,7 @@ def test_not_a_repository_is_said_once_and_skipped(tmp_path: Path) -> None:
             knowledge: {changes: yearly, sources: ["docs/*.md"]}
         """)
     report = project.check()
-    assert report.notes == ["not a git repository: the history of knowledge.sources and the "
+    assert messages(report) == ["not a git repository: the history of knowledge.sources and the "
                             "eval file's first commit were not measured"]
     assert not rules_fired(report, "DA005")
 
@@ -325,7 +330,7 @@ def test_git_missing_is_said_once_and_skipped(tmp_path: Path, monkeypatch) -> No
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     report = project.check()
-    assert report.notes == ["git is not installed: the history of knowledge.sources and the "
+    assert messages(report) == ["git is not installed: the history of knowledge.sources and the "
                             "eval file's first commit were not measured"]
 
 
@@ -513,5 +518,6 @@ def test_a_file_of_unknown_format_is_a_note(tmp_path: Path) -> None:
         """)
     report = project.check()
     assert not [f for f in report.findings if f.rule.startswith("DA")]
-    assert report.notes == ["cannot tell the format of evals/eval.txt from its name: not "
+    assert [(n.code, n.path) for n in report.notes] == [("not-measured", "evals/eval.txt")]
+    assert messages(report) == ["cannot tell the format of evals/eval.txt from its name: not "
                             "measured (declare format: jsonl, json, csv or parquet)"]

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "ragft_lint"
 CORE = ("declaration", "evidence", "rules", "decide", "engine", "session", "report", "facts",
         "findings", "rule", "thresholds", "host", "errors", "spec", "suggest", "parallel",
         "deadline", "guard", "atomic", "baseline", "hookspecs", "json_schema", "output_format",
-        "_version", "console", "record")
+        "_version", "console", "record", "notes", "options", "run")
 EDGES = ("output", "cli", "notebook", "pytest_plugin", "init", "edit", "__main__")
 # Methods through which a domain object shows itself; their one-line bodies may import output.
 DELEGATIONS = {"__str__", "_repr_html_", "_repr_pretty_"}

@@ -12,11 +12,11 @@ from typing import Any, Dict, Iterable, Optional
 import pytest
 
 from evidence_project import AS_OF, Project, jsonl, rules_fired
-from ragft_lint.engine import Options
 from ragft_lint.evidence import BASELINE_RESULTS, FINE_TUNE_RESULTS, cache
 from ragft_lint.evidence.collect import measure_declaration
 from ragft_lint.evidence.results import CaseScores, ResultReader
 from ragft_lint.facts import Facts, figures
+from ragft_lint.options import Options
 from ragft_lint.session import Session
 
 RESULTS = Path(__file__).parent / "results"
@@ -293,8 +293,9 @@ def test_per_case_scores_that_cannot_be_read_again_are_said_not_compared(
     (made.root / "results" / "ft.jsonl").unlink()  # gone before a rule looks into it
     scores = evidence.systems["tone-bot"].fine_tune_results
     assert scores.cases == 60 and dict(scores.scores) == {}
-    assert evidence.notes[-1] == ("results/ft.jsonl changed while it was checked: its per-case "
-                                  "scores could not be read again, and none were compared")
+    assert evidence.notes[-1].message == (
+        "results/ft.jsonl changed while it was checked: its per-case scores could not be read "
+        "again, and none were compared")
 
 
 # -- DA008 and DA009 -----------------------------------------------------------------------

@@ -142,16 +142,21 @@ def test_a_new_declaration_git_does_not_know_yet_is_found(monorepo: Path, capsys
 
 
 def test_decide_takes_the_same_paths(monorepo: Path, capsys) -> None:
+    # Over several declarations every system is path::name, whatever the names.
+    both = {"services/search/ragft.yaml::search-bot", "services/brand/ragft.yaml::brand-bot"}
     assert main(["decide", "services/search", "services/brand/ragft.yaml",
                  "--format", "json"]) == 0
-    assert set(json.loads(capsys.readouterr().out)["systems"]) == {"search-bot", "brand-bot"}
+    assert set(json.loads(capsys.readouterr().out)["systems"]) == both
     assert main(["decide", "--format", "json"]) == 0
-    assert set(json.loads(capsys.readouterr().out)["systems"]) == {"search-bot", "brand-bot"}
+    assert set(json.loads(capsys.readouterr().out)["systems"]) == both
+    assert main(["decide", "services/search", "--format", "json"]) == 0
+    assert set(json.loads(capsys.readouterr().out)["systems"]) == {"search-bot"}
 
 
 def test_the_api_checks_every_declaration_of_a_folder(monorepo: Path) -> None:
     report = check(monorepo)
-    assert sorted(report.systems) == ["brand-bot", "search-bot"]
+    assert sorted(report.systems) == ["services/brand/ragft.yaml::brand-bot",
+                                      "services/search/ragft.yaml::search-bot"]
     assert report.failed and report.exit_status == 1
     assert [len(part.systems) for part in report.parts] == [1, 1]
 
@@ -276,4 +281,5 @@ def test_the_api_of_a_monorepo_runs_in_a_child_as_a_user_would(tmp_path: Path) -
     """)
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                           text=True, timeout=60)
-    assert done.stdout == "['brand-bot', 'search-bot']\n", done.stderr
+    assert done.stdout == ("['services/brand/ragft.yaml::brand-bot', "
+                           "'services/search/ragft.yaml::search-bot']\n"), done.stderr

@@ -124,6 +124,6 @@ def test_every_output_carries_the_measured_figures(tmp_path: Path,
 def test_a_run_shallower_than_retrieve_k_is_noted(tmp_path: Path) -> None:
     project = run_project(tmp_path / "p", examples=3)  # ranks 5 documents, retrieve_k is 20
     report = project.check()
-    assert report.notes == ["runs/bm25.trec ranks at most 5 documents per query, fewer than "
-                            "rag.retrieve_k (20): the run cannot show the candidates the "
-                            "reranker sees"]
+    assert [n.message for n in report.notes] == [
+        "runs/bm25.trec ranks at most 5 documents per query, fewer than rag.retrieve_k (20): "
+        "the run cannot show the candidates the reranker sees"]

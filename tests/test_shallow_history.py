@@ -60,7 +60,7 @@ def _shallow(folder: Path) -> bool:
 
 
 def _notes(report: Report) -> List[str]:
-    return [n for n in report.notes if "history is cut" in n]
+    return [n.message for n in report.notes if n.code == "history-cut"]
 
 
 def test_the_whole_history_measures_the_pace(origin: Project, tmp_path: Path) -> None:

@@ -242,7 +242,7 @@ def test_decide_agrees_with_a_sound_design(architecture: str, tmp_path) -> None:
 
     from helpers import AS_OF
     from ragft_lint import Session
-    from ragft_lint.engine import Options
+    from ragft_lint.options import Options
 
     target = tmp_path / "ragft.yaml"
     (tmp_path / ".git").mkdir()

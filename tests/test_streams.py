@@ -154,7 +154,7 @@ def test_an_unknown_system_names_the_systems(project: Path, capsys) -> None:
     assert main(["decide", "--system", "faq-bto"]) == 2
     err = capsys.readouterr().err
     assert "no system 'faq-bto'; did you mean 'faq-bot'?" in err
-    assert "pricing-bot, faq-bot" in err
+    assert "'pricing-bot', 'faq-bot'" in err
 
 
 def test_markdown_has_the_text_and_a_fenced_diagram_per_system(project: Path, capsys) -> None:

@@ -10,7 +10,7 @@ import argparse
 import gc
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, TextIO
 
 from . import console
 from .errors import (
@@ -22,9 +22,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .decide import Decisions
-    from .host import PluginFailure, Plugins
-    from .report import Report
+    from .host import Plugins
     from .session import Session
 
 
@@ -110,6 +108,7 @@ def _check_options(check: argparse.ArgumentParser) -> None:
                             "waivers, reranker: none), in the file, then check")
     check.add_argument("--no-cache", action="store_true",
                        help="measure the evidence again instead of using the cache")
+    _strict_option(check)
     baseline = check.add_mutually_exclusive_group()
     baseline.add_argument("--baseline", metavar="FILE",
                           help="leave out the findings this baseline file records; fail only "
@@ -136,9 +135,21 @@ def _decide_options(decide: argparse.ArgumentParser) -> None:
                         help="only this system's decision")
     decide.add_argument("--as-of", type=console.date, metavar="YYYY-MM-DD",
                         help="the date the measured evidence is read at (default: today)")
+    decide.add_argument("--no-evidence", action="store_true",
+                        help="use declared facts only: read no evidence file, run no git")
+    decide.add_argument("--no-cache", action="store_true",
+                        help="measure the evidence again instead of using the cache")
+    _strict_option(decide)
     _colour_option(decide)
     decide.add_argument("-v", "--verbose", action="store_true",
                         help="show tracebacks of internal errors")
+
+
+def _strict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--strict-evidence", action="store_true",
+                        help="fail the run (exit 1) when a figure could not be measured: a "
+                             "shallow clone's cut history, a file that could not be read "
+                             "(as evidence: strict in the declaration)")
 
 
 def _colour_option(parser: argparse.ArgumentParser) -> None:
@@ -230,82 +241,31 @@ def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
     return console.exit_status(plugins.failures, status)
 
 
-def _notes(notes: Iterable[str]) -> None:
-    for note in dict.fromkeys(notes):  # each once; to stderr, never inside a JSON or SARIF output
-        print(f"{console.PREFIX}{note}", file=sys.stderr)
-
-
 def _check(session: Session, args: argparse.Namespace, out: TextIO) -> int:
-    from .engine import Options
+    from .options import from_arguments
+    from .output import present
 
-    for option, value in (("--baseline", args.baseline), ("--write-baseline",
-                                                             args.write_baseline)):
-        if value == "":
-            raise UsageError(f"{option} needs a file name")
     plugins = session.plugins
     if args.format not in plugins.formats:
         raise UsageError(_unknown_format(args.format, sorted(plugins.formats)))
     console.check_rule_words("--select", args.select, plugins)
     console.check_rule_words("--ignore", args.ignore, plugins)
+    options = from_arguments(vars(args))
     if args.fix:
         from .edit import fixes
 
-        fixes.from_command_line(session, args)
-    declarations, unmatched = session.declarations(args.paths)
-    if not args.quiet:
-        _notes(unmatched)
-    if not declarations:
-        return console.exit_status(plugins.failures, 0)
-    options = Options(
-        select=args.select,
-        ignore=args.ignore,
-        fail_on=args.fail_on,
-        as_of=args.as_of,
-        evidence=False if args.no_evidence else None,
-        cache=not args.no_cache,
-    )
-    reports = [session.report(declaration, options) for declaration in declarations]
-    failures = _failures(reports)
-    if not args.quiet:
-        _notes(note for report in reports for note in report.notes)
-    if args.write_baseline is not None:
-        from . import baseline
-
-        count = baseline.write(reports, args.write_baseline)
-        print(f"{console.PREFIX}recorded {count} finding{'' if count == 1 else 's'} in "
-              f"{args.write_baseline}", file=sys.stderr)
-        return console.exit_status(failures, 0)
-    if args.baseline is not None:
-        from . import baseline
-
-        reports = baseline.apply(reports, args.baseline)
-    from .output_format import FormatOptions
-
-    source = plugins.format_owner(args.format)
-    shown = FormatOptions(colour=console.colour(out, args.color), quiet=args.quiet)
-    render = plugins.formats[args.format].render
-    try:
-        if source == "builtin":
-            rendered = render(reports, shown)
-        else:  # a plugin's formatter runs as the rest of its code does
-            from .deadline import budget
-            from .guard import plugin_code
-
-            with plugin_code(budget()):
-                rendered = render(reports, shown)
-    except (Exception, SystemExit) as exc:  # a plugin's formatter: its failure, named
-        if source == "builtin":
-            raise
-        failures.append(plugins.failure(source, f"output format {args.format!r} raised "
-                                                f"{type(exc).__name__}: {exc}"))
-        return console.exit_status(failures, 3)
-    out.write(rendered)
-    return console.exit_status(failures, max(r.exit_status for r in reports))
+        fixes.from_command_line(session, args.paths, options)
+    run = session.run(args.paths, options)
+    return _show(present.check(run, args.format, plugins, colour=console.colour(out, args.color),
+                               quiet=args.quiet), out)
 
 
-def _failures(reports: Sequence[Report]) -> List[PluginFailure]:
-    """Every plugin failure of the run, each once (each report repeats the load failures)."""
-    return list(dict.fromkeys(f for report in reports for f in report.plugin_failures))
+def _show(shown: Any, out: TextIO) -> int:
+    """Print a presented run (``output.present.Shown``) and return its status."""
+    for line in shown.messages:
+        print(line, file=sys.stderr)
+    out.write(shown.text)
+    return int(shown.exit_status)
 
 
 def _unknown_format(word: str, choices: List[str]) -> str:
@@ -316,55 +276,11 @@ def _unknown_format(word: str, choices: List[str]) -> str:
 
 
 def _decide(session: Session, args: argparse.Namespace, out: TextIO) -> int:
-    from .engine import Options
+    from .options import from_arguments
+    from .output import present
 
-    declarations, unmatched = session.declarations(args.paths)
-    _notes(unmatched)
-    if not declarations:
-        return console.exit_status(session.plugins.failures, 0)
-    options = Options(as_of=args.as_of)
-    for declaration in declarations:
-        evidence = session.evidence(declaration, session.settings(declaration, options))
-        if evidence is not None:
-            _notes(evidence.notes)
-    decisions = session.all_decisions(declarations, options)
-    if args.system is not None:
-        decisions = _one_system(decisions, args.system)
-    if args.format == "json":
-        from .output import decision_json
-
-        out.write(decision_json.render(decisions))
-    elif args.format == "mermaid":
-        from .output import mermaid
-
-        if len(decisions) != 1:
-            names = ", ".join(decisions) or "none"
-            raise UsageError(f"--format mermaid writes one diagram (a .mmd file holds one), "
-                             f"and there are {len(decisions)} systems ({names}): choose one "
-                             "with --system NAME, or use --format markdown for all")
-        out.write(mermaid.chart(next(iter(decisions.values()))))
-    elif args.format == "markdown":
-        from .output import decision_markdown
-
-        out.write(decision_markdown.render(decisions))
-    else:
-        from .output import decision_text
-
-        out.write(decision_text.render(decisions, colour=console.colour(out, args.color)))
-    return console.exit_status(session.plugins.failures, 0)
-
-
-def _one_system(decisions: Decisions, name: str) -> Decisions:
-    """Only the system ``--system`` names, or ``UsageError`` naming the ones there are."""
-    from .decide import Decisions
-
-    if name not in decisions:
-        from .suggest import hint
-
-        listed = ", ".join(decisions) or "none"
-        raise UsageError(f"--system: no system {name!r}{hint(name, list(decisions))} "
-                         f"(the systems: {listed})")
-    return Decisions({name: decisions[name]})
+    run = session.run(args.paths, from_arguments(vars(args)), decide=True)
+    return _show(present.decide(run, args.format, colour=console.colour(out, args.color)), out)
 
 
 def _rules(plugins: Plugins, out: TextIO, fmt: str = "text") -> int:

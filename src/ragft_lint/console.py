@@ -8,7 +8,7 @@ import argparse
 import datetime
 import os
 import sys
-from typing import IO, TYPE_CHECKING, Any, Iterable, List, Optional, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterable, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
     from .host import Plugins
@@ -20,19 +20,23 @@ COLOUR_CHOICES = ("auto", "always", "never")
 
 
 def date(text: str) -> datetime.date:
-    """An option's ``YYYY-MM-DD`` date (an argparse ``type=``)."""
+    """An option's ``YYYY-MM-DD`` date (an argparse ``type=``; see ``options.parse_date``)."""
+    from .options import parse_date
+
     try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def rule_list(text: str) -> List[str]:
+def rule_list(text: str) -> Tuple[str, ...]:
     """An option's comma-separated rule ids or prefixes (an argparse ``type=``)."""
-    words = [w.strip() for w in text.split(",") if w.strip()]
-    if not words:
-        raise argparse.ArgumentTypeError("expected rule ids or prefixes, separated by commas")
-    return words
+    from .options import parse_rule_list
+
+    try:
+        return parse_rule_list(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def check_rule_words(option: str, words: Optional[Sequence[str]], plugins: Plugins) -> None:

@@ -15,7 +15,6 @@ from .deadline import budget
 from .declaration.model import Declaration, System
 from .findings import Finding, Severity
 from .guard import plugin_code
-from .record import NamedTuple
 from .report import Report
 from .rule import Context, Rule, Violation
 
@@ -23,44 +22,9 @@ if TYPE_CHECKING:
     from .evidence.facts import Evidence
     from .facts import Facts, Figure
     from .host import PluginFailure, Plugins
+    from .options import CheckSettings
 
-__all__ = ["Options", "Report", "Settings", "run", "selected_rules"]
-
-
-class Options(NamedTuple):
-    """What the command line (or an API caller) says; None means: as the declaration says."""
-
-    select: Optional[Sequence[str]] = None
-    ignore: Optional[Sequence[str]] = None
-    fail_on: Optional[str] = None
-    as_of: Optional[datetime.date] = None
-    evidence: Optional[bool] = None
-    cache: bool = True
-
-
-class Settings(NamedTuple):
-    """The options of one check of one declaration, the declaration's and the caller's merged."""
-
-    select: Tuple[str, ...]
-    ignore: Tuple[str, ...]
-    fail_on: Severity
-    as_of: datetime.date
-    evidence: bool
-    cache: bool
-
-    @classmethod
-    def of(cls, declaration: Declaration, options: Options) -> Settings:
-        settings = declaration.settings
-        select = options.select if options.select is not None else settings.select or ["ALL"]
-        ignore = options.ignore if options.ignore is not None else settings.ignore
-        return cls(
-            select=tuple(select),
-            ignore=tuple(ignore),
-            fail_on=Severity.parse(options.fail_on or settings.fail_on or "error"),
-            as_of=options.as_of or datetime.date.today(),
-            evidence=settings.evidence if options.evidence is None else options.evidence,
-            cache=options.cache,
-        )
+__all__ = ["Report", "run", "selected_rules"]
 
 
 def _matches(rule_id: str, selectors: Sequence[str]) -> bool:
@@ -75,7 +39,7 @@ def selected_rules(rules: Sequence[Rule], select: Sequence[str],
 _Outcome = Tuple[List[Finding], List["PluginFailure"]]
 
 
-def run(declaration: Declaration, plugins: Plugins, settings: Settings,
+def run(declaration: Declaration, plugins: Plugins, settings: CheckSettings,
         measured: Optional[Evidence] = None) -> Report:
     """Check every system of a declaration with the selected rules."""
     limits = thresholds_module.resolve(declaration.settings.thresholds)

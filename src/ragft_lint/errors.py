@@ -74,6 +74,27 @@ class BaselineError(RagftLintError):
         super().__init__(f"{where}: {message}")
 
 
+class UnknownSystemError(KeyError):
+    """A system the run does not hold was asked for (``Report.for_system``, the decisions, the
+    pytest fixture): a typo would otherwise give an empty list, and an assertion built on it
+    would pass without checking anything. A ``KeyError``, as a mapping's lookup raises."""
+
+    def __init__(self, name: str, where: str, systems: Sequence[str]) -> None:
+        from .suggest import hint
+
+        self.name = name
+        self.systems = list(systems)
+        listed = ", ".join(repr(s) for s in self.systems) or "none"
+        # Over several declarations a system is ``path::name``: a bare name points to those.
+        named = [s for s in self.systems if s.rpartition("::")[2] == name and s != name]
+        said = (f"; did you mean {' or '.join(repr(s) for s in named)}? (over several "
+                "declarations a system is path::name)") if named else hint(name, self.systems)
+        super().__init__(f"{where} declares no system {name!r}{said} (its systems: {listed})")
+
+    def __str__(self) -> str:  # KeyError would show the repr of its argument
+        return str(self.args[0])
+
+
 class PluginError(RagftLintError):
     """A plugin failed to load, or raised inside a hook: the run cannot be trusted."""
 

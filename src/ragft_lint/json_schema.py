@@ -36,6 +36,6 @@ def tool_schema(tool_name: str = "ragft-lint") -> Dict[str, Any]:
 
     A plugin that fails to load only loses its own keys here; ``ragft-lint check`` reports it.
     """
-    from . import host
+    from .session import Session
 
-    return declaration_schema(host.load().extension)
+    return declaration_schema(Session().plugins.extension)

@@ -30,8 +30,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .decide import Decisions
-    from .report import Report
+    from .run import Run
 
 MAGIC = "ragft_lint"
 # How a cell's declaration is named in its findings: ``cell:4:14``.
@@ -39,16 +38,22 @@ CELL = "cell"
 
 
 class Result:
-    """What the magics return: a check's report and the decision for each system."""
+    """What the magics return: a run (``ragft_lint.run.Run``) with its report, the decision for
+    each system, and the notes the command line would print."""
 
-    def __init__(self, report: Report, decisions: Decisions) -> None:
-        self.report = report
-        self.decisions = decisions
+    def __init__(self, run: Run) -> None:
+        from .decide import Decisions
+
+        self.run = run
+        self.report = run.report
+        self.decisions = run.decisions if run.decisions is not None else Decisions()
+        self.notes = run.notes
 
     def __str__(self) -> str:
         from .output import decision_text, text
 
-        return text.render([self.report]) + "\n" + decision_text.render(self.decisions)
+        told = "".join(f"note: {note.message}\n" for note in self.notes)
+        return told + text.render([self.report]) + "\n" + decision_text.render(self.decisions)
 
     def __repr__(self) -> str:
         return f"<ragft_lint Result of {self.report.declaration}: {self.report.summary}>"
@@ -59,7 +64,8 @@ class Result:
     def _repr_html_(self) -> str:
         from .output import html
 
-        return html.report(self.report) + html.decisions(self.decisions)
+        return (html.notes(self.notes) + html.report(self.report, with_notes=False)
+                + html.decisions(self.decisions))
 
 
 class Failure:
@@ -134,6 +140,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="the date that date-based rules use (default: today)")
     parser.add_argument("--no-evidence", action="store_true",
                         help="use declared facts only: read no evidence file, run no git")
+    parser.add_argument("--strict-evidence", action="store_true",
+                        help="fail when a figure could not be measured (a cut history, a file "
+                             "that could not be read)")
     parser.add_argument("--no-cache", action="store_true",
                         help="measure the evidence again instead of using the cache")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -197,32 +206,22 @@ def _show(failure: Failure) -> None:
 
 def _check(args: argparse.Namespace, cell: Optional[str]) -> Result:
     from .console import check_rule_words
-    from .engine import Options
-    from .report import combine
+    from .options import from_arguments
     from .session import Session
 
     session = Session()
     check_rule_words("--select", args.select, session.plugins)
     check_rule_words("--ignore", args.ignore, session.plugins)
-    if cell is None:
-        path = os.path.expanduser(args.path) if args.path else None
-        # A folder means every declaration at or below it, as on the command line.
-        declarations, _ = session.declarations([] if path is None else [path])
-        if not declarations:
-            raise NoDeclarationError([f"the folders above {path}"])
-    else:
-        declarations = [session.cell(cell, args.path, CELL)]
-    options = Options(
-        select=args.select,
-        ignore=args.ignore,
-        fail_on=args.fail_on,
-        as_of=args.as_of,
-        evidence=False if args.no_evidence else None,
-        cache=not args.no_cache,
-    )
-    # The report and the decisions come from the same measurement of the evidence.
-    report = combine([session.report(d, options) for d in declarations])
-    return Result(report, session.all_decisions(declarations, options))
+    options = from_arguments(vars(args))
+    if cell is not None:
+        declared = [session.cell(cell, args.path, CELL)]
+        return Result(session.run(options=options, decide=True, declarations=declared))
+    path = os.path.expanduser(args.path) if args.path else None
+    # A folder means every declaration at or below it, as on the command line.
+    run = session.run([] if path is None else [path], options, decide=True)
+    if not run.declarations:
+        raise NoDeclarationError([f"the folders above {path}"])
+    return Result(run)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -20,7 +20,7 @@ report, and under pytest-xdist each worker makes its own from the same files.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Generator, Iterator, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Generator, Iterator, List, Optional, Sequence, Union
 
 import pytest
 
@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from .decide import Decisions
     from .declaration import Declaration
     from .findings import Finding, Location
+    from .notes import Note
     from .report import Report
-    from .session import Session
+    from .run import Run
 
 # The name the active part of the plugin is registered under, so the fixture can find it.
 ACTIVE = "ragft-lint-session"
@@ -103,16 +104,12 @@ def ragft_lint_decisions(request: pytest.FixtureRequest) -> Decisions:
 
 
 class _Lint:
-    """The declarations a session checks, their reports and decisions, each made once, on first
-    use."""
+    """The one run a pytest session checks (``Session.run``), made on first use: the items, the
+    fixtures and the summary all present it."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self._session: Optional[Session] = None
-        self._declarations: Optional[List[Declaration]] = None
-        self._reports: Dict[int, Report] = {}
-        self._report: Optional[Report] = None
-        self._decisions: Optional[Decisions] = None
+        self._run: Optional[Run] = None
 
     def start(self) -> Path:
         """Where the declarations are: the command line's path, the ini's, or the rootdir."""
@@ -125,44 +122,38 @@ class _Lint:
             return (inipath.parent if inipath else self.config.rootpath) / configured
         return self.config.rootpath
 
-    def session(self) -> Session:
-        if self._session is None:
+    def run(self) -> Run:
+        """The run over every declaration the start names (a folder: all of them at or below
+        it), with the decisions."""
+        if self._run is None:
+            from .options import build
             from .session import Session
 
-            self._session = Session()
-        return self._session
-
-    def declarations(self) -> List[Declaration]:
-        """Every declaration the start names (a folder: all of them at or below it)."""
-        if self._declarations is None:
-            found, _ = self.session().declarations([self.start()])
-            if not found:
+            found = Session().run([self.start()], build(), decide=True)
+            if not found.declarations:
                 from .declaration.discovery import display_path
                 from .errors import NoDeclarationError
 
                 raise NoDeclarationError([f"the folders above {display_path(self.start())}"])
-            self._declarations = found
-        return self._declarations
+            self._run = found
+        return self._run
+
+    def declarations(self) -> List[Declaration]:
+        return list(self.run().declarations)
 
     def report_of(self, declaration: Declaration) -> Report:
-        key = id(declaration)
-        if key not in self._reports:
-            self._reports[key] = self.session().report(declaration)
-        return self._reports[key]
+        run = self.run()
+        return run.reports[run.declarations.index(declaration)]
 
     def report(self) -> Report:
         """All the declarations' reports as one (``report.combine``)."""
-        if self._report is None:
-            from .report import combine
-
-            self._report = combine([self.report_of(d) for d in self.declarations()])
-        return self._report
+        return self.run().report
 
     def decisions(self) -> Decisions:
         """Made from the same measurement of the evidence as the report."""
-        if self._decisions is None:
-            self._decisions = self.session().all_decisions(self.declarations())
-        return self._decisions
+        decisions = self.run().decisions
+        assert decisions is not None  # the run is made with decide=True
+        return decisions
 
 
 class _ActiveSession:
@@ -181,6 +172,16 @@ class _ActiveSession:
                                                    nodeid="ragft-lint")
                 node.lint = self.lint
                 report.result.append(node)
+
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """The run's notes, as the command line prints them, once the tests have run."""
+        run = self.lint._run
+        if run is None or not run.notes:
+            return
+        terminalreporter.section("ragft-lint notes")
+        for note in run.notes:
+            terminalreporter.line(f"{note.code}: {note.message}")
 
 
 class DeclarationNode(pytest.Collector):
@@ -234,6 +235,7 @@ def _items(parent: pytest.Collector, lint: _Lint, declaration: Declaration) -> I
         item = SystemItem.from_parent(parent, name=name)
         item.lint = lint
         item.declaration = declaration
+        item.system = name
         item.where = system.where()
         item.file = Path(declaration.document.file)
         yield item
@@ -244,15 +246,18 @@ class SystemItem(pytest.Item):
 
     lint: _Lint
     declaration: Declaration
+    system: str  # its name in the declaration
     where: Location  # of the system's key
     file: Path
 
     def runtest(self) -> None:
+        run = self.lint.run()
         report = self.lint.report_of(self.declaration)
-        failing = [f for f in report.for_system(self.name)
+        failing = [f for f in report.for_system(self.system)
                    if f.severity >= report.fail_on]
-        if failing or report.plugin_failures:
-            raise SystemFailed(self.name, failing, report)
+        unmeasured = [n for n in report.notes if n.unmeasured] if run.strict else []
+        if failing or report.plugin_failures or unmeasured:
+            raise SystemFailed(self.system, failing, report, unmeasured)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> Any:
@@ -267,11 +272,13 @@ class SystemItem(pytest.Item):
 class SystemFailed(Exception):
     """A system's findings at or above ``fail_on``, or the plugin failures that void the run."""
 
-    def __init__(self, system: str, findings: List[Finding], report: Report) -> None:
+    def __init__(self, system: str, findings: List[Finding], report: Report,
+                 unmeasured: Sequence[Note] = ()) -> None:
         super().__init__(system)
         self.system = system
         self.findings = findings
         self.report = report
+        self.unmeasured = list(unmeasured)
 
     def text(self) -> str:
         fail_on = self.report.fail_on
@@ -285,6 +292,8 @@ class SystemFailed(Exception):
                 lines.append(f"    fix: {finding.fix}")
         for failure in self.report.plugin_failures:
             lines.append(f"ragft-lint: {failure.error()}")
+        for note in self.unmeasured:
+            lines.append(f"ragft-lint: strict evidence: {note.message}")
         return "\n".join(lines)
 
 

@@ -9,30 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from .errors import UnknownSystemError
 from .findings import Finding, Severity
 
 if TYPE_CHECKING:
     from .facts import Figure
     from .host import PluginFailure
+    from .notes import Note
     from .rule import Rule
     from .thresholds import Changed
-
-
-class UnknownSystemError(LookupError):
-    """``for_system`` asked for a system the report does not hold: a typo would otherwise
-    give an empty list, and the assertion built on it would pass without checking anything."""
-
-    def __init__(self, name: str, declaration: str, systems: Sequence[str]) -> None:
-        from .suggest import hint
-
-        self.name = name
-        self.systems = list(systems)
-        listed = ", ".join(repr(s) for s in self.systems) or "none"
-        super().__init__(f"{declaration} declares no system {name!r}{hint(name, self.systems)} "
-                         f"(its systems: {listed})")
-
-    def __str__(self) -> str:  # LookupError would show the repr of its argument
-        return str(self.args[0])
 
 
 class Report:
@@ -41,8 +26,8 @@ class Report:
     ``declaration`` is its path as the user reads it; ``systems`` the names of its systems in
     declaration order; ``findings`` sorted by place; ``plugin_failures`` every plugin that failed
     to load or to run; ``rules`` the rules that ran (for outputs that describe them); ``notes``
-    what the user should hear once besides the findings (git missing, a reader not installed),
-    which the command line prints to stderr, never into the output; ``baselined`` how many
+    what the user should hear once besides the findings (git missing, a reader not installed:
+    ``notes.Note``), which every output shows; ``baselined`` how many
     findings a baseline file left out; ``parts`` the reports of each declaration when this one
     is several taken together (``combine``), else empty.
     """
@@ -69,7 +54,7 @@ class Report:
         fail_on: Severity,
         plugin_failures: Iterable[PluginFailure] = (),
         rules: Iterable[Rule] = (),
-        notes: Iterable[str] = (),
+        notes: Iterable[Note] = (),
         baselined: int = 0,
         parts: Sequence[Report] = (),
         thresholds: Iterable[Changed] = (),
@@ -81,7 +66,7 @@ class Report:
         self.fail_on = fail_on
         self.plugin_failures: List[PluginFailure] = list(plugin_failures)
         self.rules: List[Rule] = list(rules)
-        self.notes: List[str] = list(notes)
+        self.notes: List[Note] = list(notes)
         self.baselined = baselined
         self.parts: Tuple[Report, ...] = tuple(parts)
         # The thresholds the declaration changed from their defaults, with the reasons given:
@@ -119,13 +104,19 @@ class Report:
     def for_system(self, name: str, include_waived: bool = False) -> List[Finding]:
         """One system's findings, without the waived ones unless ``include_waived``.
 
-        Raises ``UnknownSystemError`` (a ``LookupError``) naming the systems there are, when
-        the report holds no system ``name``.
+        ``name`` is the system's name, or ``path::name`` in a report of several declarations
+        (``identity``). Raises ``UnknownSystemError`` (a ``KeyError``) naming the systems there
+        are, with "did you mean", when the report holds no such system.
         """
-        if name not in self.systems:
-            raise UnknownSystemError(name, self.declaration, self.systems)
-        return [f for f in self.findings
-                if f.system == name and (include_waived or not f.waived)]
+        if self.parts:
+            for part in self.parts:
+                prefix = f"{part.declaration}::"
+                if name.startswith(prefix) and name[len(prefix):] in part.systems:
+                    return part.for_system(name[len(prefix):], include_waived)
+        elif name in self.systems:
+            return [f for f in self.findings
+                    if f.system == name and (include_waived or not f.waived)]
+        raise UnknownSystemError(name, self.declaration, self.systems)
 
     def __repr__(self) -> str:
         return f"<ragft_lint Report of {self.declaration}: {self.summary}>"
@@ -147,24 +138,30 @@ class Report:
         printer.text(str(self))
 
 
+def identity(declaration: str, name: str) -> str:
+    """A system's name in a run of several declarations: ``path::name``, for every system, so
+    that a name stays the same when another service takes the same one."""
+    return f"{declaration}::{name}"
+
+
 def combine(reports: Sequence[Report]) -> Report:
     """Several declarations' reports as one (a folder of a monorepo checked at once): all their
-    systems and findings, each declaration still failing at its own ``fail_on``. One report is
-    returned as it is."""
+    systems (``path::name``) and findings, each declaration still failing at its own
+    ``fail_on``. One report is returned as it is."""
     if len(reports) == 1:
         return reports[0]
-    from .findings import Severity
+    from .notes import unique
 
     findings = sorted((f for r in reports for f in r.findings), key=lambda f: f.sort_key())
     rules = {rule.id: rule for r in reports for rule in r.rules}
     return Report(
         ", ".join(r.declaration for r in reports),
-        [name for r in reports for name in r.systems if name],
+        [identity(r.declaration, name) for r in reports for name in r.systems],
         findings,
         min((r.fail_on for r in reports), default=Severity.ERROR),
         plugin_failures=list(dict.fromkeys(f for r in reports for f in r.plugin_failures)),
         rules=list(rules.values()),
-        notes=list(dict.fromkeys(n for r in reports for n in r.notes)),
+        notes=unique(n for r in reports for n in r.notes),
         baselined=sum(r.baselined for r in reports),
         parts=reports,
         thresholds=list(dict.fromkeys(t for r in reports for t in r.thresholds)),

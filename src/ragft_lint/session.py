@@ -2,9 +2,10 @@
 
 A ``Session`` loads the plugins once (an immutable ``Plugins`` value), resolves paths to
 declarations through the one resolver, reads each declaration with the plugins' extension of
-the format, measures each declaration's evidence once, and hands out reports and decisions
-made from that one measurement. The command line, ``ragft_lint.check()``, the pytest plugin,
-the notebook magic and ``ragft-lint init`` are thin layers over it.
+the format, measures each declaration's evidence once, and makes reports and decisions from
+that one measurement. ``Session.run`` puts them together into one ``Run`` (``run.py``), which
+the command line, ``ragft_lint.check()``, the pytest plugin, the notebook magic and
+``ragft-lint init`` only present.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from .declaration.resolve import Resolution, resolve
-from .engine import Options, Settings
 from .errors import DeclarationError
+from .options import CheckSettings, Options
 
 if TYPE_CHECKING:
     from .decide import Decisions
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     from .declaration.resolve import PathLike
     from .evidence.facts import Evidence
     from .host import EntryPoint, Plugins
+    from .notes import Note
     from .report import Report
+    from .run import Run
 
 __all__ = ["Options", "Session", "check"]
 
@@ -44,7 +47,7 @@ class Session:
         # Measurements by declaration and the settings that shape them (the date, the cache).
         # The declaration is kept beside its measurement so that its id stays its own.
         self._measured: Dict[Tuple[int, Any, bool], Tuple[Declaration, Optional[Evidence]]] = {}
-        self._reports: Dict[Tuple[int, Settings], Tuple[Declaration, Report]] = {}
+        self._reports: Dict[Tuple[int, CheckSettings], Tuple[Declaration, Report]] = {}
 
     # -- declarations ---------------------------------------------------------------------------
 
@@ -58,7 +61,8 @@ class Session:
 
         return declaration_from(document, self.plugins.rule_ids, self.plugins.extension)
 
-    def declarations(self, paths: Sequence[PathLike] = ()) -> Tuple[List[Declaration], List[str]]:
+    def declarations(self, paths: Sequence[PathLike] = ()
+                     ) -> Tuple[List[Declaration], List[Note]]:
         """Every declaration ``paths`` name, validated, and notes on paths that named none.
 
         Every problem of every declaration is raised at once, in one ``DeclarationError``.
@@ -101,10 +105,12 @@ class Session:
 
     # -- evidence, reports and decisions ---------------------------------------------------------
 
-    def settings(self, declaration: Declaration, options: Optional[Options] = None) -> Settings:
-        return Settings.of(declaration, options or Options())
+    def settings(self, declaration: Declaration,
+                 options: Optional[Options] = None) -> CheckSettings:
+        return CheckSettings.of(declaration, options or Options())
 
-    def evidence(self, declaration: Declaration, settings: Settings) -> Optional[Evidence]:
+    def evidence(self, declaration: Declaration,
+                 settings: CheckSettings) -> Optional[Evidence]:
         """What the declaration's evidence holds, measured once per declaration and date.
 
         None when evidence is off or the declaration points to none; the evidence package is
@@ -151,36 +157,32 @@ class Session:
 
     def all_decisions(self, declarations: Sequence[Declaration],
                       options: Optional[Options] = None) -> Decisions:
-        """The decisions of several declarations in one mapping. A system name that two of them
-        use is told apart by its declaration: ``services/search/ragft.yaml::bot``."""
-        parts = [(d, self.decisions(d, options)) for d in declarations]
-        if len(parts) == 1:
-            return parts[0][1]
-        from collections import Counter
-
+        """The decisions of several declarations in one mapping: with several, every system is
+        ``path::name`` (``Decisions.merge``), whatever the names."""
         from .decide import Decisions
 
-        seen = Counter(name for _, decisions in parts for name in decisions)
-        merged = Decisions()
-        for declaration, decisions in parts:
-            for name, decision in decisions.items():
-                key = name if seen[name] == 1 else f"{declaration.document.display}::{name}"
-                merged[key] = decision
-        return merged
+        return Decisions.merge([(d.display, self.decisions(d, options)) for d in declarations])
+
+    def run(self, paths: Sequence[PathLike] = (), options: Optional[Options] = None,
+            decide: bool = False, declarations: Optional[Sequence[Declaration]] = None) -> Run:
+        """Check (and with ``decide``, decide on) the declarations ``paths`` name, or the
+        ``declarations`` given: one ``Run`` holding everything every output shows (see
+        ``run.py``)."""
+        from .run import execute
+
+        return execute(self, paths, options or Options(), decide, declarations)
 
     def check(self, paths: Sequence[PathLike] = (), options: Optional[Options] = None
               ) -> Report:
         """The report of every declaration ``paths`` name, taken together (``report.combine``)
         when there are several."""
-        from .report import combine
-
-        declarations, _ = self.declarations(paths)
-        if not declarations:  # only files that point to no declaration
+        found = self.run(paths, options)
+        if not found.declarations:  # only files that point to no declaration
             from .declaration.discovery import display_path
             from .errors import NoDeclarationError
 
             raise NoDeclarationError([f"the folders above {display_path(p)}" for p in paths])
-        return combine([self.report(d, options) for d in declarations])
+        return found.report
 
 
 def check(path: Optional[PathLike] = None, **options: Any) -> Report:
@@ -189,7 +191,10 @@ def check(path: Optional[PathLike] = None, **options: Any) -> Report:
     report, or, when it holds none, the declaration above it.
 
     Keyword options as on the command line: ``select``, ``ignore``, ``fail_on``, ``as_of``,
-    ``evidence``, ``cache``. Raises ``DeclarationError`` or ``NoDeclarationError`` for a bad
-    or missing declaration.
+    ``evidence``, ``cache``, ``strict_evidence``, ``baseline`` (``options.build``). Raises
+    ``DeclarationError`` or ``NoDeclarationError`` for a bad or missing declaration, and
+    ``UsageError`` for an option that is wrong.
     """
-    return Session().check([] if path is None else [path], Options(**options))
+    from .options import build
+
+    return Session().check([] if path is None else [path], build(**options))

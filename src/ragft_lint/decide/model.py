@@ -7,7 +7,17 @@ Plain named tuples and constants; the frameworks that make them are in ``failure
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Tuple, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 from ..findings import Location
 from ..record import NamedTuple
@@ -161,17 +171,41 @@ class Decision(NamedTuple):
 
 
 class Decisions(Dict[str, Decision]):
-    """The decision for every system, keyed by system name in declaration order.
+    """The decision for every system, keyed by system in declaration order.
 
     A plain dict that prints as ``decide``'s text output and renders as HTML in a notebook;
-    ``thresholds`` are the thresholds the declaration changed from their defaults, which
-    every output shows.
+    ``thresholds`` are the thresholds the declarations changed from their defaults, which
+    every output shows, and which filtering (``only``) and merging (``merge``) keep. A system
+    is its name, or ``path::name`` when the decisions cover several declarations; asking for
+    one they do not hold raises ``UnknownSystemError`` (a ``KeyError``) with "did you mean".
     """
 
     def __init__(self, items: Union[Mapping[str, Decision], Iterable[Tuple[str, Decision]]] = (),
                  thresholds: Tuple[Changed, ...] = ()) -> None:
         super().__init__(items)
         self.thresholds = thresholds
+
+    def __missing__(self, name: str) -> Decision:
+        from ..errors import UnknownSystemError
+
+        raise UnknownSystemError(name, "the run", list(self))
+
+    def only(self, name: str) -> Decisions:
+        """The decision on one system, with the thresholds (``UnknownSystemError`` if absent)."""
+        return Decisions({name: self[name]}, self.thresholds)
+
+    @classmethod
+    def merge(cls, parts: Sequence[Tuple[str, Decisions]]) -> Decisions:
+        """Several declarations' decisions (each with its path) as one: one declaration's keep
+        their names; with several, every system is ``path::name`` (``report.identity``), and
+        the changed thresholds of all of them are kept, each once."""
+        if len(parts) == 1:
+            return parts[0][1]
+        from ..report import identity
+
+        return cls(((identity(path, name), decision)
+                    for path, decisions in parts for name, decision in decisions.items()),
+                   tuple(dict.fromkeys(t for _, decisions in parts for t in decisions.thresholds)))
 
     def __str__(self) -> str:
         from ..output import decision_text

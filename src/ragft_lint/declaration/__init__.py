@@ -21,7 +21,23 @@ if TYPE_CHECKING:
     from .extension import Extension
     from .model import Declaration, System
 
-__all__ = ["Declaration", "Document", "System", "declaration_from", "load"]
+__all__ = ["Declaration", "Document", "System", "declaration_from", "load", "read_text"]
+
+
+def read_text(path: Union[str, os.PathLike[str]], display: str, text: str) -> Optional[Document]:
+    """The document ``text`` is as the declaration file ``path`` (a ``pyproject.toml`` by its
+    name, YAML otherwise): what a file about to be written will read back as. None for a
+    ``pyproject.toml`` without the table."""
+    import os
+
+    text = text[1:] if text.startswith("\ufeff") else text
+    if os.path.basename(os.fspath(path)) == "pyproject.toml":
+        from .toml_source import read_pyproject
+
+        return read_pyproject(path, display, text)
+    from .yaml_source import read_yaml
+
+    return read_yaml(path, display, text)
 
 
 def declaration_from(document: Document, known_rules: Optional[List[str]] = None,

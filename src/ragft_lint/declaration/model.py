@@ -27,6 +27,8 @@ class Settings(NamedTuple):
     thresholds: Dict[str, Any]
     severity: Dict[str, str]
     plugins: Dict[str, Dict[str, Any]]
+    # ``evidence: strict``: a figure that could not be measured fails the run.
+    strict_evidence: bool = False
 
 
 _ABSENT = object()
@@ -127,10 +129,11 @@ def build(document: Document, root: str, known_rules: Optional[List[str]] = None
         fail_on=data.get("fail_on"),
         select=data.get("select"),
         ignore=data.get("ignore", []),
-        evidence=data.get("evidence", True),
+        evidence=data.get("evidence", True) is not False,
         thresholds=data.get("thresholds", {}),
         severity=data.get("severity", {}),
         plugins=data.get("plugins", {}),
+        strict_evidence=data.get("evidence") == "strict",
     )
     return Declaration(document, root, settings, systems)
 

@@ -22,6 +22,7 @@ import os
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Union
 
 from ..errors import DeclarationError, NoDeclarationError, Problem
+from ..notes import Note
 from ..record import NamedTuple
 from . import discovery
 from .document import Document
@@ -35,7 +36,7 @@ class Resolution(NamedTuple):
     about paths that named none."""
 
     documents: List[Document]
-    notes: List[str]
+    notes: List[Note]
 
 
 def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
@@ -47,7 +48,7 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
     declaration).
     """
     documents: List[Document] = []
-    notes: List[str] = []
+    notes: List[Note] = []
     problems: List[Problem] = []
     given = [os.fspath(p) for p in paths] or [cwd or os.getcwd()]
     for path in given:
@@ -71,10 +72,11 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
     return Resolution(list(unique.values()), notes)
 
 
-def _folder(path: str, notes: List[str]) -> List[Document]:
+def _folder(path: str, notes: List[Note]) -> List[Document]:
     """Every declaration at or below a folder; else the nearest above; else an error."""
     found, said = discovery.below(path)
-    notes.extend(said)
+    # The listing of a folder is its own concern: git that could not list it, a walk cut short.
+    notes.extend(Note("listing", text, discovery.display_path(path)) for text in said)
     if found:
         return found
     folder = os.path.realpath(path)
@@ -89,7 +91,7 @@ def _folder(path: str, notes: List[str]) -> List[Document]:
     raise NoDeclarationError(searched)
 
 
-def _file(path: str, notes: List[str]) -> Optional[Document]:
+def _file(path: str, notes: List[Note]) -> Optional[Document]:
     """The declaration a file is, or the one above it when it is none (None: nothing)."""
     name = os.path.basename(path)
     if discovery.is_declaration_name(path):
@@ -97,7 +99,7 @@ def _file(path: str, notes: List[str]) -> Optional[Document]:
         if document is None:  # a pyproject.toml without the table: not ours
             note = discovery.invalid_pyproject(path) if name == discovery.PYPROJECT else None
             if note:
-                notes.append(note)
+                notes.append(Note("pyproject-skipped", note, discovery.display_path(path)))
         return document
     if name.lower().endswith(discovery.OTHER_SUFFIXES):
         document = discovery.load_other(path)
@@ -106,6 +108,7 @@ def _file(path: str, notes: List[str]) -> Optional[Document]:
     # A file a declaration may point to (evidence): the declaration above it.
     document, _ = discovery.discover(os.path.dirname(os.path.abspath(path)))
     if document is None:
-        notes.append(f"{discovery.display_path(path)}: no declaration at or above this file; "
-                     "nothing to check for it")
+        shown = discovery.display_path(path)
+        notes.append(Note("no-declaration", f"{shown}: no declaration at or above this file; "
+                                            "nothing to check for it", shown))
     return document

@@ -17,6 +17,7 @@ from .specs import (
     RETRIEVAL_FORMATS,
     AnyTable,
     Bool,
+    BoolOrStrict,
     Count,
     Date,
     Enum,
@@ -228,7 +229,9 @@ def declaration_spec(
             "fail_on": Enum(SEVERITIES, "the lowest severity that fails the run"),
             "select": List(Str(), "rule ids or prefixes to run"),
             "ignore": List(Str(), "rule ids or prefixes to skip"),
-            "evidence": Bool("read the files and git history the declaration points to"),
+            "evidence": BoolOrStrict(
+                "read the files and git history the declaration points to; strict: and fail "
+                "the run when a figure could not be measured"),
             "thresholds": Table(
                 {n: _threshold_spec(t.kind, t.meaning) for n, t in THRESHOLDS.items()},
                 description="overrides of the rule thresholds: a number, or "

@@ -108,7 +108,8 @@ class Bool(Spec):
             meant = {"yes": "true", "y": "true", "on": "true", "no": "false", "n": "false",
                      "off": "false"}.get(value.lower()) if isinstance(value, str) else None
             said = f"; did you mean {meant}?" if meant else ""
-            report(path, f"expected true or false, found {describe(value, words)}{said}", False)
+            report(path, f"expected {self.expected(words)}, found {describe(value, words)}{said}",
+                   False)
             return None
         return value
 
@@ -218,6 +219,20 @@ class Enum(Spec):
 # Words people write for "there is none" where a name or false is expected. Taken as a name
 # they would pass for a model called "none"; they are refused, with the word to write instead.
 NONE_WORDS = ("none", "no", "off", "null", "false")
+
+
+class BoolOrStrict(Bool):
+    """``true``, ``false``, or ``strict`` (``evidence``: read it, and fail the run on any
+    figure that could not be measured)."""
+
+    def expected(self, words: Words) -> str:
+        return "true, false or strict"
+
+    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+        return value if value == "strict" else super().check(value, path, report, words)
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._with_doc({"enum": [True, False, "strict"]})
 
 
 class StrOrFalse(Spec):

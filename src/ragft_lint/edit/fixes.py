@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..declaration.document import Document
     from ..declaration.model import Declaration
     from ..declaration.specs import Spec
-    from ..engine import Options
+    from ..options import Options
     from ..session import Session
 
 PREFIX = "ragft-lint: "
@@ -215,15 +215,10 @@ def from_report(session: Session, declaration: Declaration, report: Any, options
     return found
 
 
-def from_command_line(session: Session, args: Any) -> int:
+def from_command_line(session: Session, paths: Sequence[str], options: Options) -> int:
     """``check --fix``: the fixes, with the run's options; the check that follows reports what
     is left."""
-    from ..engine import Options
-
-    options = Options(select=args.select, ignore=args.ignore, fail_on=args.fail_on,
-                      as_of=args.as_of, evidence=False if args.no_evidence else None,
-                      cache=not args.no_cache)
-    written = run(session, args.paths, options)
+    written = run(session, paths, options)
     if written:
         print(f"{PREFIX}fixed {written}; what the check finds now needs a person",
               file=sys.stderr)

@@ -26,6 +26,7 @@ from typing import (
 )
 
 from ..declaration.model import Declaration, System
+from ..notes import INFO
 from . import EVAL, FILE_KEYS, RESULT_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
 from .cache import Store, cases_from_entry, folder_for, scores_from_entry, scores_to_entry
 from .facts import (
@@ -139,9 +140,10 @@ class _Collector:
             ranked, retrieve_k = found.retrieval, system.get("rag", "retrieve_k")
             if ranked is not None and isinstance(retrieve_k, int) and retrieve_k > ranked.depth:
                 self.evidence.note(
-                    f"{ranked.path} ranks at most {ranked.depth} documents per query, fewer than "
-                    f"rag.retrieve_k ({retrieve_k}): the run cannot show the candidates the "
-                    "reranker sees")
+                    "run-shallower-than-retrieve-k",
+                    f"{ranked.path} ranks at most {ranked.depth} documents per query, fewer "
+                    f"than rag.retrieve_k ({retrieve_k}): the run cannot show the candidates "
+                    "the reranker sees", ranked.path, unmeasured=False, level=INFO)
         for key in RESULT_KEYS:
             self.results(system, key, found)
         for key in FILE_KEYS:
@@ -175,12 +177,14 @@ class _Collector:
             found.unreadable[key] = Unreadable(shown, refused.reason)
             return None
         if info.st_size > MAX_FILE_BYTES:
-            self.evidence.note(f"{shown} is larger than {MAX_FILE_BYTES >> 30} GiB: not measured")
+            too_large = f"{shown} is larger than {MAX_FILE_BYTES >> 30} GiB: not measured"
+            self.evidence.note("not-measured", too_large, shown)
             return None
         fmt = spec.get("format") or guess_format(declared)
         if fmt is None:
-            self.evidence.note(f"cannot tell the format of {shown} from its name: not measured "
-                               "(declare format: jsonl, json, csv or parquet)")
+            self.evidence.note("not-measured",
+                               f"cannot tell the format of {shown} from its name: not measured "
+                               "(declare format: jsonl, json, csv or parquet)", shown)
             return None
         return _Target(key, shown, declared, real, fmt, spec.get("input"), spec.get("output"),
                        Identity.of(info))
@@ -300,8 +304,9 @@ class _Collector:
                 again = self.read_results(real, shown, *how)
                 if hasattr(again, "scores"):
                     return dict(again.scores)
-                self.evidence.note(f"{shown} changed while it was checked: its per-case scores "
-                                   "could not be read again, and none were compared")
+                self.evidence.note("changed-while-read",
+                                   f"{shown} changed while it was checked: its per-case scores "
+                                   "could not be read again, and none were compared", shown)
                 return {}
             return found
 
@@ -377,8 +382,9 @@ class _Collector:
         if target.key in (EVAL, TRAINING) and facts.records and \
                 facts.without_input == facts.records:
             self.evidence.note(
-                f"no record of {target.declared} is in a layout ragft-lint knows: its inputs "
-                "and outputs were not compared (name their fields with input and output)")
+                "layout-unknown", f"no record of {target.declared} is in a layout ragft-lint "
+                "knows: its inputs and outputs were not compared (name their fields with input "
+                "and output)", target.declared)
 
     def scan(self, target: _Target, found: SystemEvidence, *, duplicates: bool = False,
              index: bool = False,
@@ -410,8 +416,9 @@ class _Collector:
                 return measure.scan(reader, extract, target.declared, duplicates=duplicates,
                                     index=index, against=against)
         except ReaderUnavailable as missing:
-            self.evidence.note(f"{missing} is not installed: {target.declared} was not "
-                               f"measured (pip install 'ragft-lint[parquet]')")
+            self.evidence.note("extra-missing",
+                               f"{missing} is not installed: {target.declared} was not "
+                               f"measured (pip install 'ragft-lint[parquet]')", target.declared)
         except OSError as exc:
             found.unreadable[target.key] = Unreadable(
                 target.declared, f"could not be read: {exc.strerror or exc}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Tuple
 
+from ..notes import WARNING, Note
 from . import BASELINE_RESULTS, FINE_TUNE_RESULTS, Keys
 
 if TYPE_CHECKING:
@@ -204,12 +205,16 @@ class Evidence:
 
     def __init__(self) -> None:
         self.systems: Dict[str, SystemEvidence] = {}
-        self.notes: List[str] = []
+        self.notes: List[Note] = []
         self.reader_failures: List[Tuple[str, str]] = []
 
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
+    def note(self, code: str, message: str, path: Optional[str] = None, *,
+             unmeasured: bool = True, level: str = WARNING) -> None:
+        """Tell the user once (see ``ragft_lint.notes``); most of what evidence reading has to
+        say is that something could not be measured, hence the default."""
+        found = Note(code, message, path, level, unmeasured)
+        if found not in self.notes:
+            self.notes.append(found)
 
 
 def snippet(text: str, limit: int) -> str:

@@ -43,7 +43,7 @@ MAX_BOUNDARIES = 1000
 class Git:
     """Runs read-only git commands in one folder of the project."""
 
-    def __init__(self, folder: str, root: str, note: Callable[[str], None]) -> None:
+    def __init__(self, folder: str, root: str, note: Callable[[str, str], None]) -> None:
         self.folder = folder
         self.root = root
         self.note = note
@@ -90,7 +90,7 @@ class Git:
 
     def _fail(self, message: str) -> Optional[str]:
         self.broken = True
-        self.note(message)
+        self.note("git-failed", message)
         return None
 
     def boundary(self) -> Dict[str, Optional[datetime.date]]:
@@ -120,7 +120,7 @@ class Git:
         return points
 
     def _cut(self) -> None:
-        self.note(CUT)
+        self.note("history-cut", CUT)
 
     def change_days(self, patterns: Iterable[str], as_of: datetime.date) -> Optional[List[str]]:
         """The commit dates (``YYYY-MM-DD``, newest first) of changes to files matching

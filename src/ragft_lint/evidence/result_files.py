@@ -56,7 +56,8 @@ def read(real: str, shown: str, fmt: Any, metric: Any, task: Any,
                 evidence.reader_failures.append(failure)
             return None
         named = "a result reader" if reader is None else f"the result reader {reader.name!r}"
-        evidence.note(f"{named} failed on {shown}: {cause}; the file was not measured")
+        evidence.note("reader-failed",
+                      f"{named} failed on {shown}: {cause}; the file was not measured", shown)
         return None
 
 

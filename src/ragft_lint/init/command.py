@@ -146,8 +146,6 @@ def interview(asker: Asker, folder: Path, session: Session) -> Dict[str, Any]:
 def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     """``ragft-lint init``: ask, write, read back, and show what decide says."""
     from .. import atomic
-    from ..declaration.discovery import load_file
-    from ..output import decision_text
     from ..session import Session
 
     folder = Path(args.folder) if args.folder else Path.cwd()
@@ -184,27 +182,25 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     print(f"{console.PREFIX}wrote {display_path(path)} (system {system!r}, architecture "
           f"{answers['architecture']})", file=sys.stderr)
 
-    written = load_file(path)
-    if written is None:
-        raise InitError(f"{display_path(path)}: the new table does not read back")
-    declaration = session.load(written)
-    out.write(("\n" if interactive else "")
-              + decision_text.render(session.decisions(declaration),
-                                     colour=console.colour(out)))
+    # What decide makes of it: the same run as `ragft-lint decide` on the file just written.
+    from ..options import build
+    from ..output import present
+
+    shown = present.decide(session.run([path], build(), decide=True), "text",
+                           colour=console.colour(out))
+    for line in shown.messages:
+        print(line, file=sys.stderr)
+    out.write(("\n" if interactive else "") + shown.text)
     out.write("\nNext: `ragft-lint check` shows where the evidence and the choice disagree.\n")
-    return console.exit_status(session.plugins.failures, 0)
+    return shown.exit_status if shown.exit_status == 3 else 0
 
 
 def _read_back(path: Path, content: bytes) -> Document:
     """The document that ``content`` will be once written at ``path``."""
-    from ..declaration.toml_source import read_pyproject
-    from ..declaration.yaml_source import read_yaml
+    from ..declaration import read_text
 
     display = display_path(path)
-    text = content.decode("utf-8")
-    text = text[1:] if text.startswith("\ufeff") else text
-    document = (read_pyproject(path, display, text) if path.name == PYPROJECT
-                else read_yaml(path, display, text))
+    document = read_text(path, display, content.decode("utf-8"))
     if document is None:
         raise InitError(f"{display}: the new table does not read back")
     return document

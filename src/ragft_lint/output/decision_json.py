@@ -10,13 +10,14 @@ and ``thresholds`` where the declaration changed any, as ``check``'s JSON does.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Sequence
 
 from .._version import __version__
 from ..decide import CHECKLIST, FAILURE_MODE, GATES
 
 if TYPE_CHECKING:
     from ..decide import Blocker, Decision, FrameworkResult, Step
+    from ..notes import Note
     from ..thresholds import Changed
 
 
@@ -54,9 +55,9 @@ def thresholds(changed: Iterable[Changed]) -> Dict[str, Any]:
             for c in changed}
 
 
-def document(decisions: Mapping[str, Decision]) -> Dict[str, Any]:
-    """The JSON document as plain data."""
-    out: Dict[str, Any] = {"version": __version__}
+def document(decisions: Mapping[str, Decision], notes: Sequence[Note] = ()) -> Dict[str, Any]:
+    """The JSON document as plain data, with the run's ``notes``."""
+    out: Dict[str, Any] = {"version": __version__, "notes": [n.to_json() for n in notes]}
     changed = getattr(decisions, "thresholds", ())
     if changed:  # as in check's JSON: only the thresholds that differ from the defaults
         out["thresholds"] = thresholds(changed)
@@ -76,5 +77,6 @@ def document(decisions: Mapping[str, Decision]) -> Dict[str, Any]:
     return out
 
 
-def render(decisions: Mapping[str, Decision]) -> str:
-    return json.dumps(document(decisions), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def render(decisions: Mapping[str, Decision], notes: Sequence[Note] = ()) -> str:
+    return json.dumps(document(decisions, notes), indent=2, sort_keys=True,
+                      ensure_ascii=False) + "\n"

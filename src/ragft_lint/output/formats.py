@@ -29,25 +29,26 @@ def _text(reports: Sequence[Report], options: FormatOptions) -> str:
 def _json(reports: Sequence[Report], options: FormatOptions) -> str:
     from . import json
 
-    return json.render(reports)
+    return json.render(reports, options.notes)
 
 
 def _sarif(reports: Sequence[Report], options: FormatOptions) -> str:
     from . import sarif
 
-    return sarif.render(reports)
+    return sarif.render(reports, options.notes)
 
 
 def _github(reports: Sequence[Report], options: FormatOptions) -> str:
     from . import github
 
-    return github.render(reports)
+    return github.render(reports, options.notes)
 
 
 def _html(reports: Sequence[Report], options: FormatOptions) -> str:
     from . import html
 
-    body = "\n".join(html.report(r) for r in reports)
+    body = "\n".join([html.notes(options.notes),
+                      *(html.report(r, with_notes=False) for r in reports)])
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>ragft-lint</title></head>\n<body>\n" + body + "\n</body></html>\n")
 

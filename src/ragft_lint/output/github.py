@@ -7,12 +7,16 @@ a message holding a colon, a comma or a new line cannot break the command.
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from ..findings import Finding, Severity
 from ..report import Report
 from ..thresholds import summary
+from .json import notes_of
 from .text import thresholds_of
+
+if TYPE_CHECKING:
+    from ..notes import Note
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -39,8 +43,18 @@ def annotation(finding: Finding) -> str:
     return f"::{_COMMANDS[finding.severity]} {properties}::{_data(message)}"
 
 
-def render(reports: Sequence[Report]) -> str:
-    lines: List[str] = [
+def note_command(note: Note) -> str:
+    """A note as ``::warning`` (``::notice`` for information), on its file where it has one, so
+    that a check that could not measure something says so in the run's annotations."""
+    command = "warning" if note.level == "warning" else "notice"
+    properties = [f"file={_property(note.path)}"] if note.path else []
+    properties.append(f"title={_property(f'ragft-lint {note.code}')}")
+    return f"::{command} {','.join(properties)}::{_data(note.message)}"
+
+
+def render(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None) -> str:
+    lines: List[str] = [note_command(n) for n in notes_of(reports, notes)]
+    lines += [
         annotation(f)
         for f in sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
         if not f.waived

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 from .._version import __version__
+from ..notes import unique
 from ..report import Report
 from .decision_json import thresholds
 from .text import thresholds_of
 
+if TYPE_CHECKING:
+    from ..notes import Note
 
-def document(reports: Sequence[Report]) -> Dict[str, Any]:
+
+def notes_of(reports: Sequence[Report], notes: Optional[Sequence[Note]]) -> Sequence[Note]:
+    """The notes to show: the run's when given, else every report's, each once."""
+    return notes if notes is not None else unique(n for r in reports for n in r.notes)
+
+
+def document(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None
+             ) -> Dict[str, Any]:
+    """The JSON document as plain data; ``notes`` are the run's (default: the reports')."""
     findings: List[Dict[str, Any]] = []
     summary = {"error": 0, "warning": 0, "info": 0, "waived": 0}
     for report in reports:
@@ -38,9 +49,12 @@ def document(reports: Sequence[Report]) -> Dict[str, Any]:
     declarations = [r.declaration for r in reports]
     out: Dict[str, Any] = {
         "version": __version__,
+        # The old form, kept for the consumers that read it: a string for one declaration.
         "declaration": declarations[0] if len(declarations) == 1 else declarations,
+        "declarations": declarations,
         "findings": findings,
         "summary": summary,
+        "notes": [n.to_json() for n in notes_of(reports, notes)],
     }
     changed = thresholds_of(reports)
     if changed:  # only the thresholds that differ from the defaults, as interfaces.md says
@@ -65,5 +79,5 @@ def measured_systems(reports: Sequence[Report]) -> Dict[str, Any]:
     return out
 
 
-def render(reports: Sequence[Report]) -> str:
-    return json.dumps(document(reports), indent=2, ensure_ascii=False) + "\n"
+def render(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None) -> str:
+    return json.dumps(document(reports, notes), indent=2, ensure_ascii=False) + "\n"

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 from urllib.parse import quote
 
 from .._version import __version__
@@ -20,8 +20,11 @@ from ..findings import Finding, Severity
 from ..report import Report
 from ..rule import Rule
 from .decision_json import thresholds
-from .json import measured_systems
+from .json import measured_systems, notes_of
 from .text import thresholds_of
+
+if TYPE_CHECKING:
+    from ..notes import Note
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -85,7 +88,23 @@ def _result(finding: Finding, index: Dict[str, int]) -> Dict[str, Any]:
     return result
 
 
-def document(reports: Sequence[Report]) -> Dict[str, Any]:
+def _notification(note: Note) -> Dict[str, Any]:
+    """A note as SARIF's tool notification: its code as the descriptor, the file it is about
+    as the location."""
+    item: Dict[str, Any] = {
+        "level": "warning" if note.level == "warning" else "note",
+        "message": {"text": note.message},
+        "descriptor": {"id": note.code},
+        "properties": {"unmeasured": note.unmeasured},
+    }
+    if note.path:
+        item["locations"] = [{"physicalLocation": {
+            "artifactLocation": {"uri": _uri(note.path), "uriBaseId": _ROOT}}}]
+    return item
+
+
+def document(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None
+             ) -> Dict[str, Any]:
     rules: Dict[str, Rule] = {}
     for report in reports:
         for item in report.rules:
@@ -99,6 +118,8 @@ def document(reports: Sequence[Report]) -> Dict[str, Any]:
             text = str(failure.error())
             if all(n["message"]["text"] != text for n in notifications):
                 notifications.append({"level": "error", "message": {"text": text}})
+    failed = bool(notifications)
+    notifications.extend(_notification(n) for n in notes_of(reports, notes))
     # as_uri keeps a Windows drive ("file:///C:/...") and a UNC share ("file://server/...").
     base = Path.cwd().as_uri()
     base += "" if base.endswith("/") else "/"
@@ -111,7 +132,7 @@ def document(reports: Sequence[Report]) -> Dict[str, Any]:
         }},
         "originalUriBaseIds": {_ROOT: {"uri": base}},
         "invocations": [{
-            "executionSuccessful": not notifications,
+            "executionSuccessful": not failed,
             "toolExecutionNotifications": notifications,
         }],
         "results": [_result(f, index) for f in findings],
@@ -129,5 +150,5 @@ def document(reports: Sequence[Report]) -> Dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(reports: Sequence[Report]) -> str:
-    return json.dumps(document(reports), indent=2, ensure_ascii=False) + "\n"
+def render(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None) -> str:
+    return json.dumps(document(reports, notes), indent=2, ensure_ascii=False) + "\n"

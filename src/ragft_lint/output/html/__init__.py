@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .chart import gates_chart, route_text
 from .decision import decision, decisions
-from .findings import problems, report, rules_url
+from .findings import notes, problems, report, rules_url
 from .markup import (
     AGREES_COLOUR,
     DIFFERS_COLOUR,
@@ -26,6 +26,6 @@ from .markup import (
 
 __all__ = [
     "AGREES_COLOUR", "DIFFERS_COLOUR", "FONT", "SEVERITY_COLOURS", "TABLE", "WAIVED_COLOUR",
-    "decision", "decisions", "escape", "gates_chart", "problems", "report", "route_text",
+    "decision", "decisions", "escape", "gates_chart", "notes", "problems", "report", "route_text",
     "rules_url",
 ]

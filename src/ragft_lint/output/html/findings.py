@@ -10,6 +10,7 @@ from .markup import FONT, SEVERITY_COLOURS, TABLE, WAIVED_COLOUR, badge, escape
 
 if TYPE_CHECKING:
     from ...findings import Finding
+    from ...notes import Note
     from ...report import Report
     from ...rule import Rule
 
@@ -54,16 +55,35 @@ def _severity_badge(finding: Finding) -> str:
     return badge(str(finding.severity), SEVERITY_COLOURS[finding.severity])
 
 
-def report(result: Report, docs_url: Optional[str] = _FROM_METADATA) -> str:
-    """A report as HTML: its summary line, then one table row per finding, waived ones last.
+def notes(told: Sequence[Note]) -> str:
+    """A run's notes in a box (empty when there is none): above the findings, so that a
+    figure left unmeasured is seen before the findings that could not use it."""
+    if not told:
+        return ""
+    items = "".join(
+        f'<li><code style="color:#868e96">{escape(n.code)}</code> {escape(n.message)}</li>'
+        for n in told)
+    return (f'<div class="ragft-lint-notes" style="{FONT};margin:.3em 0;padding:.4em .8em;'
+            f'border-left:4px solid #e67700;background:#fff9db;color:#212529">'
+            f'<strong>notes</strong><ul style="margin:.3em 0;padding-left:1.4em">{items}</ul>'
+            "</div>")
+
+
+def report(result: Report, docs_url: Optional[str] = _FROM_METADATA,
+           with_notes: bool = True) -> str:
+    """A report as HTML: its notes, its summary line, then one table row per finding, waived
+    ones last.
 
     ``docs_url`` is the rules reference page the built-in rules link to (by default the one
-    the package metadata names, see ``rules_url``); None links none.
+    the package metadata names, see ``rules_url``); None links none. ``with_notes=False``
+    leaves the notes to the caller (a run shows all of its notes once, above every report).
     """
     if docs_url is _FROM_METADATA:
         docs_url = rules_url()
     sources = {r.id: r for r in result.rules}
     parts = [f'<div class="ragft-lint-report" style="{FONT}">']
+    if with_notes:
+        parts.append(notes(result.notes))
     parts.append(f'<p style="margin:.3em 0"><strong>{escape(summary(result))}</strong></p>')
     changed = thresholds_summary(thresholds_of([result]))
     if changed:

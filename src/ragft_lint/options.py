@@ -1,0 +1,174 @@
+"""The options of a run, built in one place from whatever an entry point has.
+
+The command line's arguments, the pytest plugin's ini options, the notebook magic's words and
+``ragft_lint.check()``'s keyword arguments all become an ``Options`` through ``build``, so a
+word means the same everywhere and is refused the same way everywhere. ``CheckSettings`` is
+what one declaration is checked with: its own settings, overridden by the options.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
+
+from .errors import UsageError
+from .findings import SEVERITY_WORDS, Severity
+from .record import NamedTuple
+
+if TYPE_CHECKING:
+    from .declaration.model import Declaration
+
+__all__ = ["NAMES", "CheckSettings", "Options", "build", "from_arguments", "parse_date",
+           "parse_rule_list"]
+
+
+class Options(NamedTuple):
+    """What the caller says; None means: as the declaration says.
+
+    ``baseline`` leaves out the findings a baseline file records; ``write_baseline`` records
+    the run's findings in a file instead of failing on them; ``system`` narrows the decisions
+    to one system; ``decide`` makes the run's decisions too (``decide``, the notebook).
+    """
+
+    select: Optional[Tuple[str, ...]] = None
+    ignore: Optional[Tuple[str, ...]] = None
+    fail_on: Optional[str] = None
+    as_of: Optional[datetime.date] = None
+    evidence: Optional[bool] = None
+    cache: bool = True
+    strict_evidence: bool = False
+    baseline: Optional[str] = None
+    write_baseline: Optional[str] = None
+    system: Optional[str] = None
+    decide: bool = False
+
+
+# Every word ``build`` takes: the options' own names, and the command line's negative forms.
+NAMES = frozenset(Options._fields) | {"no_evidence", "no_cache"}
+
+
+def parse_date(text: str) -> datetime.date:
+    """``YYYY-MM-DD``, or ``ValueError`` saying what was expected."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_rule_list(text: str) -> Tuple[str, ...]:
+    """Comma-separated rule ids or prefixes, or ``ValueError``."""
+    words = tuple(w.strip() for w in text.split(",") if w.strip())
+    if not words:
+        raise ValueError("expected rule ids or prefixes, separated by commas")
+    return words
+
+
+def build(**values: Any) -> Options:
+    """The options that ``values`` name (``UsageError`` for a word or value that is wrong).
+
+    Values may be typed (a ``date``, a list of ids, a bool) or words as an ini file or a magic
+    line holds them (``"2026-01-31"``, ``"KN,EV001"``, ``"true"``). None means not given.
+    ``no_evidence``/``no_cache`` are the command line's spelling of ``evidence``/``cache``.
+    """
+    unknown = sorted(set(values) - NAMES)
+    if unknown:
+        from .suggest import hint
+
+        word = unknown[0]
+        raise UsageError(f"unknown option {word!r}{hint(word, sorted(NAMES))} (the options: "
+                         f"{', '.join(sorted(Options._fields))})")
+    given = {k: v for k, v in values.items() if v is not None}
+    fields: dict[str, Any] = {}
+    for name in ("select", "ignore"):
+        if name in given:
+            fields[name] = _rule_words(name, given[name])
+    if "fail_on" in given:
+        word = str(given["fail_on"]).lower()
+        if word not in SEVERITY_WORDS:
+            raise UsageError(f"fail_on: expected one of {', '.join(SEVERITY_WORDS)}, found "
+                             f"{given['fail_on']!r}")
+        fields["fail_on"] = word
+    if "as_of" in given:
+        fields["as_of"] = _date(given["as_of"])
+    if "evidence" in given:
+        fields["evidence"] = _flag("evidence", given["evidence"])
+    if _flag("no_evidence", given.get("no_evidence", False)):
+        fields["evidence"] = False
+    fields["cache"] = _flag("cache", given.get("cache", True)) and not _flag(
+        "no_cache", given.get("no_cache", False))
+    for name in ("strict_evidence", "decide"):
+        fields[name] = _flag(name, given.get(name, False))
+    for name in ("baseline", "write_baseline", "system"):
+        if name in given:
+            text = given[name]
+            if not isinstance(text, str) or not text:
+                raise UsageError(f"--{name.replace('_', '-')} needs a "
+                                 f"{'name' if name == 'system' else 'file name'}")
+            fields[name] = text
+    return Options(**fields)
+
+
+def from_arguments(arguments: Mapping[str, Any]) -> Options:
+    """``build`` over the options among parsed arguments (an argparse namespace's ``vars``),
+    leaving out what is not an option of the run (the format, the paths, colour)."""
+    return build(**{k: v for k, v in arguments.items() if k in NAMES})
+
+
+def _rule_words(name: str, value: Any) -> Tuple[str, ...]:
+    if isinstance(value, str):
+        try:
+            return parse_rule_list(value)
+        except ValueError as exc:
+            raise UsageError(f"{name}: {exc}") from None
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise UsageError(f"{name}: expected rule ids or prefixes, found {value!r}")
+
+
+def _date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise UsageError(f"as_of: {exc}") from None
+    raise UsageError(f"as_of: expected a date (YYYY-MM-DD), found {value!r}")
+
+
+def _flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes",
+                                                           "no", "on", "off"):
+        return value.strip().lower() in ("true", "1", "yes", "on")
+    raise UsageError(f"{name}: expected true or false, found {value!r}")
+
+
+class CheckSettings(NamedTuple):
+    """What one declaration is checked with: its own settings, the options over them."""
+
+    select: Tuple[str, ...]
+    ignore: Tuple[str, ...]
+    fail_on: Severity
+    as_of: datetime.date
+    evidence: bool
+    cache: bool
+    strict_evidence: bool = False
+
+    @classmethod
+    def of(cls, declaration: Declaration, options: Options) -> CheckSettings:
+        settings = declaration.settings
+        select = options.select if options.select is not None else settings.select or ["ALL"]
+        ignore = options.ignore if options.ignore is not None else settings.ignore
+        return cls(
+            select=tuple(select),
+            ignore=tuple(ignore),
+            fail_on=Severity.parse(options.fail_on or settings.fail_on or "error"),
+            as_of=options.as_of or datetime.date.today(),
+            evidence=settings.evidence if options.evidence is None else options.evidence,
+            cache=options.cache,
+            strict_evidence=options.strict_evidence or settings.strict_evidence,
+        )

@@ -1,0 +1,112 @@
+"""A run, presented: what goes to standard output, what to standard error, and the status.
+
+The edges (the command line, the notebook magic, ``init``) hand a ``Run`` and the chosen format
+here and print what comes back; nothing about a run is decided after it. A plugin's output
+format runs here, under the plugin time limit, and its failure is that plugin's, named, with
+exit status 3.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, List, Tuple
+
+from ..record import NamedTuple
+
+if TYPE_CHECKING:
+    from ..host import PluginFailure, Plugins
+    from ..run import Run
+
+__all__ = ["PREFIX", "Shown", "check", "decide", "told"]
+
+PREFIX = "ragft-lint: "
+
+
+class Shown(NamedTuple):
+    """A run as the command line prints it: ``text`` to standard output, each of ``messages``
+    as a line on standard error, and the exit status."""
+
+    text: str
+    messages: Tuple[str, ...]
+    exit_status: int
+
+
+def told(run: Run, *, quiet: bool = False, in_output: bool = False,
+         failures: Tuple[PluginFailure, ...] = ()) -> List[str]:
+    """The lines for standard error: the notes (unless ``quiet``, or the output carries them
+    already: ``in_output``), then every plugin failure, named."""
+    lines = [] if quiet or in_output else [f"{PREFIX}{note.message}" for note in run.notes]
+    if run.strict and run.unmeasured and not quiet:
+        count = len(run.unmeasured)
+        lines.append(f"{PREFIX}strict evidence: {count} figure{'s' * (count != 1)} could not be "
+                     "measured (the notes above say which); failing the run")
+    lines += [f"{PREFIX}{failure.error()}" for failure in (*run.failures, *failures)]
+    return lines
+
+
+def check(run: Run, name: str, plugins: Plugins, *, colour: bool = False,
+          quiet: bool = False) -> Shown:
+    """``check --format NAME``: the format's text (a plugin's run guarded), the lines for
+    stderr, and the status (3 when the format itself failed)."""
+    if run.recorded is not None:  # --write-baseline: the file is the output
+        count = run.recorded
+        said = f"{PREFIX}recorded {count} finding{'' if count == 1 else 's'} in " \
+               f"{run.options.write_baseline}"
+        return Shown("", (*told(run, quiet=quiet), said), run.exit_status)
+    if not run.declarations:
+        return Shown("", tuple(told(run, quiet=quiet)), run.exit_status)
+    from ..output_format import FormatOptions
+
+    shown = FormatOptions(colour=colour, quiet=quiet, notes=run.notes)
+    source = plugins.format_owner(name)
+    render = plugins.formats[name].render
+    reports = list(run.reports)
+    try:
+        if source == "builtin":
+            text = render(reports, shown)
+        else:  # a plugin's formatter runs as the rest of its code does
+            from ..deadline import budget
+            from ..guard import plugin_code
+
+            with plugin_code(budget()):
+                text = render(reports, shown)
+            if not isinstance(text, str):
+                raise TypeError(f"returned {type(text).__name__}, not str")
+    except (Exception, SystemExit) as exc:  # a plugin's formatter: its failure, named
+        if source == "builtin":
+            raise
+        failure = plugins.failure(source, f"output format {name!r} raised "
+                                          f"{type(exc).__name__}: {exc}")
+        return Shown("", tuple(told(run, quiet=quiet, failures=(failure,))), 3)
+    # The text format leaves the notes to stderr; github carries them as workflow commands.
+    return Shown(text, tuple(told(run, quiet=quiet, in_output=name == "github")),
+                 run.exit_status)
+
+
+def decide(run: Run, name: str, *, colour: bool = False) -> Shown:
+    """``decide --format NAME`` (text, json, mermaid, markdown)."""
+    decisions = run.decisions
+    if decisions is None or not run.declarations:
+        return Shown("", tuple(told(run)), run.exit_status)
+    if name == "json":
+        from . import decision_json
+
+        text = decision_json.render(decisions, run.notes)
+    elif name == "mermaid":
+        from ..errors import UsageError
+        from . import mermaid
+
+        if len(decisions) != 1:
+            names = ", ".join(decisions) or "none"
+            raise UsageError(f"--format mermaid writes one diagram (a .mmd file holds one), "
+                             f"and there are {len(decisions)} systems ({names}): choose one "
+                             "with --system NAME, or use --format markdown for all")
+        text = mermaid.chart(next(iter(decisions.values())))
+    elif name == "markdown":
+        from . import decision_markdown
+
+        text = decision_markdown.render(decisions)
+    else:
+        from . import decision_text
+
+        text = decision_text.render(decisions, colour=colour)
+    return Shown(text, tuple(told(run)), run.exit_status)
