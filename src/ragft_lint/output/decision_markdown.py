@@ -26,7 +26,7 @@ def _fence(text: str) -> str:
 
 
 def section(name: str, decision: Decision) -> str:
-    text = decision_text.render_one(decision).rstrip("\n")
+    text = decision_text.render_one(decision, name=name).rstrip("\n")
     chart = mermaid.chart(decision)
     title = name.replace("\n", " ")
     lines: List[str] = [
@@ -45,4 +45,8 @@ def render(decisions: Mapping[str, Decision]) -> str:
     """Every system's section, in declaration order, separated by a blank line."""
     if not decisions:
         return "No systems declared.\n"
-    return "\n".join(section(name, d) for name, d in decisions.items())
+    from ..thresholds import summary
+
+    changed = summary(getattr(decisions, "thresholds", ()))  # every output shows a lowered bar
+    return (f"_{changed}_\n\n" if changed else "") + "\n".join(
+        section(name, d) for name, d in decisions.items())

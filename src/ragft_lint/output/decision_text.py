@@ -6,7 +6,7 @@ Every step is one line, question then answer, then where the fact that answered 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Mapping
+from typing import TYPE_CHECKING, List, Mapping, Optional
 
 from ..decide import CHECKLIST
 from ..thresholds import summary
@@ -73,9 +73,10 @@ def blocker_lines(decision: Decision) -> List[str]:
     return [f"{b.path}:{b.line}:{b.column}: {b.rule} {b.message}" for b in decision.blockers]
 
 
-def render_one(decision: Decision, colour: bool = False) -> str:
-    """The tree of one system's decision."""
-    lines = [f"{_bold(decision.system, colour)} (declared {decision.declared})"]
+def render_one(decision: Decision, colour: bool = False, name: Optional[str] = None) -> str:
+    """The tree of one system's decision, headed by ``name`` (the system as the run knows it,
+    ``path::name`` over several declarations; default: its name)."""
+    lines = [f"{_bold(name or decision.system, colour)} (declared {decision.declared})"]
     for result in decision.frameworks:
         lines.extend(_framework(result, decision.system, colour))
     lines.append(f"  consensus: {_bold(consensus_line(decision), colour)}")
@@ -89,6 +90,6 @@ def render(decisions: Mapping[str, Decision], colour: bool = False) -> str:
     the thresholds the declaration changed, when it changed any."""
     if not decisions:
         return "no systems declared\n"
-    out = "\n".join(render_one(d, colour) for d in decisions.values())
+    out = "\n".join(render_one(d, colour, name) for name, d in decisions.items())
     changed = summary(getattr(decisions, "thresholds", ()))
     return out + (f"\n{changed}\n" if changed else "")

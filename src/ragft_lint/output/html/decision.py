@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, Optional
 
 from ...decide import CHECKLIST, UNDECIDED
 from ...thresholds import summary
@@ -18,17 +18,18 @@ def decisions(items: Mapping[str, Decision]) -> str:
     """Every system's decision, in declaration order."""
     if not items:
         return f'<div class="ragft-lint-decisions" style="{FONT}">no systems declared</div>'
-    body = "".join(decision(d) for d in items.values())
+    body = "".join(decision(d, name) for name, d in items.items())
     changed = summary(getattr(items, "thresholds", ()))
     if changed:
         body += f'<p style="{FONT};margin:.3em 0;color:#495057">{escape(changed)}</p>'
     return f'<div class="ragft-lint-decisions">{body}</div>'
 
 
-def decision(item: Decision) -> str:
-    """One system's decision: the three verdicts, the five-gates chart, and every step."""
+def decision(item: Decision, name: Optional[str] = None) -> str:
+    """One system's decision: the three verdicts, the five-gates chart, and every step;
+    headed by ``name``, the system as the run knows it (default: its name)."""
     parts = [f'<div class="ragft-lint-decision" style="{FONT};margin:.6em 0 1.2em">',
-             f'<h4 style="margin:.3em 0">{escape(item.system)} '
+             f'<h4 style="margin:.3em 0">{escape(name or item.system)} '
              f'<span style="font-weight:normal;color:#495057">declared '
              f"<code>{escape(item.declared)}</code></span></h4>"]
     parts.append(f'<table style="{TABLE};margin:.3em 0"><tbody>')
