@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from .declaration.vocabulary import FREQUENCIES
 from .evidence import (
-    BASELINE_RESULTS,
+    BASELINE_SCORE,
     CHANGES,
     COUNT_KEYS,
     EVAL,
     EVAL_CREATED,
-    FINE_TUNE_RESULTS,
+    FINE_TUNE_SCORE,
     MEASURED_FROM,
     PRECISION_AT_5,
     RECALL_AT_5,
@@ -158,21 +158,12 @@ def _measurements(system: System, evidence: SystemEvidence) -> Dict[Keys, Fact]:
         if declared is None or _faster(history.frequency, declared):
             out[CHANGES] = Fact(CHANGES, history.frequency, MEASURED, MEASURED_FROM[CHANGES],
                                 "the git history of knowledge.sources " + history.summary())
-    run = evidence.retrieval
-    if run is not None:
-        for keys, estimate in ((PRECISION_AT_5, run.precision_at_5),
-                               (RECALL_AT_5, run.recall_at_5)):
-            if estimate is not None and run.complete:
-                # Four decimals, as trec_eval reports them.
-                out[keys] = Fact(keys, round(estimate.value, 4), MEASURED, RETRIEVAL_EVAL,
-                                 f"measured from {run.path}: {interval(estimate)} over "
-                                 f"{estimate.n} judged queries")
-    for keys, results_key in SCORE_KEYS.items():
-        scores, estimate = evidence.results.get(results_key), evidence.score(results_key)
-        if scores is not None and estimate is not None:
-            out[keys] = Fact(keys, round(estimate.value, 4), MEASURED, results_key,
-                             f"measured from {scores.path}: {interval(estimate)} over "
-                             f"{estimate.n} scored cases")
+    for name, figure in figures(evidence).items():
+        keys, source = _FIGURE_KEYS[name]
+        if keys is not None:  # four decimals, as trec_eval and the eval tools print them
+            out[keys] = Fact(keys, round(figure.value, 4), MEASURED, source,
+                             f"measured from {figure.source}: {interval(figure)} over "
+                             f"{figure.n} {figure.over}")
     first = evidence.eval_first_commit
     if first is not None and system.get(*EVAL_CREATED) is None:
         out[EVAL_CREATED] = Fact(EVAL_CREATED, first, MEASURED, EVAL,
@@ -183,24 +174,44 @@ def _measurements(system: System, evidence: SystemEvidence) -> Dict[Keys, Fact]:
 
 class Figure(NamedTuple):
     """A figure measured from an evidence file, as the outputs show it: the value, its 95 %
-    interval, how many items it is over, and the file it was read from."""
+    interval, how many items it is over (``over`` says what they are), and the file it was
+    read from."""
 
     value: float
     low: float
     high: float
     n: int
     source: str
+    over: str = "cases"
 
     def to_json(self) -> Dict[str, Any]:
         return {"value": round(self.value, 4), "low": round(self.low, 4),
                 "high": round(self.high, 4), "n": self.n, "source": self.source}
 
 
+# Each figure's declared key, where it stands over a declared one (measured over declared),
+# with the key that names its file.
+_FIGURE_KEYS: Dict[str, Tuple[Optional[Keys], Keys]] = {
+    "precision_at_5": (PRECISION_AT_5, RETRIEVAL_EVAL),
+    "recall_at_5": (RECALL_AT_5, RETRIEVAL_EVAL),
+    "mrr_at_10": (None, RETRIEVAL_EVAL),
+    "hit_rate_at_5": (None, RETRIEVAL_EVAL),
+    **{name: (keys, SCORE_KEYS[keys]) for name, keys in (("baseline_score", BASELINE_SCORE),
+                                                         ("fine_tune_score", FINE_TUNE_SCORE))},
+}
+
+
 def figures(evidence: Optional[SystemEvidence]) -> Dict[str, Figure]:
     """Every figure measured for one system, by name (``precision_at_5``, ...), in a fixed
-    order; empty when nothing was scored."""
+    order; empty when nothing was scored. The one place a figure is derived from what was
+    measured: the facts view (measured over declared), the rules and every output read it."""
+    if evidence is None:
+        return {}
+    known: Optional[Dict[str, Figure]] = getattr(evidence, "figures", None)
+    if known is not None:
+        return known
     out: Dict[str, Figure] = {}
-    run = evidence.retrieval if evidence is not None else None
+    run = evidence.retrieval
     if run is not None and run.complete:
         for name, estimate in (("precision_at_5", run.precision_at_5),
                                ("recall_at_5", run.recall_at_5),
@@ -208,15 +219,14 @@ def figures(evidence: Optional[SystemEvidence]) -> Dict[str, Figure]:
                                ("hit_rate_at_5", run.hit_rate_at_5)):
             if estimate is not None:
                 out[name] = Figure(estimate.value, estimate.low, estimate.high, estimate.n,
-                                   run.path)
-    for name, results_key in (("baseline_score", BASELINE_RESULTS),
-                              ("fine_tune_score", FINE_TUNE_RESULTS)):
-        if evidence is None:
-            break
-        scores, measured = evidence.results.get(results_key), evidence.score(results_key)
+                                   run.path, "judged queries")
+    for name, (keys, results_key) in _FIGURE_KEYS.items():
+        scores = evidence.results.get(results_key) if keys in SCORE_KEYS else None
+        measured = evidence.score(results_key) if scores is not None else None
         if scores is not None and measured is not None:
             out[name] = Figure(measured.value, measured.low, measured.high, measured.n,
-                               scores.path)
+                               scores.path, "scored cases")
+    evidence.figures = out  # kept with the measurement: derived once, whoever asks
     return out
 
 

@@ -16,6 +16,7 @@ import sys
 from typing import (
     TYPE_CHECKING,
     Any,
+    BinaryIO,
     Dict,
     List,
     Mapping,
@@ -37,6 +38,7 @@ from .facts import (
     Overlap,
     SystemEvidence,
     Unreadable,
+    estimate,
     snippet,
 )
 from .progress import Progress
@@ -257,9 +259,9 @@ class _Collector:
         if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
             return
         shown = _shown(spec["path"])
-        try:
+        try:  # resolved and opened once: the reader is handed this handle
             real = resolve(self.base, spec["path"], self.root)
-            identity = Identity.of(inspect(real))
+            handle, identity = open_regular(real)
         except Refused as refused:
             found.unreadable[key] = Unreadable(shown, refused.reason)
             return
@@ -268,14 +270,17 @@ class _Collector:
         scores: Any = self.memo.get(slot)
         if scores is None and self.store:
             scores = self.cached_results(slot, identity, real, shown, how)
-        if scores is None:
-            scores = self.read_results(real, shown, *how)
+        if scores is not None:
+            handle.close()
+        else:
+            scores = self.read_results(real, shown, how[0], how[1], how[2], handle)
             if scores is None or isinstance(scores, Refused):
                 if scores is not None:
                     found.unreadable[key] = Unreadable(shown, scores.reason)
                 return
             if self.store and not isinstance(scores, str):
-                summary, cases = scores_to_entry(scores, _estimate(scores))
+                # The estimate SystemEvidence.score makes, kept in the cache entry.
+                summary, cases = scores_to_entry(scores, estimate(scores))
                 self.store.put(slot + CASES, [identity], cases)
                 self.store.put(slot, [identity], summary)
         self.memo[slot] = scores
@@ -312,12 +317,13 @@ class _Collector:
 
         return _loaded(lambda data: scores_from_entry(data, cases), summary)
 
-    def read_results(self, real: str, shown: str, fmt: Any, metric: Any, task: Any) -> Any:
+    def read_results(self, real: str, shown: str, fmt: Any, metric: Any, task: Any,
+                     opened: Optional[BinaryIO] = None) -> Any:
         """``result_files.read`` with this collector's readers, root and notes."""
         from .result_files import read
 
         return read(real, shown, fmt, metric, task, self.result_readers, self.root,
-                    self.evidence)
+                    self.evidence, opened)
 
     # -- files -----------------------------------------------------------------------------
 
@@ -470,13 +476,6 @@ def _training_result(data: Dict[str, Any]) -> Optional[Tuple[FileFacts, FileFact
                 Overlap.from_json(data["overlap"]))
     except (KeyError, TypeError, ValueError, IndexError):
         return None
-
-
-def _estimate(scores: Any) -> Any:
-    """The estimate ``SystemEvidence.score`` makes of a result file, kept in its cache entry."""
-    from .facts import estimate
-
-    return estimate(scores)
 
 
 def _bad_file(shown: str, bad: Tuple[Malformed, ...], malformed: int = 1, records: int = 0,

@@ -163,6 +163,8 @@ class SystemEvidence:
         # (``prompt.baseline_results``, ``fine_tune.results``).
         self.results: Dict[Keys, CaseScores] = {}
         self._scores: Dict[Keys, Optional[Estimate]] = {}
+        # The figures the outputs and the facts view show, derived once (``facts.figures``).
+        self.figures: Optional[Dict[str, Any]] = None
 
     def score(self, key: Keys) -> Optional[Estimate]:
         """The score of the result file under ``key``, read to the end: the mean over its scored

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, List, Mapping, Optional
 
 from .facts import Evidence
-from .safety import Refused
+from .safety import MAX_FILE_BYTES, Refused
 
 if TYPE_CHECKING:
     from .result_reader import ResultReader
@@ -21,21 +21,32 @@ if TYPE_CHECKING:
 
 def read(real: str, shown: str, fmt: Any, metric: Any, task: Any,
          result_readers: Optional[Mapping[str, ResultReader]], root_folder: str,
-         evidence: Evidence) -> Any:
+         evidence: Evidence, opened: Optional[BinaryIO] = None) -> Any:
     """``CaseScores``; the reason the file gives none (a ``str``); ``Refused``; or None when
-    a reader failed (a note names it). A plugin's reader runs under the plugin time limit."""
+    a reader failed (a note names it). A plugin's reader runs under the plugin time limit.
+
+    ``opened`` is the file already opened by the caller (``safety.open_regular``): its first
+    bytes choose the reader, and the reader is handed the same handle, rewound, so the file is
+    opened once. Without it, the file is opened here.
+    """
     from .result_reader import BUILT_IN, builtin_readers
     from .results import HEAD_BYTES, NotReadable, choose, opener_inside
 
     readers = result_readers or builtin_readers()
     ours = {name for name, _, _ in BUILT_IN}
     root = os.path.realpath(root_folder)
-    opener = opener_inside(root)
     relative = os.path.relpath(real, root)
     reader: Optional[ResultReader] = None
+    spare = [opened] if opened is not None else []
     try:
-        with opener(relative) as handle:
-            head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
+        if not spare:
+            spare.append(opener_inside(root)(relative))
+        handle = spare[0]
+        if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+            return f"is larger than {MAX_FILE_BYTES >> 30} GiB: not read"
+        opener = _handing_over(spare, relative, opener_inside(root))
+        head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
+        handle.seek(0)
         sniffed = fmt is None and any(name not in ours for name in readers)
         with _plugin_time(sniffed):
             reader = choose(readers, fmt, head, relative)
@@ -59,6 +70,22 @@ def read(real: str, shown: str, fmt: Any, metric: Any, task: Any,
         evidence.note("reader-failed",
                       f"{named} failed on {shown}: {cause}; the file was not measured", shown)
         return None
+    finally:
+        for left in spare:  # never handed to the reader (which closes what it opens)
+            left.close()
+
+
+def _handing_over(spare: List[BinaryIO], relative: str,
+                  others: Callable[[str], BinaryIO]) -> Callable[[str], BinaryIO]:
+    """An opener that hands the reader the file already open in ``spare`` (the first time it
+    asks for it), and opens anything else it asks for inside the root as usual."""
+
+    def open_(path: str) -> BinaryIO:
+        if spare and os.path.normpath(path) == os.path.normpath(relative):
+            return spare.pop()
+        return others(path)
+
+    return open_
 
 
 @contextlib.contextmanager
