@@ -3,8 +3,8 @@ files"; what each tool writes is in result-formats.md).
 
 A ``ResultReader`` knows one tool's files: ``sniff`` tells from the first bytes and the name
 whether a file is one of them, ``read`` turns it into ``CaseScores``. Readers come from plugins
-through ``ragft_lint_result_readers``; the built-in ones (``builtin.py``) are registered through
-the same hook. Nothing here imports the tools that wrote the files.
+through ``ragft_lint_result_readers``; the built-in ones (named in ``evidence/result_reader.py``)
+are registered through the same hook. Nothing here imports the tools that wrote the files.
 
 This module holds only the types and the choice of a reader, so that the plugin host can check
 what plugins return without importing any reader.
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the plugin host imports this module on every run: it stays 
 Opener = Callable[[str], BinaryIO]
 
 # The reader type lives beside the built-in readers' names, which the host loads on every run.
-from ..result_reader import ResultReader  # noqa: E402
+from ..result_reader import ResultReader, builtin_readers  # noqa: E402
 
 # What ``sniff`` sees: enough to find the keys a tool writes first, little enough to be cheap.
 HEAD_BYTES = 16 << 10
@@ -166,8 +166,6 @@ def read_results(path: str, opener: Opener, *, fmt: Optional[str] = None,
                  readers: Optional[Mapping[str, ResultReader]] = None) -> CaseScores:
     """The per-case scores of one result file, read by the reader ``fmt`` names or sniffs."""
     if readers is None:
-        from .builtin import readers as builtin_readers
-
         readers = builtin_readers()
     with opener(path) as handle:
         head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
