@@ -29,7 +29,7 @@ from ..declaration.model import Declaration, System
 from ..notes import INFO
 from . import EVAL, FILE_KEYS, RESULT_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
 from .cache import Store, cases_from_entry, folder_for, scores_from_entry, scores_to_entry
-from .facts import (
+from .measurements import (
     EXAMPLES,
     Evidence,
     FileFacts,
@@ -474,7 +474,7 @@ def _training_result(data: Dict[str, Any]) -> Optional[Tuple[FileFacts, FileFact
 
 def _estimate(scores: Any) -> Any:
     """The estimate ``SystemEvidence.score`` makes of a result file, kept in its cache entry."""
-    from .facts import estimate
+    from .measurements import estimate
 
     return estimate(scores)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, BinaryIO, Callable, Iterator, Optional, Tuple
 
-from .facts import Malformed
+from .measurements import Malformed
 
 BLOCK_BYTES = 1 << 20
 MAX_RECORD_BYTES = 8 << 20

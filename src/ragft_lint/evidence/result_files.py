@@ -12,7 +12,7 @@ import contextlib
 import os
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional
 
-from .facts import Evidence
+from .measurements import Evidence
 from .safety import Refused
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from typing import (
 )
 
 if TYPE_CHECKING:  # the plugin host imports this module on every run: it stays this light
-    from ..facts import Malformed
+    from ..measurements import Malformed
 
 # Opens a path for reading in binary, or raises ``Refused`` with the reason.
 Opener = Callable[[str], BinaryIO]
@@ -117,7 +117,7 @@ class CaseScores(NamedTuple):
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> CaseScores:
-        from ..facts import Malformed
+        from ..measurements import Malformed
 
         return cls(
             path=str(data["path"]),

@@ -12,7 +12,7 @@ import math
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union, cast
 
 from .. import safety
-from ..facts import EXAMPLES, Malformed
+from ..measurements import EXAMPLES, Malformed
 from ..readers import MAX_RECORD_BYTES
 from . import Ambiguous, CaseScores, NotReadable, Opener
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, Optional, Set, Tuple, Union
 
-from ..facts import Malformed
+from ..measurements import Malformed
 from . import CaseScores, Opener
 from ._bounded import Cases, Lines
 
