@@ -7,7 +7,9 @@ through ``ragft_lint_result_readers``; the built-in ones (named in ``evidence/re
 are registered through the same hook. Nothing here imports the tools that wrote the files.
 
 This module holds only the types and the choice of a reader, so that the plugin host can check
-what plugins return without importing any reader.
+what plugins return without importing any reader. The built-in readers share ``json_files``
+(JSON documents and JSON Lines, read within bounds) and ``cases`` (the scores of every case,
+gathered in one pass).
 """
 
 from __future__ import annotations
@@ -137,10 +139,19 @@ class CaseScores(NamedTuple):
 
 
 def opener_inside(root: str) -> Opener:
-    """An opener for regular files inside ``root`` (relative paths are relative to it)."""
-    from . import _bounded
+    """An opener for regular files inside ``root`` (relative paths are relative to it), none
+    larger than the evidence limit: result files come from other people's runs."""
+    from .. import safety
 
-    return _bounded.opener(root)
+    def open_inside(path: str) -> BinaryIO:
+        real = safety.resolve(root, path, root)
+        handle, identity = safety.open_regular(real)
+        if identity.size > safety.MAX_FILE_BYTES:
+            handle.close()
+            raise NotReadable(f"is larger than {safety.MAX_FILE_BYTES >> 30} GiB: not read")
+        return handle
+
+    return open_inside
 
 
 def choose(readers: Mapping[str, ResultReader], fmt: Optional[str], head: str,
