@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Dict, List
 
 import pluggy
 
-from .output.formats import ragft_lint_output_formats
+from .output_format import builtin_formats
 from .rules import families
 
 if TYPE_CHECKING:
     from .evidence.result_reader import ResultReader
+    from .output_format import OutputFormat
     from .rule import Rule
 
 __all__ = ["ragft_lint_output_formats", "ragft_lint_result_readers", "ragft_lint_rules"]
@@ -26,6 +27,11 @@ hookimpl = pluggy.HookimplMarker("ragft_lint")
 @hookimpl
 def ragft_lint_rules() -> List[Rule]:
     return families.rules()
+
+
+@hookimpl
+def ragft_lint_output_formats() -> Dict[str, OutputFormat]:
+    return builtin_formats()
 
 
 @hookimpl
