@@ -29,7 +29,7 @@ from ragft_lint.decide import (
 from ragft_lint.declaration import load
 from ragft_lint.declaration.model import Declaration
 from ragft_lint.declaration.schema import ARCHITECTURES, DEPTHS, FREQUENCIES, GAPS, GOALS
-from ragft_lint.evidence.facts import Evidence, FileFacts, History, SystemEvidence
+from ragft_lint.evidence.measurements import Evidence, FileFacts, History, SystemEvidence
 from ragft_lint.facts import Facts
 from ragft_lint.rule import Context
 

@@ -11,8 +11,8 @@ import pytest
 
 from ragft_lint.evidence import layouts, readers, safety
 from ragft_lint.evidence.collect import guess_format
-from ragft_lint.evidence.facts import Malformed
 from ragft_lint.evidence.measure import normalise, scan
+from ragft_lint.evidence.measurements import Malformed
 
 
 def read(path: Path, fmt: str) -> Tuple[List[Tuple[int, Any]], readers.Reader]:

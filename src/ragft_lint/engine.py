@@ -19,7 +19,7 @@ from .report import Report
 from .rule import Context, Rule, Violation
 
 if TYPE_CHECKING:
-    from .evidence.facts import Evidence
+    from .evidence.measurements import Evidence
     from .facts import Facts, Figure
     from .host import PluginFailure, Plugins
     from .options import CheckSettings

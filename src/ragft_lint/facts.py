@@ -41,7 +41,7 @@ from .record import NamedTuple
 
 if TYPE_CHECKING:
     from .declaration.model import System
-    from .evidence.facts import SystemEvidence
+    from .evidence.measurements import SystemEvidence
     from .findings import Location
 
 Keys = Tuple[Any, ...]

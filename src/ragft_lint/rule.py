@@ -11,7 +11,7 @@ from .record import NamedTuple
 
 if TYPE_CHECKING:
     from .declaration.model import System
-    from .evidence.facts import SystemEvidence
+    from .evidence.measurements import SystemEvidence
     from .facts import Facts
 
 ID_PATTERN = re.compile(r"[A-Z]{2,4}[0-9]{3}")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .declaration.document import Document
     from .declaration.model import Declaration
     from .declaration.resolve import PathLike
-    from .evidence.facts import Evidence
+    from .evidence.measurements import Evidence
     from .host import EntryPoint, Plugins
     from .notes import Note
     from .report import Report

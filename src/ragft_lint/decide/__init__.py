@@ -46,7 +46,7 @@ from .model import (
 
 if TYPE_CHECKING:
     from ..declaration.model import Declaration, System
-    from ..evidence.facts import Evidence, SystemEvidence
+    from ..evidence.measurements import Evidence, SystemEvidence
     from ..report import Report
 
 __all__ = [

@@ -167,10 +167,10 @@ def load_other(given: PathLike) -> Optional[Document]:
         pass  # read_text says what is wrong
     text = read_text(file, display)
     if file.lower().endswith(".toml"):
-        from ._toml_locations import Positions
-        from .toml_source import _parse
+        from .toml_positions import Positions
+        from .toml_source import parse_toml
 
-        data = _parse(display, text)
+        data = parse_toml(display, text)
         if "systems" not in data:
             return None
         return Document(file, display, "toml", data, Positions(text), (1, 1))
@@ -199,9 +199,9 @@ def invalid_pyproject(given: PathLike) -> Optional[str]:
         if os.stat(file).st_size > MAX_DECLARATION_BYTES:
             return None
         text = read_text(file, display)
-        from .toml_source import _parse
+        from .toml_source import parse_toml
 
-        _parse(display, text)
+        parse_toml(display, text)
     except (OSError, DeclarationError) as exc:
         problem = exc.problems[0] if isinstance(exc, DeclarationError) else None
         where = str(problem) if problem else f"{display}: cannot read"

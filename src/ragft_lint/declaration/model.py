@@ -11,7 +11,7 @@ from ..record import NamedTuple
 from ..suggest import hint
 from .document import Document, KeyPath, dotted
 from .paths import OutsideRoot, resolve_inside
-from .schema import Words, declaration_spec
+from .schema import Complain, Words, declaration_spec
 
 if TYPE_CHECKING:
     from .extension import Extension
@@ -109,15 +109,15 @@ def build(document: Document, root: str, known_rules: Optional[List[str]] = None
     problems: List[Problem] = []
     words = Words(document.fmt)
 
-    def report(path: KeyPath, message: str, at_key: bool) -> None:
+    def complain(path: KeyPath, message: str, at_key: bool) -> None:
         name = dotted(path)
         text = f"{name}: {message}" if name else message
         problems.append(document.problem(path, text, at_key))
 
     spec = declaration_spec(extension.system_keys, extension.settings) if extension \
         else declaration_spec()
-    data = spec.check(document.data, (), report, words)
-    _check_paths(document, root, data, report)
+    data = spec.check(document.data, (), complain, words)
+    _check_paths(document, root, data, complain)
     if known_rules is not None:
         problems.extend(_rule_reference_problems(document, data, known_rules))
     if problems:
@@ -148,7 +148,7 @@ _EVIDENCE_KEYS = (
 )
 
 
-def _check_paths(document: Document, root: str, data: Dict[str, Any], report: Any) -> None:
+def _check_paths(document: Document, root: str, data: Dict[str, Any], complain: Complain) -> None:
     """Every path a declaration names is relative and stays inside the project root."""
     base = os.path.dirname(os.path.abspath(document.file))
     for name, system in (data.get("systems") or {}).items():
@@ -160,23 +160,23 @@ def _check_paths(document: Document, root: str, data: Dict[str, Any], report: An
                 where = ("systems", name, *keys)
                 if document.positions.get(where + ("path",)):
                     where = where + ("path",)
-                _check_one(node["path"], where, base, str(root), report)
+                _check_one(node["path"], where, base, str(root), complain)
                 if isinstance(node.get("qrels"), str):  # a retrieval run's judgements
                     _check_one(node["qrels"], ("systems", name, *keys, "qrels"), base,
-                               str(root), report)
+                               str(root), complain)
         sources = (system.get("knowledge") or {}).get("sources") or []
         for index, pattern in enumerate(sources):
             _check_one(pattern, ("systems", name, "knowledge", "sources", index),
-                       base, str(root), report)
+                       base, str(root), complain)
 
 
-def _check_one(value: str, where: KeyPath, base: str, root: str, report: Any) -> None:
+def _check_one(value: str, where: KeyPath, base: str, root: str, complain: Complain) -> None:
     # Every value is taken as a pattern: a file name with a wildcard character in it is rare,
     # and an evidence file is checked again, whole, when it is opened.
     try:
         resolve_inside(base, value, root, pattern=True)
     except OutsideRoot as exc:
-        report(where, f"{value!r} {exc}", False)
+        complain(where, f"{value!r} {exc}", False)
 
 
 def _rule_reference_problems(document: Document, data: Dict[str, Any],

@@ -18,16 +18,16 @@ from .specs import (
     AnyTable,
     Bool,
     BoolOrStrict,
+    Complain,
     Count,
     Date,
     Enum,
     EvidenceFile,
     List,
     Map,
+    PluginSettings,
     Ratio,
-    Report,
     Score,
-    Settings,
     Spec,
     Str,
     StrOrFalse,
@@ -57,6 +57,7 @@ __all__ = [
     "SEVERITIES",
     "AnyTable",
     "Bool",
+    "Complain",
     "Count",
     "Date",
     "Enum",
@@ -64,10 +65,9 @@ __all__ = [
     "KeyPath",
     "List",
     "Map",
+    "PluginSettings",
     "Ratio",
-    "Report",
     "Score",
-    "Settings",
     "Spec",
     "Str",
     "StrOrFalse",
@@ -105,11 +105,11 @@ class ThresholdValue(Spec):
     def expected(self, words: Words) -> str:
         return f"{self.number.expected(words)}, or a {words.table} with value and reason"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if isinstance(value, dict):
-            checked = self.table.check(value, path, report, words)
+            checked = self.table.check(value, path, complain, words)
             return checked if checked and "value" in checked else None
-        return self.number.check(value, path, report, words)
+        return self.number.check(value, path, complain, words)
 
     def json_schema(self) -> dict[str, Any]:
         table = self.table.json_schema()
@@ -239,7 +239,7 @@ def declaration_spec(
             ),
             "severity": Map(Enum(SEVERITIES), "per-rule severity overrides",
                             key_check=_rule_id_problem, key_pattern=RULE_ID_KEY),
-            "plugins": Settings(plugin_settings or {},
+            "plugins": PluginSettings(plugin_settings or {},
                                 "one table per plugin, passed to that plugin"),
             "systems": Map(system_spec(extra_system_keys), "one entry per AI system"),
         },

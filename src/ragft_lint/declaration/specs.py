@@ -16,7 +16,7 @@ from .document import KeyPath
 
 # Called for every problem: (path of the value, message, at_key) -- at_key points at the key
 # rather than at the value, for problems with the key itself.
-Report = Callable[[KeyPath, str, bool], None]
+Complain = Callable[[KeyPath, str, bool], None]
 
 EVIDENCE_FORMATS = ("jsonl", "json", "csv", "parquet")
 # The forms of a retrieval run (measured-quality.md, "Retrieval runs").
@@ -61,7 +61,7 @@ class Spec:
 
     description = ""
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         raise NotImplementedError
 
     def json_schema(self) -> dict[str, Any]:
@@ -70,8 +70,8 @@ class Spec:
     def expected(self, words: Words) -> str:
         raise NotImplementedError
 
-    def _wrong(self, value: Any, path: KeyPath, report: Report, words: Words) -> None:
-        report(path, f"expected {self.expected(words)}, found {describe(value, words)}", False)
+    def _wrong(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> None:
+        complain(path, f"expected {self.expected(words)}, found {describe(value, words)}", False)
 
     def _with_doc(self, schema: dict[str, Any]) -> dict[str, Any]:
         if self.description:
@@ -86,9 +86,9 @@ class Str(Spec):
     def expected(self, words: Words) -> str:
         return "a string"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if not isinstance(value, str) or not value:
-            self._wrong(value, path, report, words)
+            self._wrong(value, path, complain, words)
             return None
         return value
 
@@ -103,13 +103,13 @@ class Bool(Spec):
     def expected(self, words: Words) -> str:
         return "true or false"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if not isinstance(value, bool):  # YAML 1.1's yes/no/on/off are text in YAML 1.2
             meant = {"yes": "true", "y": "true", "on": "true", "no": "false", "n": "false",
                      "off": "false"}.get(value.lower()) if isinstance(value, str) else None
             said = f"; did you mean {meant}?" if meant else ""
-            report(path, f"expected {self.expected(words)}, found {describe(value, words)}{said}",
-                   False)
+            complain(path, f"expected {self.expected(words)}, found {describe(value, words)}{said}",
+                     False)
             return None
         return value
 
@@ -124,9 +124,9 @@ class Count(Spec):
     def expected(self, words: Words) -> str:
         return "a whole number, 0 or more"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self._wrong(value, path, report, words)
+            self._wrong(value, path, complain, words)
             return None
         return value
 
@@ -141,9 +141,9 @@ class Score(Spec):
     def expected(self, words: Words) -> str:
         return "a number from 0 to 1"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            self._wrong(value, path, report, words)
+            self._wrong(value, path, complain, words)
             return None
         return value
 
@@ -160,9 +160,9 @@ class Ratio(Spec):
     def expected(self, words: Words) -> str:
         return "a number above 0"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            self._wrong(value, path, report, words)
+            self._wrong(value, path, complain, words)
             return None
         return value
 
@@ -177,7 +177,7 @@ class Date(Spec):
     def expected(self, words: Words) -> str:
         return "a date (YYYY-MM-DD)"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
             return value
         if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -185,7 +185,7 @@ class Date(Spec):
                 return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
             except ValueError:
                 pass
-        self._wrong(value, path, report, words)
+        self._wrong(value, path, complain, words)
         return None
 
     def json_schema(self) -> dict[str, Any]:
@@ -205,11 +205,11 @@ class Enum(Spec):
     def expected(self, words: Words) -> str:
         return "one of " + ", ".join(self.words)
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if isinstance(value, str) and value in self.words:
             return value
         message = f"expected {self.expected(words)}, found {describe(value, words)}"
-        report(path, message + hint(value, self.words), False)
+        complain(path, message + hint(value, self.words), False)
         return None
 
     def json_schema(self) -> dict[str, Any]:
@@ -228,8 +228,8 @@ class BoolOrStrict(Bool):
     def expected(self, words: Words) -> str:
         return "true, false or strict"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
-        return value if value == "strict" else super().check(value, path, report, words)
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
+        return value if value == "strict" else super().check(value, path, complain, words)
 
     def json_schema(self) -> dict[str, Any]:
         return self._with_doc({"enum": [True, False, "strict"]})
@@ -244,18 +244,18 @@ class StrOrFalse(Spec):
     def expected(self, words: Words) -> str:
         return "a name or false"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if isinstance(value, str) and value.strip().lower() in NONE_WORDS:
-            report(path, f"{describe(value, words)} would be read as a name; to say there is "
-                         "none, write false (unquoted)", False)
+            complain(path, f"{describe(value, words)} would be read as a name; to say there is "
+                           "none, write false (unquoted)", False)
             return None
         if value is False or (isinstance(value, str) and value.strip()):
             return value
         if value is None:
-            report(path, f"expected {self.expected(words)}, found an empty value; to say there "
-                         "is none, write false", False)
+            complain(path, f"expected {self.expected(words)}, found an empty value; to say there "
+                           "is none, write false", False)
             return None
-        self._wrong(value, path, report, words)
+        self._wrong(value, path, complain, words)
         return None
 
     def json_schema(self) -> dict[str, Any]:
@@ -278,15 +278,15 @@ class List(Spec):
             return "words from " + ", ".join(self.item.words)
         return self.item.expected(words).replace("a ", "", 1) + "s"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if value is None:
             return []
         if not isinstance(value, list):
-            self._wrong(value, path, report, words)
+            self._wrong(value, path, complain, words)
             return None
         out = []
         for index, item in enumerate(value):
-            checked = self.item.check(item, path + (index,), report, words)
+            checked = self.item.check(item, path + (index,), complain, words)
             if checked is not None:
                 out.append(checked)
         return out
@@ -318,11 +318,11 @@ class Table(Spec):
     def expected(self, words: Words) -> str:
         return f"a {words.table}"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            self._wrong(value, path, report, words)
+            self._wrong(value, path, complain, words)
             return None
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -332,18 +332,18 @@ class Table(Spec):
                     out[key] = item
                     continue
                 known = sorted(self.fields)
-                report(
+                complain(
                     path + (key,),
                     f"unknown key {key!r}{hint(key, known) or '; allowed: ' + ', '.join(known)}",
                     True,
                 )
                 continue
-            checked = spec.check(item, path + (key,), report, words)
+            checked = spec.check(item, path + (key,), complain, words)
             if checked is not None:
                 out[key] = checked
         for key in self.required:
             if key not in value:
-                report(path, f"missing required key {key!r}", True)
+                complain(path, f"missing required key {key!r}", True)
         return out
 
     def json_schema(self) -> dict[str, Any]:
@@ -377,20 +377,20 @@ class Map(Spec):
     def expected(self, words: Words) -> str:
         return f"a {words.table}"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self._wrong(value, path, report, words)
+            self._wrong(value, path, complain, words)
             return None
         out: dict[str, Any] = {}
         for key, item in value.items():
             if self.key_check is not None:
                 problem = self.key_check(key)
                 if problem:
-                    report(path + (key,), problem, True)
+                    complain(path + (key,), problem, True)
                     continue
-            checked = self.value.check(item, path + (key,), report, words)
+            checked = self.value.check(item, path + (key,), complain, words)
             if checked is not None:
                 out[key] = checked
         return out
@@ -413,11 +413,11 @@ class AnyTable(Spec):
     def expected(self, words: Words) -> str:
         return f"a {words.table}"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self._wrong(value, path, report, words)
+            self._wrong(value, path, complain, words)
             return None
         return value
 
@@ -425,7 +425,7 @@ class AnyTable(Spec):
         return self._with_doc({"type": ["object", "null"]})
 
 
-class Settings(Spec):
+class PluginSettings(Spec):
     """``plugins``: one table per plugin, checked with that plugin's own spec where it has one."""
 
     def __init__(self, specs: Dict[str, Spec], description: str = "") -> None:
@@ -436,16 +436,16 @@ class Settings(Spec):
     def expected(self, words: Words) -> str:
         return f"a {words.table}"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self._wrong(value, path, report, words)
+            self._wrong(value, path, complain, words)
             return None
         out: dict[str, Any] = {}
         for key, item in value.items():
             spec = self.specs.get(key, self.fallback)
-            checked = spec.check(item, path + (key,), report, words)
+            checked = spec.check(item, path + (key,), complain, words)
             if checked is not None:
                 out[key] = checked
         return out
@@ -479,13 +479,13 @@ class EvidenceFile(Spec):
     def expected(self, words: Words) -> str:
         return f"a path or a {words.table} with a path"
 
-    def check(self, value: Any, path: KeyPath, report: Report, words: Words) -> Any:
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if isinstance(value, str) and value:
             return {"path": value}
         if isinstance(value, dict):
-            checked = self.table.check(value, path, report, words)
+            checked = self.table.check(value, path, complain, words)
             return checked if checked and "path" in checked else None
-        self._wrong(value, path, report, words)
+        self._wrong(value, path, complain, words)
         return None
 
     def json_schema(self) -> dict[str, Any]:

@@ -32,7 +32,9 @@ def _long_key(text: str) -> Optional[tuple[int, int]]:
     return None
 
 
-def _parse(display: str, text: str) -> dict[str, Any]:
+def parse_toml(display: str, text: str) -> dict[str, Any]:
+    """A TOML document's values, or a ``DeclarationError`` at the line and column of ``display``
+    where it stops being TOML."""
     where = _long_key(text) if text.count(".") >= MAX_KEY_PARTS else None
     if where:
         raise DeclarationError([Problem(display, where[0], where[1],
@@ -102,15 +104,15 @@ def read_pyproject(file: PathLike, display: str, text: str) -> Optional[Document
     """The ``[tool.ragft-lint]`` table as a ``Document``, or None when the file has none."""
     if not has_table(text):
         return None
-    from ._toml_locations import Positions, scan
+    from .toml_positions import Positions, scan
 
     offsets = None
     if len(text) >= SCAN_BESIDE:
         from ..parallel import beside
 
-        parsed, offsets = beside(lambda: _parse(display, text), lambda: scan(text))
+        parsed, offsets = beside(lambda: parse_toml(display, text), lambda: scan(text))
     else:
-        parsed = _parse(display, text)
+        parsed = parse_toml(display, text)
     tool = parsed.get("tool")
     if not isinstance(tool, dict) or "ragft-lint" not in tool:
         return None

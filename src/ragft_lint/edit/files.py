@@ -52,10 +52,10 @@ class Source:
             if document is None:
                 raise EditFailed(f"{self.display}: the [tool.ragft-lint] table is gone")
             return document
-        from ..declaration._toml_locations import Positions
-        from ..declaration.toml_source import _parse
+        from ..declaration.toml_positions import Positions
+        from ..declaration.toml_source import parse_toml
 
-        return Document(self.file, self.display, "toml", _parse(self.display, text),
+        return Document(self.file, self.display, "toml", parse_toml(self.display, text),
                         Positions(text), (1, 1))
 
     def edited(self, changes: Sequence[Change]) -> str:

@@ -1,6 +1,6 @@
 """Edits of a TOML declaration as splices of its text.
 
-The position scan of ``declaration._toml_locations`` says where each value starts; this module
+The position scan of ``declaration.toml_positions`` says where each value starts; this module
 finds where it ends and how the file is laid out in statements (headers such as
 ``[tool.ragft-lint.systems.bot]`` and ``key = value`` lines), so that an edit replaces only the
 located value, removes only the lines or inline-table members of the key it removes, and adds a
@@ -203,7 +203,7 @@ def members(text: str, start: int) -> Tuple[List[Member], int]:
 def splices(text: str, prefix: Path, changes: Sequence[Change]) -> List[Splice]:
     """The splices that make ``changes`` in ``text``; paths are below ``prefix`` (for
     ``pyproject.toml``, ``("tool", "ragft-lint")``)."""
-    from ..declaration._toml_locations import scan
+    from ..declaration.toml_positions import scan
 
     offsets = scan(text)
     layout = statements(text)

@@ -16,7 +16,7 @@ Modules, in the order data flows through them:
 - ``results``: eval tools' result files read into per-case scores (``result_reader``: what a
   reader is, and the built-in ones by name);
 - ``statistics``: intervals, paired tests and the cases that would settle a gain;
-- ``facts``: the measured facts, per file and per system;
+- ``measurements``: what was measured, per file and per system;
 - ``collect``: all of the above for one declaration.
 """
 

@@ -30,7 +30,7 @@ from ..declaration.model import Declaration, System
 from ..notes import INFO
 from . import EVAL, FILE_KEYS, RESULT_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
 from .cache import Store, cases_from_entry, folder_for, scores_from_entry, scores_to_entry
-from .facts import (
+from .measurements import (
     EXAMPLES,
     Evidence,
     FileFacts,

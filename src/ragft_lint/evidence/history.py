@@ -19,7 +19,7 @@ import datetime
 import os
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .facts import History
+from .measurements import History
 
 TIMEOUT_SECONDS = 10.0
 MAX_COMMITS = 5000

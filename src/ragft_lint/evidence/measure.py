@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from .facts import EXAMPLES, FileFacts, Malformed, Overlap, snippet
 from .layouts import Extract
+from .measurements import EXAMPLES, FileFacts, Malformed, Overlap, snippet
 from .readers import Reader
 
 # Normalised input hash -> [line of its first record, number of records with that input].

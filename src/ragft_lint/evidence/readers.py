@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, BinaryIO, Callable, Iterator, Optional, Tuple
 
-from .facts import Malformed
+from .measurements import Malformed
 
 BLOCK_BYTES = 1 << 20
 MAX_RECORD_BYTES = 8 << 20
@@ -164,7 +164,7 @@ class Reader:
 
         scan = _scanner()
         decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        state = _Buffer(self.handle, decoder, self.advance, self.size)
+        state = TextBuffer(self.handle, decoder, self.advance, self.size)
         line = 1  # the line of position state.index
 
         def skip_space() -> None:
@@ -311,7 +311,7 @@ class Reader:
             yield row + 1, Malformed(row + 1, f"cannot be read as Parquet: {first}")
 
 
-class _Buffer:
+class TextBuffer:
     """Decoded text of a file read a block at a time, with a read position."""
 
     def __init__(self, handle: BinaryIO, decoder: Any, advance: Advance, size: int) -> None:

@@ -12,7 +12,7 @@ import contextlib
 import os
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, List, Mapping, Optional
 
-from .facts import Evidence
+from .measurements import Evidence
 from .safety import MAX_FILE_BYTES, Refused
 
 if TYPE_CHECKING:

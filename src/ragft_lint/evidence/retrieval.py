@@ -24,7 +24,7 @@ import math
 from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from ..declaration.specs import RETRIEVAL_FORMATS
-from .readers import BLOCK_BYTES, MAX_RECORD_BYTES, Reader, _Buffer
+from .readers import BLOCK_BYTES, MAX_RECORD_BYTES, Reader, TextBuffer
 from .retrieval_metrics import CUT, Problems, RetrievalFacts, summarise
 from .safety import MAX_FILE_BYTES, open_regular, resolve
 
@@ -362,7 +362,7 @@ def _beir(handle: BinaryIO, size: int, shown: str, judgements: Judgements,
     tops: Dict[str, _Top] = {}
     decoder: Any = json.JSONDecoder(object_pairs_hook=_Pairs)
     scan = decoder.scan_once
-    state = _Buffer(handle, codecs.getincrementaldecoder("utf-8-sig")(), advance, size)
+    state = TextBuffer(handle, codecs.getincrementaldecoder("utf-8-sig")(), advance, size)
     line = 1
 
     def skip_space() -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from . import statistics
-from .facts import EXAMPLES, Malformed
+from .measurements import EXAMPLES, Malformed
 
 # The deepest rank any metric looks at: a reader keeps no more of a ranking than this.
 CUT = 10

@@ -22,7 +22,7 @@ from ..findings import Severity
 from ..rule import Context, Violation, rule
 
 if TYPE_CHECKING:
-    from ..evidence.facts import FileFacts
+    from ..evidence.measurements import FileFacts
 
 
 def dotted(keys: Tuple[Any, ...]) -> str:

@@ -3,11 +3,13 @@ files"; what each tool writes is in result-formats.md).
 
 A ``ResultReader`` knows one tool's files: ``sniff`` tells from the first bytes and the name
 whether a file is one of them, ``read`` turns it into ``CaseScores``. Readers come from plugins
-through ``ragft_lint_result_readers``; the built-in ones (``builtin.py``) are registered through
-the same hook. Nothing here imports the tools that wrote the files.
+through ``ragft_lint_result_readers``; the built-in ones (named in ``evidence/result_reader.py``)
+are registered through the same hook. Nothing here imports the tools that wrote the files.
 
 This module holds only the types and the choice of a reader, so that the plugin host can check
-what plugins return without importing any reader.
+what plugins return without importing any reader. The built-in readers share ``json_files``
+(JSON documents and JSON Lines, read within bounds) and ``cases`` (the scores of every case,
+gathered in one pass).
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ from typing import (
 )
 
 if TYPE_CHECKING:  # the plugin host imports this module on every run: it stays this light
-    from ..facts import Malformed
+    from ..measurements import Malformed
 
 # Opens a path for reading in binary, or raises ``Refused`` with the reason.
 Opener = Callable[[str], BinaryIO]
 
 # The reader type lives beside the built-in readers' names, which the host loads on every run.
-from ..result_reader import ResultReader  # noqa: E402
+from ..result_reader import ResultReader, builtin_readers  # noqa: E402
 
 # What ``sniff`` sees: enough to find the keys a tool writes first, little enough to be cheap.
 HEAD_BYTES = 16 << 10
@@ -117,7 +119,7 @@ class CaseScores(NamedTuple):
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> CaseScores:
-        from ..facts import Malformed
+        from ..measurements import Malformed
 
         return cls(
             path=str(data["path"]),
@@ -137,10 +139,19 @@ class CaseScores(NamedTuple):
 
 
 def opener_inside(root: str) -> Opener:
-    """An opener for regular files inside ``root`` (relative paths are relative to it)."""
-    from . import _bounded
+    """An opener for regular files inside ``root`` (relative paths are relative to it), none
+    larger than the evidence limit: result files come from other people's runs."""
+    from .. import safety
 
-    return _bounded.opener(root)
+    def open_inside(path: str) -> BinaryIO:
+        real = safety.resolve(root, path, root)
+        handle, identity = safety.open_regular(real)
+        if identity.size > safety.MAX_FILE_BYTES:
+            handle.close()
+            raise NotReadable(f"is larger than {safety.MAX_FILE_BYTES >> 30} GiB: not read")
+        return handle
+
+    return open_inside
 
 
 def choose(readers: Mapping[str, ResultReader], fmt: Optional[str], head: str,
@@ -166,8 +177,6 @@ def read_results(path: str, opener: Opener, *, fmt: Optional[str] = None,
                  readers: Optional[Mapping[str, ResultReader]] = None) -> CaseScores:
     """The per-case scores of one result file, read by the reader ``fmt`` names or sniffs."""
     if readers is None:
-        from .builtin import readers as builtin_readers
-
         readers = builtin_readers()
     with opener(path) as handle:
         head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")

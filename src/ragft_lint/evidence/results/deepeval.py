@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from . import CaseScores, NotReadable, Opener
-from ._bounded import Cases, document
+from .cases import Cases
+from .json_files import document
 
 
 def sniff(head: str, path: str) -> bool:

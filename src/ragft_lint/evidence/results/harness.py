@@ -11,7 +11,8 @@ import os
 from typing import Dict, List, Optional
 
 from . import CaseScores, NotReadable, Opener
-from ._bounded import Cases, Lines, select_task
+from .cases import Cases, select_task
+from .json_files import Lines
 
 
 def sniff(head: str, path: str) -> bool:

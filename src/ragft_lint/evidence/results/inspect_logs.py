@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, Optional, Tuple
 
 from . import CaseScores, NotReadable, Opener
-from ._bounded import Cases, document, loads
+from .cases import Cases
+from .json_files import document, loads
 
 LETTERS = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Optional, Set
 
 from . import CaseScores, Opener
-from ._bounded import Cases, Lines, select_task
+from .cases import Cases, select_task
+from .json_files import Lines
 
 METRIC = "accuracy"
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Optional
 
 from . import CaseScores, Opener
-from ._bounded import Cases, Lines, PerCase
+from .cases import Cases, PerCase
+from .json_files import Lines
 
 METRICS = ("score", "pass")
 

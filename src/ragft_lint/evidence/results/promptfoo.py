@@ -12,7 +12,8 @@ import math
 from typing import Any, Iterable, List, Optional, Sequence
 
 from . import CaseScores, NotReadable, Opener
-from ._bounded import Cases, Lines, PerCase, document
+from .cases import Cases, PerCase
+from .json_files import Lines, document
 
 ERROR = 2  # promptfoo's ResultFailureReason.ERROR
 

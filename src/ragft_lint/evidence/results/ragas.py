@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, Optional, Set, Tuple, Union
 
-from ..facts import Malformed
+from ..measurements import Malformed
 from . import CaseScores, Opener
-from ._bounded import Cases, Lines
+from .cases import Cases
+from .json_files import Lines
 
 INPUTS = {"user_input", "retrieved_contexts", "reference_contexts", "retrieved_context_ids",
           "reference_context_ids", "response", "multi_responses", "reference", "rubrics",

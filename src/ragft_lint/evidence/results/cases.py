@@ -1,138 +1,17 @@
-"""What every reader of result files shares: bounded reading and the collection of scores.
+"""The per-case scores of a result file, gathered as a reader goes through its records.
 
-Result files come from other people's runs, so each one is read as hostile input: only regular
-files inside the project, JSON documents up to a size, JSON Lines one bounded record at a
-time, and every problem a reason in words rather than an exception.
+``Cases`` collects every metric's score for every case in one pass, counts what cannot be read
+(a missing or repeated case id, a value that is not a score) instead of stopping at it, and
+gives the ``CaseScores`` of the metric and task the declaration names.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union, cast
+from typing import Any, Dict, List, Optional, Tuple, Union, cast
 
-from .. import safety
-from ..facts import EXAMPLES, Malformed
-from ..readers import MAX_RECORD_BYTES
-from . import Ambiguous, CaseScores, NotReadable, Opener
-
-# A JSON document (a promptfoo, deepeval or inspect_ai log) is parsed whole, so it is bounded
-# well below the file limit: the parsed objects take several times the bytes.
-MAX_DOCUMENT_BYTES = 256 << 20
-
-
-def opener(root: str) -> Opener:
-    def open_inside(path: str) -> BinaryIO:
-        real = safety.resolve(root, path, root)
-        handle, identity = safety.open_regular(real)
-        if identity.size > safety.MAX_FILE_BYTES:
-            handle.close()
-            raise NotReadable(f"is larger than {safety.MAX_FILE_BYTES >> 30} GiB: not read")
-        return handle
-
-    return open_inside
-
-
-def loads(data: bytes, what: str = "JSON") -> Any:
-    """One JSON document from bytes, or ``NotReadable`` saying where it breaks."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise NotReadable(f"is not valid UTF-8 (byte {exc.start + 1})") from None
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise NotReadable(f"is not valid {what}: nested too deeply") from None
-    except json.JSONDecodeError as exc:
-        cut = " (the file is cut off)" if exc.pos >= len(text.rstrip()) else ""
-        raise NotReadable(f"is not valid {what}: {exc.msg} at line {exc.lineno} column "
-                          f"{exc.colno}{cut}") from None
-
-
-def document(path: str, open_: Opener) -> Any:
-    """The JSON document in a file, read whole up to ``MAX_DOCUMENT_BYTES``."""
-    with open_(path) as handle:
-        data = handle.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise NotReadable(f"is larger than {MAX_DOCUMENT_BYTES >> 20} MiB, too large to read "
-                          "as one JSON document")
-    return loads(data)
-
-
-class Lines:
-    """The JSON values of a JSON Lines file, one bounded line at a time.
-
-    A line may hold several values one after another: promptfoo writes batches that run
-    together without a newline. ``complete`` is false when the last line is cut off.
-    """
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self.handle = handle
-        self.complete = True
-
-    def __iter__(self) -> Iterator[Tuple[int, Union[Dict[str, Any], Malformed]]]:
-        readline = self.handle.readline
-        loads = json.loads
-        number = 0
-        while True:
-            raw = readline(MAX_RECORD_BYTES + 1)
-            if not raw:
-                return
-            number += 1
-            if number > 1 and len(raw) <= MAX_RECORD_BYTES:
-                # The common line, one JSON value: ``json.loads`` accepts exactly the lines
-                # read the same way below; anything else (several values, a BOM, an error)
-                # is read again the careful way, which says what is wrong with it.
-                try:
-                    value = loads(raw.decode())
-                except (ValueError, RecursionError):
-                    pass
-                else:
-                    if type(value) is dict:
-                        yield number, value
-                    else:
-                        yield number, Malformed(number, "not a record (a JSON object)")
-                    continue
-            yield from self._values(raw, number)
-
-    def _values(self, raw: bytes, number: int,
-                ) -> Iterator[Tuple[int, Union[Dict[str, Any], Malformed]]]:
-        """The values of one line, each problem a ``Malformed`` saying what it is."""
-        if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):  # skip the rest without holding it
-                raw = self.handle.readline(1 << 20)
-            yield number, Malformed(number, f"longer than {MAX_RECORD_BYTES >> 20} MiB: "
-                                            "not read")
-            return
-        last = not raw.endswith(b"\n")
-        try:
-            text = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
-        except UnicodeDecodeError as exc:
-            yield number, Malformed(number, f"not valid UTF-8 (byte {exc.start + 1})")
-            return
-        decoder = _DECODER
-        index = 0
-        while index < len(text):
-            try:
-                value, index = decoder.raw_decode(text, index)
-            except RecursionError:
-                yield number, Malformed(number, "not valid JSON: nested too deeply")
-                return
-            except json.JSONDecodeError as exc:
-                if last:
-                    self.complete = False
-                yield number, Malformed(number, f"not valid JSON: {exc.msg} (column "
-                                                f"{exc.colno})")
-                return
-            if isinstance(value, dict):
-                yield number, value
-            else:
-                yield number, Malformed(number, "not a record (a JSON object)")
-            while index < len(text) and text[index] in " \t\r":
-                index += 1
-
-
-_DECODER = json.JSONDecoder()
+from ..measurements import EXAMPLES, Malformed
+from . import Ambiguous, CaseScores, NotReadable
 
 
 class BadScore(ValueError):

@@ -1,4 +1,4 @@
-"""Tests for ragft_lint.declaration._toml_locations.locate."""
+"""Tests for ragft_lint.declaration.toml_positions.locate."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ragft_lint.declaration._toml_locations import locate
+from ragft_lint.declaration.toml_positions import locate
 
 if sys.version_info >= (3, 11):
     import tomllib

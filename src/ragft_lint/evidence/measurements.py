@@ -1,4 +1,4 @@
-"""The measured facts: per file, per system, per declaration.
+"""What was measured of the evidence: per file, per system, per declaration.
 
 Plain named tuples of numbers and strings, so that a result can go into the cache as JSON and
 come back out unchanged (``to_json`` / ``from_json``). The rules and ``decide`` read them

@@ -1,10 +1,12 @@
-"""The built-in plugin: contributes every built-in rule through ``ragft_lint_rules``."""
+"""The families of built-in rules, and every rule they hold.
+
+The built-in plugin (``ragft_lint/builtin.py``) contributes ``rules()`` through
+``ragft_lint_rules``, the hook any plugin's rules come through.
+"""
 
 from __future__ import annotations
 
 from typing import List
-
-import pluggy
 
 from ..rule import Rule
 from . import (
@@ -22,12 +24,10 @@ from . import (
     waivers,
 )
 
-hookimpl = pluggy.HookimplMarker("ragft_lint")
-
 FAMILIES = (knowledge, baseline, evaluation, scores, fine_tune, upkeep, retrieval, evidence,
             measured, decision, thresholds, waivers)
 
 
-@hookimpl
-def ragft_lint_rules() -> List[Rule]:
+def rules() -> List[Rule]:
+    """Every built-in rule, family by family."""
     return [item for family in FAMILIES for item in vars(family).values() if isinstance(item, Rule)]
