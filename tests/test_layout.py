@@ -23,15 +23,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "ragft_lint"
 
 # The parts that hold the product's logic, and the parts that face a person or a tool.
 # ``builtin`` is the built-in plugin: the rule families, the output formats' table and the
-# result readers' names, all core. ``console`` is what the command line, init and the notebook
-# share about talking to a person. ``__init__`` is the package itself: the public API and the
+# result readers' names, all core. ``terminal`` (colour, a closed pipe) and ``arguments``
+# (argparse's option types) are what the command line, init and the notebook share about
+# talking to a person. ``__init__`` is the package itself: the public API and the
 # IPython extension's entry point, which IPython looks for at the top of the package.
 CORE = ("declaration", "evidence", "rules", "decide", "engine", "session", "report", "facts",
         "findings", "rule", "thresholds", "host", "errors", "spec", "suggest", "parallel",
         "deadline", "guard", "atomic", "baseline", "hookspecs", "json_schema", "output_format",
         "_version", "record", "builtin", "notes", "options", "run")
-EDGES = ("output", "cli", "console", "notebook", "pytest_plugin", "init", "edit", "__main__",
-         "__init__")
+EDGES = ("output", "cli", "terminal", "arguments", "notebook", "pytest_plugin", "init", "edit",
+         "__main__", "__init__")
 # What a rendering delegation may import.
 RENDERING = "output"
 MAX_LINES = 500

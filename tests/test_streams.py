@@ -14,7 +14,7 @@ from typing import Dict, List
 
 import pytest
 
-from ragft_lint import console
+from ragft_lint import terminal
 from ragft_lint.cli import main, run
 
 DRAFT = """\
@@ -55,7 +55,7 @@ def test_a_closed_pipe_ends_the_run_quietly(project: Path, args: List[str]) -> N
     finally:
         os.close(writing)
     assert done.stderr == ""
-    assert done.returncode == console.CLOSED_PIPE == 141
+    assert done.returncode == terminal.CLOSED_PIPE == 141
 
 
 def test_a_pipe_closed_after_two_lines_ends_quietly(project: Path) -> None:
@@ -69,7 +69,7 @@ def test_a_pipe_closed_after_two_lines_ends_quietly(project: Path) -> None:
         status = child.wait(timeout=60)
     assert all(line.split()[0].isalnum() for line in lines)
     assert "internal error" not in err and "Traceback" not in err
-    assert status in (0, console.CLOSED_PIPE)  # 0 when it had written everything already
+    assert status in (0, terminal.CLOSED_PIPE)  # 0 when it had written everything already
 
 
 # -- colour --------------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ class Terminal(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize(("environment", "terminal", "option", "coloured"), [
+@pytest.mark.parametrize(("environment", "on_terminal", "option", "coloured"), [
     ({}, True, None, True),
     ({}, False, None, False),
     ({"TERM": "dumb"}, True, None, False),
@@ -94,14 +94,14 @@ class Terminal(io.StringIO):
     ({}, True, "auto", True),
 ])
 def test_colour(project: Path, monkeypatch: pytest.MonkeyPatch, environment: Dict[str, str],
-                terminal: bool, option: str, coloured: bool) -> None:
+                on_terminal: bool, option: str, coloured: bool) -> None:
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    out = Terminal() if terminal else io.StringIO()
+    out = Terminal() if on_terminal else io.StringIO()
     run(["check", "-q", *(["--color", option] if option else [])], out)
     assert ("\x1b[" in out.getvalue()) is coloured
-    assert console.colour(out, option) is coloured
-    out = Terminal() if terminal else io.StringIO()
+    assert terminal.colour(out, option) is coloured
+    out = Terminal() if on_terminal else io.StringIO()
     run(["decide", *(["--color", option] if option else [])], out)
     assert ("\x1b[" in out.getvalue()) is coloured
 

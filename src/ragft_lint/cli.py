@@ -12,7 +12,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, TextIO
 
-from . import console
+from . import arguments, terminal
 from .errors import (
     DeclarationError,
     NoDeclarationError,
@@ -93,13 +93,13 @@ def _check_options(check: argparse.ArgumentParser) -> None:
                             "above them")
     check.add_argument("--format", default="text", metavar="FORMAT",
                        help="text (default), json, sarif, github, html, or a plugin's format")
-    check.add_argument("--select", type=console.rule_list, metavar="IDS",
+    check.add_argument("--select", type=arguments.rule_list, metavar="IDS",
                        help="comma-separated rule ids or prefixes to run (default: ALL)")
-    check.add_argument("--ignore", type=console.rule_list, metavar="IDS",
+    check.add_argument("--ignore", type=arguments.rule_list, metavar="IDS",
                        help="comma-separated rule ids or prefixes to skip")
     check.add_argument("--fail-on", choices=("error", "warning", "info"),
                        help="the lowest severity that fails the run (default: error)")
-    check.add_argument("--as-of", type=console.date, metavar="YYYY-MM-DD",
+    check.add_argument("--as-of", type=arguments.date, metavar="YYYY-MM-DD",
                        help="the date that date-based rules use (default: today)")
     check.add_argument("--no-evidence", action="store_true",
                        help="use declared facts only: read no evidence file, run no git")
@@ -133,7 +133,7 @@ def _decide_options(decide: argparse.ArgumentParser) -> None:
                              "text and a fenced diagram per system)")
     decide.add_argument("--system", metavar="NAME",
                         help="only this system's decision")
-    decide.add_argument("--as-of", type=console.date, metavar="YYYY-MM-DD",
+    decide.add_argument("--as-of", type=arguments.date, metavar="YYYY-MM-DD",
                         help="the date the measured evidence is read at (default: today)")
     decide.add_argument("--no-evidence", action="store_true",
                         help="use declared facts only: read no evidence file, run no git")
@@ -153,7 +153,7 @@ def _strict_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _colour_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--color", "--colour", choices=console.COLOUR_CHOICES, default="auto",
+    parser.add_argument("--color", "--colour", choices=terminal.COLOUR_CHOICES, default="auto",
                         dest="color", metavar="WHEN",
                         help="auto (default), always or never; auto colours on a terminal "
                              "unless NO_COLOR or TERM=dumb says otherwise, and always with "
@@ -180,7 +180,7 @@ def _waive_options(waive: argparse.ArgumentParser) -> None:
                        help="a declaration file or a folder to discover from")
     waive.add_argument("--reason", required=True, metavar="TEXT",
                        help="why the finding is accepted")
-    waive.add_argument("--expires", type=console.date, metavar="YYYY-MM-DD",
+    waive.add_argument("--expires", type=arguments.date, metavar="YYYY-MM-DD",
                        help="when the waiver lapses")
     waive.add_argument("-v", "--verbose", action="store_true",
                        help="show tracebacks of internal errors")
@@ -238,25 +238,27 @@ def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
         status = _rule(plugins, args.rule_id, out)
     else:
         status = _schema(plugins, out)
-    return console.exit_status(plugins.failures, status)
+    from .output.present import status_told
+
+    return status_told(plugins.failures, status)
 
 
 def _check(session: Session, args: argparse.Namespace, out: TextIO) -> int:
-    from .options import from_arguments
+    from .options import check_rule_words, from_arguments
     from .output import present
 
     plugins = session.plugins
     if args.format not in plugins.formats:
         raise UsageError(_unknown_format(args.format, sorted(plugins.formats)))
-    console.check_rule_words("--select", args.select, plugins)
-    console.check_rule_words("--ignore", args.ignore, plugins)
+    check_rule_words("--select", args.select, plugins)
+    check_rule_words("--ignore", args.ignore, plugins)
     options = from_arguments(vars(args))
     if args.fix:
         from .edit import fixes
 
         fixes.from_command_line(session, args.paths, options)
     run = session.run(args.paths, options)
-    return _show(present.check(run, args.format, plugins, colour=console.colour(out, args.color),
+    return _show(present.check(run, args.format, plugins, colour=terminal.colour(out, args.color),
                                quiet=args.quiet), out)
 
 
@@ -280,7 +282,7 @@ def _decide(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     from .output import present
 
     run = session.run(args.paths, from_arguments(vars(args)), decide=True)
-    return _show(present.decide(run, args.format, colour=console.colour(out, args.color)), out)
+    return _show(present.decide(run, args.format, colour=terminal.colour(out, args.color)), out)
 
 
 def _rules(plugins: Plugins, out: TextIO, fmt: str = "text") -> int:
@@ -342,9 +344,9 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         sys.stdout.flush()  # a closed pipe shows here, while it can still be handled
         return status
     except BrokenPipeError:  # the reader went away (`ragft-lint rules | head`): stop quietly
-        return console.quiet_closed_pipe()
+        return terminal.quiet_closed_pipe()
     except NoDeclarationError as exc:
-        print(f"{console.PREFIX}{exc}", file=sys.stderr)
+        print(f"ragft-lint: {exc}", file=sys.stderr)
         return exc.exit_status
     except RagftLintError as exc:
         for line in exc.lines():

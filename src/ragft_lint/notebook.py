@@ -118,7 +118,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .console import date, rule_list
+    from .arguments import date, rule_list
 
     parser = _Parser(
         prog=f"%{MAGIC}",
@@ -205,8 +205,7 @@ def _show(failure: Failure) -> None:
 
 
 def _check(args: argparse.Namespace, cell: Optional[str]) -> Result:
-    from .console import check_rule_words
-    from .options import from_arguments
+    from .options import check_rule_words, from_arguments
     from .session import Session
 
     session = Session()

@@ -9,7 +9,7 @@ what one declaration is checked with: its own settings, overridden by the option
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Tuple
 
 from .errors import UsageError
 from .findings import SEVERITY_WORDS, Severity
@@ -17,9 +17,10 @@ from .record import NamedTuple
 
 if TYPE_CHECKING:
     from .declaration.model import Declaration
+    from .host import Plugins
 
-__all__ = ["NAMES", "CheckSettings", "Options", "build", "from_arguments", "parse_date",
-           "parse_rule_list"]
+__all__ = ["NAMES", "CheckSettings", "Options", "build", "check_rule_words", "from_arguments",
+           "parse_date", "parse_rule_list"]
 
 
 class Options(NamedTuple):
@@ -112,6 +113,39 @@ def from_arguments(arguments: Mapping[str, Any]) -> Options:
     """``build`` over the options among parsed arguments (an argparse namespace's ``vars``),
     leaving out what is not an option of the run (the format, the paths, colour)."""
     return build(**{k: v for k, v in arguments.items() if k in NAMES})
+
+
+def check_rule_words(option: str, words: Optional[Sequence[str]], plugins: Plugins) -> None:
+    """Refuse (``UsageError``) a ``--select``/``--ignore`` word that names no installed rule.
+
+    The same test as the declaration's ``select``: ``ALL``, a rule id, or the start of one.
+    Checked once the plugins are loaded, since a plugin's rules count as much as built-in ones;
+    when a plugin failed to load, its rules cannot be known, and the run ends in its failure
+    (status 3) rather than in a word it might have owned.
+    """
+    if not words or plugins.failures:
+        return
+    known = plugins.rule_ids
+    prefixes = {rule_id[:end] for rule_id in known for end in range(1, len(rule_id) + 1)}
+    for word in words:
+        if word == "ALL" or word in prefixes:
+            continue
+        import re
+
+        from .rule import ID_WORDS
+        from .suggest import hint
+
+        # A near miss may be a whole id or a family prefix (``kn`` for ``KN``).
+        families = sorted({m.group() for m in (re.match(r"[A-Z]+", r) for r in known) if m})
+        said = hint(word, sorted(known) + families)
+        family = re.match(r"[A-Za-z]+", word)
+        if not said and family and family.group().upper() in families:
+            said = f"; did you mean {family.group().upper()!r} (every {family.group().upper()} " \
+                   "rule)? `ragft-lint rules` lists them"
+        if not said:
+            said = f"; a rule id is {ID_WORDS} (or the start of one), and `ragft-lint rules` " \
+                   "lists them"
+        raise UsageError(f"{option}: unknown rule or prefix {word!r}{said}")
 
 
 def _rule_words(name: str, value: Any) -> Tuple[str, ...]:

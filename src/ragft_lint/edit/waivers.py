@@ -26,7 +26,7 @@ def run(session: Session, rule: str, system: str, reason: str,
         expires: Optional[datetime.date], path: Optional[str] = None,
         today: Optional[datetime.date] = None, out: Any = None) -> int:
     """Write the waiver; returns the exit status (raises ``UsageError`` for a wrong request)."""
-    from ..console import exit_status
+    from ..output.present import status_told
     from ..suggest import hint
 
     stream = out if out is not None else sys.stderr
@@ -39,7 +39,7 @@ def run(session: Session, rule: str, system: str, reason: str,
     plugins = session.plugins
     if plugins.failures:
         print(f"{PREFIX}waive wrote nothing: a plugin failed", file=stream)
-        return exit_status(plugins.failures, 3)
+        return status_told(plugins.failures, 3)
     rule_id = rule.upper()
     if rule_id not in plugins.rule_ids:
         raise UnknownRuleError(rule, sorted(plugins.rule_ids))

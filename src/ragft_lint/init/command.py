@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, TextIO, Tuple
 
-from .. import console
+from .. import terminal
 from ..declaration.discovery import PYPROJECT, YAML_NAMES, display_path
 from ..declaration.schema import ARCHITECTURES
 from ..errors import RagftLintError
+from ..output.present import PREFIX
 from .errors import InitError
 from .pyproject import pyproject_bytes
 from .questions import Question, default_name, questions
@@ -158,13 +159,13 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
         stdin = io.StringIO("")
     interactive = stdin.isatty()
-    asker = Asker(stdin, sys.stderr, interactive, console.colour(sys.stderr))
+    asker = Asker(stdin, sys.stderr, interactive, terminal.colour(sys.stderr))
     asker.say("ragft-lint init: a few questions about one AI system. Press Enter to take the "
               "answer in [brackets]; `unknown` leaves a fact out.")
     try:
         answers = interview(asker, folder, session)
     except _Cancelled:
-        print(f"\n{console.PREFIX}init cancelled; nothing was written", file=sys.stderr)
+        print(f"\n{PREFIX}init cancelled; nothing was written", file=sys.stderr)
         return 130
     data = declaration_data(answers)
     if args.pyproject:
@@ -179,7 +180,7 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     except OSError as exc:
         raise InitError(f"{display_path(path)}: cannot write: {exc.strerror or exc}") from None
     system = answers["name"]
-    print(f"{console.PREFIX}wrote {display_path(path)} (system {system!r}, architecture "
+    print(f"{PREFIX}wrote {display_path(path)} (system {system!r}, architecture "
           f"{answers['architecture']})", file=sys.stderr)
 
     # What decide makes of it: the same run as `ragft-lint decide` on the file just written.
@@ -187,7 +188,7 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     from ..output import present
 
     shown = present.decide(session.run([path], build(), decide=True), "text",
-                           colour=console.colour(out))
+                           colour=terminal.colour(out))
     for line in shown.messages:
         print(line, file=sys.stderr)
     out.write(("\n" if interactive else "") + shown.text)

@@ -8,7 +8,8 @@ exit status 3.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Tuple
+import sys
+from typing import TYPE_CHECKING, Iterable, List, Tuple
 
 from ..record import NamedTuple
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from ..host import PluginFailure, Plugins
     from ..run import Run
 
-__all__ = ["PREFIX", "Shown", "check", "decide", "told"]
+__all__ = ["PREFIX", "Shown", "check", "decide", "status_told", "told"]
 
 PREFIX = "ragft-lint: "
 
@@ -41,6 +42,16 @@ def told(run: Run, *, quiet: bool = False, in_output: bool = False,
                      "measured (the notes above say which); failing the run")
     lines += [f"{PREFIX}{failure.error()}" for failure in (*run.failures, *failures)]
     return lines
+
+
+def status_told(failures: Iterable[PluginFailure], status: int) -> int:
+    """For the commands that make no run (``rules``, ``schema``, ``waive``): print each plugin
+    failure on stderr, named; the status is 3 when there was one, else ``status``."""
+    told_any = False
+    for failure in failures:
+        print(f"{PREFIX}{failure.error()}", file=sys.stderr)
+        told_any = True
+    return 3 if told_any else status
 
 
 def check(run: Run, name: str, plugins: Plugins, *, colour: bool = False,
