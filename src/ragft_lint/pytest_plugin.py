@@ -13,8 +13,9 @@ findings at or above ``fail_on``, one ``path:line:column`` line each with the fi
 passes otherwise. A declaration that cannot be read or does not fit the format is a collection
 error that shows where, as ``ragft-lint check`` would.
 
-Every process checks the declaration at most once: the items and the fixture share the
-report, and under pytest-xdist each worker makes its own from the same files.
+Every process makes one run (``Session.run``) at most: the items, the fixtures and the notes
+in the summary all present it, and under pytest-xdist each worker makes its own from the same
+files. Over several declarations a system is ``path::name`` in the fixtures as in the items.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def ragft_lint_report(request: pytest.FixtureRequest) -> Report:
     Available with or without ``--ragft-lint``; the declarations are the ones the plugin uses
     (several, as in a monorepo, are one report). ``report.for_system(name)`` gives one
     system's findings without the waived ones (``include_waived=True`` for those too) and
-    raises ``LookupError`` naming the systems for a system not declared; ``report.findings``
+    raises ``UnknownSystemError`` (a ``KeyError``) with "did you mean" for a system the run does
+    not hold, as ``ragft_lint_decisions[name]`` does; ``report.findings``
     holds all of them.
     A declaration that cannot be read fails the test that asks for the report, showing where.
     """
