@@ -256,3 +256,18 @@ def test_each_resolution_reads_the_file_again(
     assert len(loads) == 2
     assert list(first[0].data["systems"]) == ["bot"]
     assert list(second[0].data["systems"]) == ["other-bot"]
+
+
+def test_a_path_that_is_nothing_is_still_said_to_be_missing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _project(tmp_path, evidence=1)
+    nothing = ["missing.jsonl", "evals/a\0b.jsonl"]
+    try:
+        (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+        nothing.append("dangling")
+    except OSError:
+        pass  # no symbolic links here
+    monkeypatch.chdir(tmp_path)
+    # Each one, as os.path.exists says.
+    expected = [Problem(path, 1, 1, "no such file or folder") for path in sorted(nothing)]
+    assert _together([*nothing, *files]) == ([], [], expected)
