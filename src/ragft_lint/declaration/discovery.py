@@ -13,7 +13,7 @@ any path-like value.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple, Union
 
 from ..errors import DeclarationError, Problem
 from .document import MAX_DECLARATION_BYTES, Document
@@ -209,20 +209,132 @@ def invalid_pyproject(given: PathLike) -> Optional[str]:
     return None
 
 
-def _in_folder(folder: str) -> Optional[Document]:
+class Reads:
+    """What one resolution has read: each declaration file parsed once, and each folder looked
+    in once, however many paths lead there.
+
+    Pre-commit passes every changed file, and each evidence file selects the declaration above
+    it: without this, a thousand evidence files would parse the same declaration a thousand
+    times. A file is known by its real path (a link and its target are read once); a path other
+    than the one first read gets the same parsed content under its own name, and an error
+    names that path, as its own read would have. Made for one resolution only, so that a file
+    changed since is read again by the next one.
+    """
+
+    def __init__(self) -> None:
+        # (loader, path as given) -> (loader, file name, real path): the key of what was read.
+        # The name is part of the key because it decides the format (pyproject.toml or YAML).
+        self._keys: Dict[Tuple[str, str], Tuple[str, str, str]] = {}
+        # The key -> the path first read, and its document (None: not a declaration) or error.
+        self._read: Dict[Tuple[str, str, str],
+                         Tuple[str, Optional[Document], Optional[DeclarationError]]] = {}
+        self._folders: Dict[str, Tuple[Optional[Document], Optional[DeclarationError]]] = {}
+        self._found: Dict[str, Tuple[Optional[Document], List[str]]] = {}
+        self._marked: Dict[str, bool] = {}  # folder -> whether it holds .git
+        self._notes: Dict[str, Optional[str]] = {}
+
+    def file(self, given: PathLike) -> Optional[Document]:
+        """``load_file``, once per file."""
+        return self._load("file", load_file, os.fspath(given))
+
+    def other(self, given: PathLike) -> Optional[Document]:
+        """``load_other``, once per file."""
+        return self._load("other", load_other, os.fspath(given))
+
+    def _load(self, loader: str, load: Callable[[str], Optional[Document]],
+              file: str) -> Optional[Document]:
+        key = self._keys.get((loader, file))
+        if key is None:
+            key = self._keys[(loader, file)] = (loader, os.path.basename(file),
+                                                os.path.realpath(file))
+        entry = self._read.get(key)
+        if entry is None:
+            try:
+                document = load(file)
+            except DeclarationError as exc:
+                self._read[key] = (file, None, exc)
+                raise
+            self._read[key] = (file, document, None)
+            return document
+        first, document, error = entry
+        if first != file:  # the same file by another path: under that path's name
+            display, shown = display_path(file), display_path(first)
+            if error is not None:
+                error = DeclarationError([p._replace(path=display) if p.path == shown else p
+                                          for p in error.problems])
+            elif document is not None:
+                document = Document(file, display, document.fmt, document.data,
+                                    document.positions, document.origin)
+        if error is not None:
+            raise DeclarationError(error.problems)  # a new one: each raise its own traceback
+        return document
+
+    def invalid_pyproject(self, given: PathLike) -> Optional[str]:
+        """``invalid_pyproject``, once per path."""
+        path = os.fspath(given)
+        if path not in self._notes:
+            self._notes[path] = invalid_pyproject(path)
+        return self._notes[path]
+
+    def repository_root(self, start: PathLike) -> Optional[str]:
+        """``repository_root``, looking for ``.git`` in each folder once."""
+        for folder in folders_up(os.path.abspath(start)):
+            marked = self._marked.get(folder)
+            if marked is None:
+                marked = self._marked[folder] = os.path.exists(os.path.join(folder, ".git"))
+            if marked:
+                return folder
+        return None
+
+    def in_folder(self, folder: str) -> Optional[Document]:
+        """``_in_folder``, once per folder."""
+        entry = self._folders.get(folder)
+        if entry is None:
+            try:
+                entry = (_in_folder(folder, self), None)
+            except DeclarationError as exc:
+                entry = (None, exc)
+            self._folders[folder] = entry
+        if entry[1] is not None:
+            raise DeclarationError(entry[1].problems)
+        return entry[0]
+
+    def discover(self, given: PathLike) -> Tuple[Optional[Document], List[str]]:
+        """``discover``: the search from one folder up, once per folder it starts from."""
+        # Known by the path given and by its real path: the two lead to the same search.
+        key = os.fspath(given)
+        found = self._found.get(key)
+        if found is None:
+            start = os.path.realpath(key)
+            found = self._found.get(start)
+            if found is None:
+                found = self._found[start] = self._search(start)
+            self._found[key] = found
+        return found[0], list(found[1])
+
+    def _search(self, start: str) -> Tuple[Optional[Document], List[str]]:
+        """From a real folder up to the repository root (outside one, the file system's)."""
+        root = self.repository_root(start)
+        searched: List[str] = []
+        for folder in folders_up(start):
+            searched.append(display_path(folder))
+            document = self.in_folder(folder)
+            if document is not None:
+                return document, searched
+            if folder == root:
+                break
+        return None, searched
+
+
+def _in_folder(folder: str, reads: Reads) -> Optional[Document]:
     """The declaration held by one folder, if any; two in one folder is an error."""
     found: List[Document] = []
-    for name in YAML_NAMES:
+    for name in NAMES:
         candidate = os.path.join(folder, name)
         if os.path.isfile(candidate):
-            document = load_file(candidate)
+            document = reads.file(candidate)
             if document is not None:
                 found.append(document)
-    candidate = os.path.join(folder, PYPROJECT)
-    if os.path.isfile(candidate):
-        document = load_file(candidate)
-        if document is not None:
-            found.append(document)
     if len(found) > 1:
         names = " and ".join(d.display for d in found)
         raise DeclarationError([Problem(found[1].display, 1, 1,
@@ -230,32 +342,26 @@ def _in_folder(folder: str) -> Optional[Document]:
     return found[0] if found else None
 
 
-def discover(given: PathLike) -> Tuple[Optional[Document], List[str]]:
+def discover(given: PathLike, reads: Optional[Reads] = None
+             ) -> Tuple[Optional[Document], List[str]]:
     """Walk from ``start`` up to the repository root; the first folder with a declaration wins.
 
     Returns the document (or None) and the folders looked in, for the error message.
+    ``reads``: what earlier searches of the same resolution read (see ``Reads``).
     """
-    start = os.path.realpath(given)
-    root = repository_root(start)  # outside a repository: up to the file system's root
-    searched: List[str] = []
-    for folder in folders_up(start):
-        searched.append(display_path(folder))
-        document = _in_folder(folder)
-        if document is not None:
-            return document, searched
-        if folder == root:
-            break
-    return None, searched
+    return (Reads() if reads is None else reads).discover(given)
 
 
-def below(given: PathLike) -> Tuple[List[Document], List[str]]:
+def below(given: PathLike, reads: Optional[Reads] = None) -> Tuple[List[Document], List[str]]:
     """Every declaration at or below a folder, sorted by path, and notes for the user.
 
-    Two declarations in one folder are an error, as they are upwards.
+    Two declarations in one folder are an error, as they are upwards. ``reads``: as for
+    ``discover``.
     """
     folder = os.path.realpath(given)
     notes: List[str] = []
-    root = repository_root(folder)
+    reads = Reads() if reads is None else reads
+    root = reads.repository_root(folder)
     files = None
     if root is not None and _is_repository(root):
         files, note = _listed_by_git(folder, root)
@@ -274,7 +380,7 @@ def below(given: PathLike) -> Tuple[List[Document], List[str]]:
         found: List[Document] = []
         for file in sorted(by_folder[holder], key=lambda f: NAMES.index(os.path.basename(f))):
             try:
-                document = load_file(file)
+                document = reads.file(file)
             except DeclarationError as exc:
                 problems.extend(exc.problems)
                 continue

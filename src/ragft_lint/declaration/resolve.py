@@ -14,11 +14,15 @@ everywhere. A file named is never skipped without a word:
 - a folder, and no path at all (the working folder), means every declaration at or below it
   (see ``discovery.below``); when there is none, the nearest one above it; when there is none
   at all, ``NoDeclarationError`` says where it looked.
+
+However many paths lead to one declaration (pre-commit passes every changed evidence file),
+one call reads and parses it once (``discovery.Reads``).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Union
 
 from ..errors import DeclarationError, NoDeclarationError, Problem
@@ -50,16 +54,20 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
     documents: List[Document] = []
     notes: List[Note] = []
     problems: List[Problem] = []
+    # Every path of this call shares what was read: a declaration is parsed once however many
+    # files lead to it (pre-commit passes each changed evidence file).
+    reads = discovery.Reads()
     given = [os.fspath(p) for p in paths] or [cwd or os.getcwd()]
     for path in given:
         try:
-            if os.path.isdir(path):
-                documents.extend(_folder(path, notes))
-            elif not os.path.exists(path):
+            is_folder = _is_folder(path)
+            if is_folder:
+                documents.extend(_folder(path, notes, reads))
+            elif is_folder is None:
                 raise DeclarationError([Problem(discovery.display_path(path), 1, 1,
                                                 "no such file or folder")])
             else:
-                document = _file(path, notes)
+                document = _file(path, notes, reads)
                 if document is not None:
                     documents.append(document)
         except DeclarationError as exc:
@@ -67,46 +75,59 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
     if problems:
         raise DeclarationError(problems)
     unique: Dict[str, Document] = {}
+    real: Dict[str, str] = {}  # many paths lead to one document: its real path worked out once
     for document in documents:
-        unique.setdefault(os.path.realpath(document.file), document)
+        if document.file not in real:
+            real[document.file] = os.path.realpath(document.file)
+        unique.setdefault(real[document.file], document)
     return Resolution(list(unique.values()), notes)
 
 
-def _folder(path: str, notes: List[Note]) -> List[Document]:
+def _is_folder(path: str) -> Optional[bool]:
+    """Whether a path is a folder (None: it is nothing), as ``os.path.isdir`` and
+    ``os.path.exists`` together say, in one ``stat``: pre-commit passes a path per changed file."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # ValueError: a NUL in the path
+        return None
+    return stat.S_ISDIR(mode)
+
+
+def _folder(path: str, notes: List[Note], reads: discovery.Reads) -> List[Document]:
     """Every declaration at or below a folder; else the nearest above; else an error."""
-    found, said = discovery.below(path)
+    found, said = discovery.below(path, reads)
     # The listing of a folder is its own concern: git that could not list it, a walk cut short.
     notes.extend(Note("listing", text, discovery.display_path(path)) for text in said)
     if found:
         return found
     folder = os.path.realpath(path)
     searched = [f"{discovery.display_path(path)} and the folders below it"]
-    if discovery.repository_root(folder) != folder:  # a repository's root has nothing above
+    if reads.repository_root(folder) != folder:  # a repository's root has nothing above
         parent = os.path.dirname(folder)
         if parent != folder:
-            document, above = discovery.discover(parent)
+            document, above = reads.discover(parent)
             if document is not None:
                 return [document]
             searched += above
     raise NoDeclarationError(searched)
 
 
-def _file(path: str, notes: List[Note]) -> Optional[Document]:
+def _file(path: str, notes: List[Note], reads: discovery.Reads) -> Optional[Document]:
     """The declaration a file is, or the one above it when it is none (None: nothing)."""
     name = os.path.basename(path)
     if discovery.is_declaration_name(path):
-        document = discovery.load_file(path)
+        document = reads.file(path)
         if document is None:  # a pyproject.toml without the table: not ours
-            note = discovery.invalid_pyproject(path) if name == discovery.PYPROJECT else None
+            note = reads.invalid_pyproject(path) if name == discovery.PYPROJECT else None
             if note:
                 notes.append(Note("pyproject-skipped", note, discovery.display_path(path)))
         return document
     if name.lower().endswith(discovery.OTHER_SUFFIXES):
-        document = discovery.load_other(path)
+        document = reads.other(path)
         if document is not None:
             return document
     # A file a declaration may point to (evidence): the declaration above it.
-    document, _ = discovery.discover(os.path.dirname(os.path.abspath(path)))
+    document, _ = reads.discover(os.path.dirname(os.path.abspath(path)))
     if document is None:
         shown = discovery.display_path(path)
         notes.append(Note("no-declaration", f"{shown}: no declaration at or above this file; "
