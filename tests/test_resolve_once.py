@@ -18,6 +18,7 @@ from ragft_lint.declaration import discovery
 from ragft_lint.declaration.document import Document
 from ragft_lint.declaration.resolve import resolve
 from ragft_lint.errors import DeclarationError, Problem
+from ragft_lint.notes import Note
 
 DECLARATION = """\
 systems:
@@ -66,11 +67,11 @@ def _shape(document: Document) -> Shape:
             dict(document.positions), document.origin)
 
 
-def _one_by_one(paths: Sequence[str]) -> Tuple[List[Shape], List[str], List[Problem]]:
+def _one_by_one(paths: Sequence[str]) -> Tuple[List[Shape], List[Note], List[Problem]]:
     """What resolving the paths gave before they shared their reads: each path resolved on its
     own, the documents then kept once by real path, the first one first."""
     documents: Dict[str, Shape] = {}
-    notes: List[str] = []
+    notes: List[Note] = []
     problems: List[Problem] = []
     for path in paths:
         try:
@@ -84,7 +85,7 @@ def _one_by_one(paths: Sequence[str]) -> Tuple[List[Shape], List[str], List[Prob
     return list(documents.values()), notes, sorted(problems)
 
 
-def _together(paths: Sequence[str]) -> Tuple[List[Shape], List[str], List[Problem]]:
+def _together(paths: Sequence[str]) -> Tuple[List[Shape], List[Note], List[Problem]]:
     try:
         found, notes = resolve(paths)
     except DeclarationError as exc:
@@ -218,8 +219,8 @@ def test_files_with_no_declaration_above_each_get_their_note(
     monkeypatch.chdir(tmp_path)
     together = _together(files)
     assert together == _one_by_one(files)
-    assert together[1] == [f"{f}: no declaration at or above this file; nothing to check for it"
-                           for f in files]
+    assert [n.message for n in together[1]] == [
+        f"{f}: no declaration at or above this file; nothing to check for it" for f in files]
 
 
 def test_a_pyproject_that_is_none_of_ours_is_read_once_and_noted_for_each_path(
@@ -231,7 +232,7 @@ def test_a_pyproject_that_is_none_of_ours_is_read_once_and_noted_for_each_path(
     together = _together(paths)
     assert len(loads) == 1
     assert together == _one_by_one(paths)
-    assert len(together[1]) == 2 and "skipped" in together[1][0]
+    assert len(together[1]) == 2 and "skipped" in together[1][0].message
 
 
 def test_a_folder_and_files_below_it_read_the_declaration_once(
