@@ -112,3 +112,41 @@ def test_a_record_is_the_named_tuple_typing_would_make() -> None:
     import pickle  # as results cross from a forked child
 
     assert pickle.loads(pickle.dumps(finding)) == finding
+
+
+def test_a_record_behaves_as_collections_namedtuple_makes_it() -> None:
+    import collections
+    import copy
+    import sys
+
+    from ragft_lint.record import NamedTuple
+
+    class Point(NamedTuple):
+        x: int
+        y: int
+        label: str = "origin"
+
+    reference = collections.namedtuple("Point", ["x", "y", "label"], defaults=["origin"])
+    for made in (Point, reference):
+        point = made(1, y=2)
+        assert (point, point.label, point.x) == ((1, 2, "origin"), "origin", 1)
+        assert repr(point) == "Point(x=1, y=2, label='origin')"
+        assert point._replace(label="a") == (1, 2, "a") and type(point._replace()) is made
+        assert made._make([3, 4, "b"]) == (3, 4, "b") and point._asdict()["y"] == 2
+        assert (made._fields, made._field_defaults) == (("x", "y", "label"), {"label": "origin"})
+        assert copy.copy(point) == point
+        if sys.version_info >= (3, 10):
+            assert made.__match_args__ == ("x", "y", "label")
+        assert point.__getnewargs__() == (1, 2, "origin") and not hasattr(point, "__dict__")
+        if sys.version_info >= (3, 13):
+            assert copy.replace(point, x=9) == (9, 2, "origin")  # type: ignore[attr-defined]
+    said = []
+    for made in (Point, reference):
+        for wrong in (lambda m=made: m(1), lambda m=made: m._make([1]),
+                      lambda m=made: m(1, 2)._replace(z=1), lambda m=made: m(1, 2, 3, 4)):
+            with pytest.raises((TypeError, ValueError)) as raised:
+                wrong()
+            # Before 3.10 namedtuple's __new__ is named <lambda> in the message; ours, __new__.
+            said.append(f"{type(raised.value).__name__}: {raised.value}".replace("<lambda>",
+                                                                                  "__new__"))
+    assert said[:4] == said[4:]

@@ -80,9 +80,13 @@ def _parser(argv: Optional[Sequence[str]] = None) -> argparse.ArgumentParser:
     words = list(sys.argv[1:] if argv is None else argv)
     named = next((w for w in words if not w.startswith("-")), None)
     for name, (summary, description) in COMMANDS.items():
+        # A command named: its parser alone (the others show only in the list of commands, which
+        # no run of a named command prints). None or a wrong word: all, for the help or the
+        # "invalid choice" error that lists them.
+        if named in COMMANDS and named != name:
+            continue
         command = commands.add_parser(name, help=summary, description=description)
-        if named is None or named == name or named not in COMMANDS:
-            _OPTIONS[name](command)
+        _OPTIONS[name](command)
     return parser
 
 
@@ -325,6 +329,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # collector is back on when the command returns (tests call main in one process).
     collecting = gc.isenabled()
     gc.disable()
+    if argv is None:
+        _english_argparse()
     try:
         return _main(argv)
     finally:
@@ -334,6 +340,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             gc.freeze()
         if collecting:
             gc.enable()
+
+
+def _english_argparse() -> None:
+    """Run as the program: argparse's own words ("usage:", "error:") stay English, as every
+    message of ours is. Otherwise argparse looks each of them up in gettext's default domain
+    (importing ``locale`` to do so) on every run, about 2 ms of every commit, for a catalogue
+    that Python does not ship. Tests that call ``main`` in one process keep argparse as it is.
+    """
+    argparse._ = str  # type: ignore[attr-defined]
+    argparse.ngettext = _plural  # type: ignore[attr-defined]
+
+
+def _plural(singular: str, plural: str, count: int) -> str:
+    return singular if count == 1 else plural
 
 
 def _main(argv: Optional[Sequence[str]]) -> int:

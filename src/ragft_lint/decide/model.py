@@ -6,7 +6,6 @@ Plain named tuples and constants; the frameworks that make them are in ``failure
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -112,8 +111,10 @@ class Decision(NamedTuple):
     @property
     def consensus(self) -> str:
         """The verdict at least two frameworks share (``undecided`` included), else ``split``."""
-        verdict, count = Counter(f.verdict for f in self.frameworks).most_common(1)[0]
-        return verdict if count >= 2 else SPLIT
+        verdicts = [f.verdict for f in self.frameworks]
+        # The first of the most shared (as Counter.most_common, without importing heapq).
+        verdict = max(verdicts, key=verdicts.count)
+        return verdict if verdicts.count(verdict) >= 2 else SPLIT
 
     @property
     def disagrees(self) -> bool:

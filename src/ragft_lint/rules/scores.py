@@ -8,7 +8,6 @@ not.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
 
 from ..declaration.model import System
@@ -41,6 +40,8 @@ class Uplift(NamedTuple):
 def uplift(score: float, baseline: float, examples: int, confidence: float) -> Optional[Uplift]:
     """The gain ``score - baseline`` and its two-proportion interval at ``confidence``, for two
     scores measured on ``examples`` cases each; None when there is no gain or no interval."""
+    import math  # with the first score compared: every check pays for imports
+
     difference = score - baseline
     if difference <= 0 or examples <= 0:
         return None
@@ -91,6 +92,8 @@ def compare(baseline: CaseScores, tuned: CaseScores, confidence: float) -> Optio
     rates (graded scores count as the mean's share of passes), the pooled z test, and the
     two-proportion sample size per file. None when either file has no scored case.
     """
+    import math  # with the first score compared: every check pays for imports
+
     from ..evidence import statistics
 
     common = [case for case in tuned.scores if case in baseline.scores]
@@ -121,6 +124,8 @@ def compare(baseline: CaseScores, tuned: CaseScores, confidence: float) -> Optio
 
 def _spread(values: List[float]) -> float:
     """The sample standard deviation of ``values`` (divisor n - 1)."""
+    import math  # with the first score compared: every check pays for imports
+
     mean = math.fsum(values) / len(values)
     return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
 
