@@ -507,7 +507,9 @@ def test_parquet_with_named_fields(tmp_path: Path) -> None:
         in report.findings[1].message
 
 
-def test_a_file_of_unknown_format_is_a_note(tmp_path: Path) -> None:
+def test_a_file_of_unknown_format_is_a_note(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the note's file is named as the user reads it from here
     project = Project(tmp_path / "project")
     project.write("evals/eval.txt", "what is this?\n")
     project.declare("""\
@@ -518,6 +520,7 @@ def test_a_file_of_unknown_format_is_a_note(tmp_path: Path) -> None:
         """)
     report = project.check()
     assert not [f for f in report.findings if f.rule.startswith("DA")]
-    assert [(n.code, n.path) for n in report.notes] == [("not-measured", "evals/eval.txt")]
+    assert [(n.code, n.path) for n in report.notes] == [("not-measured",
+                                                         "project/evals/eval.txt")]
     assert messages(report) == ["cannot tell the format of evals/eval.txt from its name: not "
                             "measured (declare format: jsonl, json, csv or parquet)"]

@@ -398,3 +398,33 @@ def test_evidence_strict_in_the_declaration_fails_the_run(shallow: Path) -> None
         assert check_shallow(shallow, "--no-evidence").returncode == 0  # nothing to be cut
     finally:
         declaration.write_text(kept, encoding="utf-8")
+
+
+def test_strict_evidence_is_each_declarations_own(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from ragft_lint import Session
+    from ragft_lint.options import build
+
+    root = tmp_path / "mono"
+    Project(root)
+    unmeasured = textwrap.dedent(SOUND).replace(
+        "eval: {examples: 200, labeled: true}",
+        "eval: {path: evals/eval.txt, examples: 200, labeled: true}")
+    for service, strict in (("strict", True), ("lax", False)):
+        folder = root / "services" / service
+        (folder / "evals").mkdir(parents=True)
+        (folder / "evals" / "eval.txt").write_text("one\n")
+        (folder / "ragft.yaml").write_text(("evidence: strict\n" if strict else "") + unmeasured)
+    monkeypatch.chdir(root)
+    run = Session().run([], build(as_of=AS_OF, cache=False))
+    assert len(run.unmeasured) == 2
+    assert [n.path for n in run.strict] == ["services/strict/evals/eval.txt"]
+    assert run.exit_status == 1
+    (root / "services" / "strict" / "evals" / "eval.txt").rename(
+        root / "services" / "strict" / "evals" / "eval.jsonl")
+    (root / "services" / "strict" / "ragft.yaml").write_text(
+        "evidence: strict\n" + textwrap.dedent(SOUND))
+    run = Session().run([], build(as_of=AS_OF, cache=False))
+    assert run.strict == () and len(run.unmeasured) == 1 and run.exit_status == 0
+    run = Session().run([], build(as_of=AS_OF, cache=False, strict_evidence=True))
+    assert len(run.strict) == 1 and run.exit_status == 1

@@ -257,7 +257,7 @@ class SystemItem(pytest.Item):
         report = self.lint.report_of(self.declaration)
         failing = [f for f in report.for_system(self.system)
                    if f.severity >= report.fail_on]
-        unmeasured = [n for n in report.notes if n.unmeasured] if run.strict else []
+        unmeasured = [n for n in report.notes if n in run.strict]
         if failing or report.plugin_failures or unmeasured:
             raise SystemFailed(self.system, failing, report, unmeasured)
 

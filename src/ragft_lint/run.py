@@ -31,7 +31,8 @@ class Run(NamedTuple):
     """One run's outcome (see the module's docstring).
 
     ``recorded`` is how many findings ``write_baseline`` wrote (None when none was written);
-    ``strict`` whether a note that a figure could not be measured fails the run.
+    ``strict`` holds the notes that fail the run: that a figure could not be measured, of a
+    declaration checked with strict evidence (``--strict-evidence``, ``evidence: strict``).
     """
 
     options: Options
@@ -42,7 +43,7 @@ class Run(NamedTuple):
     failures: Tuple[PluginFailure, ...]
     exit_status: int
     recorded: Optional[int] = None
-    strict: bool = False
+    strict: Tuple[Note, ...] = ()
 
     @property
     def report(self) -> Report:
@@ -77,8 +78,9 @@ def execute(session: Session, paths: Sequence[PathLike], options: Options,
     failures = unique([*session.plugins.failures,
                        *(f for r in reports for f in r.plugin_failures)])
     notes = unique([*said, *(n for r in reports for n in r.notes)])
-    strict = any(session.settings(d, options).strict_evidence for d in declarations) or \
-        options.strict_evidence
+    strict = unique(note for d, r in zip(declarations, reports)
+                    if session.settings(d, options).strict_evidence
+                    for note in r.notes if note.unmeasured)
     recorded = None
     if options.write_baseline is not None:
         from . import baseline
@@ -103,7 +105,7 @@ def execute(session: Session, paths: Sequence[PathLike], options: Options,
                 raise UsageError(f"--system: {exc}") from None
     if failures:
         status = 3
-    elif strict and any(n.unmeasured for n in notes):
+    elif strict:
         status = 1
     elif decide or recorded is not None:
         status = 0

@@ -117,7 +117,7 @@ class _Collector:
         self.store = store
         self.progress = progress
         self.as_of = as_of
-        self.evidence = Evidence()
+        self.evidence = Evidence(base)
         # Within one run, each slot is measured once (systems may share files).
         self.memo: Dict[str, Any] = {}
         self._git: Optional[history.Git] = None

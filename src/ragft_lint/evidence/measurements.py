@@ -203,9 +203,13 @@ def estimate(scores: CaseScores) -> Optional[Estimate]:
 class Evidence:
     """The measurements of one declaration, the notes to tell the user once, and the result
     readers from plugins that failed (reader name, what happened): plugin failures of the run.
+
+    ``base`` is the declaration's folder: a note's file, declared relative to it, is kept as
+    the user reads it from the working folder (two services' ``evals/eval.txt`` are two files).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, base: Optional[str] = None) -> None:
+        self.base = base
         self.systems: Dict[str, SystemEvidence] = {}
         self.notes: List[Note] = []
         self.reader_failures: List[Tuple[str, str]] = []
@@ -213,7 +217,14 @@ class Evidence:
     def note(self, code: str, message: str, path: Optional[str] = None, *,
              unmeasured: bool = True, level: str = WARNING) -> None:
         """Tell the user once (see ``ragft_lint.notes``); most of what evidence reading has to
-        say is that something could not be measured, hence the default."""
+        say is that something could not be measured, hence the default. ``path`` is the file
+        as declared."""
+        if path is not None and self.base is not None:
+            import os
+
+            from ..declaration.discovery import display_path
+
+            path = display_path(os.path.join(self.base, path))
         found = Note(code, message, path, level, unmeasured)
         if found not in self.notes:
             self.notes.append(found)

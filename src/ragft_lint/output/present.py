@@ -36,8 +36,8 @@ def told(run: Run, *, quiet: bool = False, in_output: bool = False,
     """The lines for standard error: the notes (unless ``quiet``, or the output carries them
     already: ``in_output``), then every plugin failure, named."""
     lines = [] if quiet or in_output else [f"{PREFIX}{note.message}" for note in run.notes]
-    if run.strict and run.unmeasured and not quiet:
-        count = len(run.unmeasured)
+    if run.strict and not quiet:
+        count = len(run.strict)
         lines.append(f"{PREFIX}strict evidence: {count} figure{'s' * (count != 1)} could not be "
                      "measured (the notes above say which); failing the run")
     lines += [f"{PREFIX}{failure.error()}" for failure in (*run.failures, *failures)]
