@@ -156,6 +156,21 @@ def run_notebook(cells: List[str], folder: Path, kernel: str) -> List[Dict[str, 
     return shown
 
 
+@pytest.mark.plugins
+@pytest.mark.slow
+def test_a_raising_rule_is_shown_by_the_notebook(sound: Path, raising: Dict[str, str],
+                                                 kernel: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", raising["PYTHONPATH"])
+    shown = run_notebook(["%load_ext ragft_lint",
+                          "result = %ragft_lint --no-evidence\nresult",
+                          "print(result.run.exit_status, len(result.run.failures))"],
+                         sound, kernel)
+    page = shown[1]["text/html"]
+    assert "(distribution ragft-lint-raising 1.2.3) failed: rule BAD001 raised" in page
+    assert shown[2]["stream"] == "3 1\n"
+
+
 @pytest.fixture(scope="module")
 def noted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project whose check has a note: an eval file whose format its name does not tell."""
