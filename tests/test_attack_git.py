@@ -50,7 +50,7 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def _run(cwd: Path, *arguments: str) -> "subprocess.CompletedProcess[str]":
+def _run(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     home = cwd / "home-of-the-run"
     home.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -127,7 +127,9 @@ def test_a_partial_clone_with_missing_objects_fetches_nothing(tmp_path: Path) ->
         "[core]\n\trepositoryformatversion = 1\n\tbare = true\n"
         f"\tsshCommand = \"touch '{marker}'\"\n"
         "[extensions]\n\tpartialClone = origin\n"
-        "[remote \"origin\"]\n\turl = ssh://example.invalid/x\n\tpromisor = true\n"))
+        "[remote \"origin\"]\n\turl = ssh://example.invalid/x\n\tpromisor = true\n"
+        # protocol.allow=never alone would give way to this
+        "[protocol \"ssh\"]\n\tallow = always\n"))
     (services / "objects" / name[:2]).mkdir()
     (services / "objects" / name[:2] / name[2:]).write_bytes(_loose_object("commit", commit))
     _write(services / "refs/heads/main", name + "\n")
@@ -137,6 +139,38 @@ def test_a_partial_clone_with_missing_objects_fetches_nothing(tmp_path: Path) ->
                 str(declaration.relative_to(root)))
     assert not marker.exists(), done.stderr
     assert done.returncode in (0, 1), done.stderr
+
+
+@pytest.mark.parametrize("transport", ["ssh", "file"])
+def test_a_real_partial_clone_fetches_nothing_whatever_its_config_allows(
+        tmp_path: Path, transport: str) -> None:
+    # A blob:none clone: following the eval file's rename needs an old blob that is missing.
+    # Its .git/config reaches the promisor over ssh, runs core.sshCommand, and allows ssh by
+    # name, which protocol.allow=never alone would give way to.
+    marker = tmp_path / "PWNED"
+    origin = tmp_path / "origin"
+    project = Project(origin, git=True)
+    project.declare(DECLARATION)
+    project.write("docs/policy.md", "policy\n")
+    project.write("evals/old.jsonl", EVAL * 50)
+    project.commit(datetime.date(2026, 1, 5), "old eval")
+    _git(origin, "mv", "evals/old.jsonl", "evals/policy.jsonl")
+    project.write("evals/policy.jsonl", EVAL * 49 + '{"input": "c", "output": "d"}\n')
+    project.commit(datetime.date(2026, 2, 5), "renamed")
+    _git(origin, "config", "uploadpack.allowFilter", "true")
+    _git(tmp_path, "clone", "-q", "--filter=blob:none", f"file://{origin}", "clone")
+    clone = tmp_path / "clone"
+    if transport == "ssh":
+        _git(clone, "config", "remote.origin.url", "ssh://example.invalid/x")
+        _git(clone, "config", "core.sshCommand", f"touch '{marker}'")
+    else:  # the upload-pack command of a local remote runs through the shell
+        _git(clone, "config", "remote.origin.uploadpack", f"touch '{marker}'; git-upload-pack")
+    _git(clone, "config", f"protocol.{transport}.allow", "always")
+    done = _run(clone, "check", "--no-cache", "--as-of", AS_OF.isoformat(), "--",
+                "ragft.yaml")
+    assert not marker.exists(), done.stderr
+    assert done.returncode in (0, 1), done.stderr
+    assert "git failed" in done.stderr
 
 
 def _fsmonitor_repository(tmp_path: Path, include: bool) -> Dict[str, Path]:
@@ -188,7 +222,7 @@ def _weekly_history(root: Path) -> None:
 
 
 def _notes(report: object, code: str) -> List[str]:
-    return [n.message for n in getattr(report, "notes") if n.code == code]
+    return [n.message for n in report.notes if n.code == code]
 
 
 def test_a_git_file_pointing_outside_the_project_is_refused(tmp_path: Path) -> None:

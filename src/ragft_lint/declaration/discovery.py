@@ -66,6 +66,19 @@ def project_root(start: PathLike) -> str:
     return repository_root(start) or os.path.abspath(start)
 
 
+def refuse_outside_root(file: str, display: str) -> None:
+    """Refuse a declaration file that is a link to a file outside its project root (the
+    repository above the folder it is named in): what it says is no part of the project."""
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(file)))
+    target = os.path.realpath(file)
+    root = project_root(folder)
+    if target != root and not target.startswith(root.rstrip(os.sep) + os.sep):
+        raise DeclarationError([Problem(
+            display, 1, 1,
+            f"the file links to {display_path(target)}, outside the project root "
+            f"{display_path(root)}; copy the declaration into the project")])
+
+
 def read_text(file: PathLike, display: str) -> str:
     """Read a declaration file as UTF-8 text, refusing what cannot be a declaration."""
     try:
@@ -144,6 +157,7 @@ def load_file(given: PathLike) -> Optional[Document]:
     name = os.path.basename(file)
     if name == PYPROJECT and _large_without_table(file):
         return None  # a project's own large pyproject.toml is none of our business
+    refuse_outside_root(file, display)
     text = read_text(file, display)
     if name == PYPROJECT:
         from .toml_source import read_pyproject
@@ -165,6 +179,7 @@ def load_other(given: PathLike) -> Optional[Document]:
             return None  # larger than any declaration may be: evidence
     except OSError:
         pass  # read_text says what is wrong
+    refuse_outside_root(file, display)
     text = read_text(file, display)
     if file.lower().endswith(".toml"):
         from .toml_positions import Positions
@@ -429,33 +444,26 @@ def _kept(folder: str, file: str) -> bool:
 
 def _listed_by_git(folder: str, root: str) -> Tuple[Optional[List[str]], Optional[str]]:
     """The declaration files at or below ``folder`` that git knows (tracked, or new and not
-    ignored); None when git cannot say (not a repository after all, or git failing: then a
-    note too)."""
-    import subprocess  # only when a folder is searched downwards
+    ignored); None when git cannot say (not a repository after all, or git failing or refused:
+    then a note too). git runs through ``gitcmd``: nothing the repository configures runs."""
+    from .. import gitcmd
 
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
-    env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
-                "GIT_CEILING_DIRECTORIES": os.path.dirname(root)})
-    command = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-               *(f":(glob)**/{name}" for name in NAMES)]
     unlisted = "searched the folders without .gitignore"
-    try:
-        done = subprocess.run(command, cwd=folder, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=GIT_TIMEOUT_SECONDS, check=False)
-    except FileNotFoundError:
-        return None, f"git is not installed: {unlisted}"
-    except subprocess.TimeoutExpired:
-        return None, f"git took longer than {GIT_TIMEOUT_SECONDS:.0f} s to list the files: " \
-                     f"{unlisted}"
-    except OSError as exc:
-        return None, f"git could not be run ({exc.strerror or exc}): {unlisted}"
-    if done.returncode != 0:
-        error = done.stderr.decode("utf-8", "replace").strip()
-        if "not a git repository" in error.lower():
+    done = gitcmd.run(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+                       *(f":(glob)**/{name}" for name in NAMES)],
+                      root, folder, GIT_TIMEOUT_SECONDS, user_config=True)
+    if done.output is None:
+        if done.missing:
             return None, None  # a folder named .git that is none: a plain tree
-        first = (error.splitlines() or [f"exit status {done.returncode}"])[0][:200]
-        return None, f"git could not list the files ({first}): {unlisted}"
-    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+        if done.refused:
+            return None, f"{done.problem}; {unlisted}"
+        if done.problem.startswith("git failed ("):
+            return None, f"git could not list the files{done.problem[len('git failed'):]}: " \
+                         f"{unlisted}"
+        if done.problem.startswith("git took longer"):
+            return None, f"{done.problem} to list the files: {unlisted}"
+        return None, f"{done.problem}: {unlisted}"
+    names = done.output.decode("utf-8", "surrogateescape").split("\0")
     files = [os.path.join(folder, *name.split("/")) for name in names if name]
     return [f for f in files if _kept(folder, f)], None
 

@@ -1,9 +1,10 @@
 """What git says: how often the knowledge sources change, and when the eval file was added.
 
-git runs as a subprocess with a fixed argument list (no shell), no terminal prompt, no pager,
-a time limit, and a bounded number of commits; it never looks above the project root for a
-repository. When git is missing, times out, or the project is not a repository, the first
-failure is turned into one note for the user and no further git command runs.
+git runs through ``gitcmd`` (nothing the repository configures runs, nothing is fetched, only
+the project root's own repository is read) with a time limit and a bounded number of commits.
+When git is missing, times out, fails, the project is not a repository, or its ``.git`` leads
+outside the project, the first failure is turned into one note for the user and no further git
+command runs.
 
 A shallow clone (CI checks out one commit by default) holds only the newest part of the history,
 and its oldest commits look as if they had added every file. Every figure drawn from history is
@@ -56,42 +57,17 @@ class Git:
         """The standard output of ``git <arguments>``, or None (after one note) on failure."""
         if self.broken:
             return None
-        env = dict(os.environ)
-        env.update({
-            "LC_ALL": "C",
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_OPTIONAL_LOCKS": "0",
-            "GIT_PAGER": "cat",
-            # Never a repository above the project: a project outside git is outside git.
-            "GIT_CEILING_DIRECTORIES": os.path.dirname(os.path.abspath(self.root)),
-        })
-        command = ["git", "-c", "core.quotepath=off", "-c", "log.showSignature=false",
-                   *arguments]
-        import subprocess  # only when git is needed: every commit's check pays for imports
+        from .. import gitcmd
 
-        try:
-            result = subprocess.run(
-                command, cwd=self.folder, env=env, stdin=subprocess.DEVNULL,
-                capture_output=True, timeout=TIMEOUT_SECONDS, check=False,
-            )
-        except FileNotFoundError:
-            return self._fail(f"git is not installed: {UNMEASURED}")
-        except subprocess.TimeoutExpired:
-            return self._fail(f"git took longer than {TIMEOUT_SECONDS:.0f} s: {UNMEASURED}")
-        except OSError as exc:
-            return self._fail(f"git could not be run ({exc.strerror or exc}): {UNMEASURED}")
-        if result.returncode != 0:
-            error = result.stderr.decode("utf-8", "replace").strip()
-            if "not a git repository" in error.lower():
-                return self._fail(f"not a git repository: {UNMEASURED}")
-            first = (error.splitlines() or [f"exit status {result.returncode}"])[0][:200]
-            return self._fail(f"git failed ({first}): {UNMEASURED}")
-        return result.stdout.decode("utf-8", "replace")
-
-    def _fail(self, message: str) -> Optional[str]:
-        self.broken = True
-        self.note("git-failed", message)
-        return None
+        done = gitcmd.run(arguments, self.root, self.folder, TIMEOUT_SECONDS)
+        if done.output is None:
+            self.broken = True
+            if done.refused:
+                self.note("git-refused", f"{done.problem}; {UNMEASURED}")
+            else:
+                self.note("git-failed", f"{done.problem}: {UNMEASURED}")
+            return None
+        return done.output.decode("utf-8", "replace")
 
     def boundary(self) -> Dict[str, Optional[datetime.date]]:
         """The commits at which the history stops (a shallow clone), with their days; empty
