@@ -213,3 +213,76 @@ def test_fix_removes_an_unused_waiver_in_pyproject(tmp_path: Path, crlf: bool) -
         "[tool.ragft-lint.systems.bot]", "architecture = 'rag'", "gaps = ['knowledge']",
         "rag = {reranker = false, retrieve_k = 20, context_k = 5}", "",
         "# the next table", "[tool.other]", "y = 1", ""])
+
+
+@st.composite
+def waived_yamls(draw: Any) -> Tuple[bytes, str]:
+    """(file bytes, newline): a waiver of KN001 whose reason is plain, quoted or a block scalar
+    with a comment on its indicator line, under a plain or an explicit (``? key``) key, with
+    comments and blank lines around it, LF or CRLF, with or without a BOM."""
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    lines = ["# top", "systems:", "  bot:  # the bot", "    architecture: rag",
+             "    rag: {reranker: false, retrieve_k: 20, context_k: 5}", "    waivers:"]
+    explicit = draw(st.booleans())
+    lines += ["      ? KN001", "      :"] if explicit else ["      KN001:"]
+    inner = "        "
+    style = draw(st.sampled_from(["plain", "quoted", ">-", ">", "|", "|+", "|-"]))
+    if style == "plain":
+        lines.append(f"{inner}reason: the old words  # said so")
+    elif style == "quoted":
+        lines.append(f"{inner}reason: 'the old words'  # said so")
+    else:
+        lines += [f"{inner}reason: {style}  # block, on purpose", f"{inner}  the old words,",
+                  f"{inner}  on two lines"]
+        if draw(st.booleans()):
+            lines.append("")
+    lines.append(f"{inner}# a comment after the reason")
+    if draw(st.booleans()):
+        lines.append(f"{inner}expires: 2099-01-31")
+    lines += ["", "# the end", ""]
+    bom = b"\xef\xbb\xbf" if draw(st.booleans()) else b""
+    return bom + newline.join(lines).encode("utf-8"), newline
+
+
+@FAST
+@given(waived_yamls(), st.sampled_from(["KN001", "RG002"]),
+       st.sampled_from(["new words", "first line\nsecond line", "a 'quoted': one # not"]))
+def test_waive_keeps_block_scalars_explicit_keys_and_comments(
+        tmp_path_factory: Any, case: Tuple[bytes, str], rule: str, reason: str) -> None:
+    raw, newline = case
+    target = _project(tmp_path_factory.mktemp("blocks") / "p", "ragft.yaml", "", {})
+    target.write_bytes(raw)
+    status = main(["waive", rule, "bot", str(target), "--reason", reason])
+    got = target.read_bytes()
+    if status == 2:  # refused: not a byte changed
+        assert got == raw
+        return
+    assert status == 0
+    assert got.startswith(b"\xef\xbb\xbf") == raw.startswith(b"\xef\xbb\xbf")
+    text, before = got.decode("utf-8-sig"), raw.decode("utf-8-sig")
+    assert text.count("\n") == text.count("\r\n") or newline == "\n"
+    if newline == "\n":
+        assert "\r" not in text
+    # Every comment and every line outside the targeted reason is still there, in order.
+    kept = [line for line in before.splitlines()
+            if "the old words" not in line and "on two lines" not in line
+            and "reason:" not in line]
+    after = iter(text.splitlines())
+    assert all(any(line == other for other in after) for line in kept), text
+    for comment in ("# block, on purpose", "# said so"):
+        assert (comment in before) == (comment in text), text
+    waiver = read_yaml("f", "f", text).data["systems"]["bot"]["waivers"][rule]
+    assert waiver["reason"] == reason
+
+
+def test_fix_keeps_comments_after_removed_toml_tables_with_crlf_and_bom(tmp_path: Path) -> None:
+    lines = ["[tool.ragft-lint.systems.bot]", "architecture = 'rag'", "gaps = ['knowledge']",
+             "rag = {reranker = false, retrieve_k = 20, context_k = 5}", "",
+             "[tool.ragft-lint.systems.bot.waivers.KN001]", "reason = 'nothing to waive'",
+             "", "# about what follows, after a blank line", "", "[tool.other]", "y = 1",
+             "", "# the end of the file", ""]
+    target = _project(tmp_path / "p", "pyproject.toml", "", {})
+    target.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode())
+    assert main(["check", "--fix", "--no-evidence", "-q", str(target)]) in (0, 1)
+    assert target.read_bytes() == b"\xef\xbb\xbf" + "\r\n".join(
+        lines[:5] + lines[8:]).encode()

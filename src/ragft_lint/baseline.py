@@ -16,7 +16,6 @@ import json
 import os
 from typing import Any, Counter, Dict, List, Optional, Sequence, Tuple
 
-from .atomic import write_text
 from .errors import BaselineError
 from .findings import SEVERITY_WORDS, Finding, Severity
 from .report import Report
@@ -58,7 +57,11 @@ def write(reports: Sequence[Report], path: str) -> int:
     """Write the baseline atomically; returns how many findings it records."""
     data = document(reports, path)
     try:
-        write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        from .atomic import Locked
+
+        with Locked(path, path) as locked:  # a baseline is replaced whole: no comparison
+            locked.replace((json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+                           .encode("utf-8"), locked.current())
     except OSError as exc:
         raise BaselineError(path, f"cannot write the baseline: {exc.strerror or exc}") from None
     return len(data["findings"])

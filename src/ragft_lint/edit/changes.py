@@ -64,9 +64,10 @@ def _table(data: Dict[str, Any], path: Path) -> Dict[str, Any]:
     return here
 
 
-def adding(data: Dict[str, Any], path: Path, value: Any) -> Add:
+def adding(data: Dict[str, Any], path: Path, value: Any) -> Change:
     """An ``Add`` of ``value`` at ``path``, made at the deepest table of ``path`` that exists:
-    the keys missing on the way are added as nested tables."""
+    the keys missing on the way are added as nested tables. A key that is there with no value
+    (``waivers:``) gets the nested tables as its value."""
     here = data
     depth = 0
     for key in path[:-1]:
@@ -77,6 +78,8 @@ def adding(data: Dict[str, Any], path: Path, value: Any) -> Add:
         depth += 1
     for key in reversed(path[depth + 1:]):
         value = {key: value}
+    if isinstance(here, dict) and path[depth] in here and here[path[depth]] is None:
+        return SetValue(path[:depth + 1], value)
     return Add(path[:depth], path[depth], value)
 
 

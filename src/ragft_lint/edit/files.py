@@ -1,4 +1,4 @@
-"""Making edits in a declaration file: splice, read the result back, write it atomically."""
+"""Making edits in a declaration file: lock it, splice, read the result back, write it safely."""
 
 from __future__ import annotations
 
@@ -16,23 +16,41 @@ _BOM = b"\xef\xbb\xbf"
 
 
 class EditFailed(RagftLintError):
-    """The edited text would not read back as intended: nothing was written."""
-
-    exit_status = 3
+    """The edited text would not read back as intended: the edit is refused, nothing was
+    written (exit 2, like every value an edit cannot place without touching other bytes)."""
 
 
 class Source:
-    """A declaration file as it is on disk now: its text, and the document it reads as."""
+    """A declaration file as it is on disk now: its text, and the document it reads as.
+
+    The file stays locked (``atomic.Locked``) from this reading until ``close``, so that two
+    edits at once are made one after the other; use it as a context manager.
+    """
 
     def __init__(self, document: Document) -> None:
+        from ..atomic import CHANGED, Locked, WriteRefused
         from ..declaration.discovery import read_text
 
         self.file = document.file
         self.display = document.display
         self.fmt = document.fmt
-        with open(self.file, "rb") as handle:
-            self.bom = handle.read(3) == _BOM
-        self.text = read_text(self.file, self.display)
+        try:
+            self.lock = Locked(self.file, self.display)
+        except OSError as exc:
+            raise WriteRefused(self.display, f"cannot open it for editing: "
+                                             f"{exc.strerror or exc}") from None
+        try:
+            self.original = self.lock.current()
+            self.text = read_text(self.file, self.display)
+            self.bom = self.original is not None and self.original.startswith(_BOM)
+            if self._bytes(self.text) != self.original:  # an editor saved between the reads
+                raise WriteRefused(self.display, CHANGED)
+        except OSError as exc:
+            self.lock.close()
+            raise WriteRefused(self.display, f"cannot read: {exc.strerror or exc}") from None
+        except BaseException:
+            self.lock.close()
+            raise
         pyproject = self.fmt == "toml" and os.path.basename(self.file) == "pyproject.toml"
         self.prefix: Path = PYPROJECT_TABLE if pyproject else ()
         self.document = self.read(self.text)
@@ -90,10 +108,27 @@ class Source:
             raise EditFailed(f"{self.display}: could not follow the file's layout; "
                              "nothing was written") from None
 
-    def write(self, text: str) -> None:
-        from ..atomic import write_bytes
+    def _bytes(self, text: str) -> bytes:
+        return (_BOM if self.bom else b"") + text.encode("utf-8")
 
-        write_bytes(self.file, (_BOM if self.bom else b"") + text.encode("utf-8"))
+    def write(self, text: str) -> None:
+        """Replace the file with ``text``, if it still holds exactly what was read."""
+        from ..atomic import WriteRefused
+
+        try:
+            self.lock.replace(self._bytes(text), self.original)
+        except OSError as exc:  # a full disk, an unwritable folder
+            raise WriteRefused(self.display, f"cannot write: {exc.strerror or exc}; nothing "
+                                             "was written") from None
+
+    def close(self) -> None:
+        self.lock.close()
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 class _Overlap(Exception):

@@ -59,12 +59,21 @@ def run(session: Session, paths: Sequence[str], options: Options,
     Raises ``DeclarationError`` (nothing written) when a declaration has a problem that no
     fix here removes.
     """
+    import contextlib
+
     stream = out if out is not None else sys.stderr
     documents, _ = session.resolve(paths)
+    # Each file stays locked from its reading to its writing, so that an edit made meanwhile
+    # by another run waits rather than being lost.
+    with contextlib.ExitStack() as held:
+        return _fix(session, [held.enter_context(Source(d)) for d in documents], options,
+                    stream)
+
+
+def _fix(session: Session, sources: List[Source], options: Options, stream: Any) -> int:
     problems = []
     staged: List[Tuple[Source, List[Fix], Declaration]] = []
-    for document in documents:
-        source = Source(document)
+    for source in sources:
         fixes = none_words(source.document, session)
         changed = source.document
         if fixes:

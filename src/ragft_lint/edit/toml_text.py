@@ -253,17 +253,28 @@ def _under_removed_header(layout: List[Statement], number: int, path: Path) -> b
 
 
 def _section_end(text: str, layout: List[Statement], number: int) -> int:
-    """Where a header's section ends: at the next header, less the comment lines right above
-    it (they are that header's)."""
-    following = next((s for s in layout[number + 1:] if s.header), None)
-    if following is None:
-        return len(text)
-    end = following.start
-    while True:
-        previous = text.rfind("\n", 0, end - 1) + 1
-        if previous >= end or not text[previous:end].lstrip(" \t").startswith("#"):
-            return end
-        end = previous
+    """Where a header's section ends: past its last ``key = value`` line (or the header's own
+    line). The comments and blank lines after it stay, whichever table they are about; one
+    blank line goes with the section when a blank line before it already keeps tables apart.
+    """
+    last = number
+    while last + 1 < len(layout) and not layout[last + 1].header:
+        last += 1
+    end = layout[last].end
+    start = layout[number].start
+    before_blank = start == 0 or _blank_line_before(text, start)
+    if before_blank:
+        after = _skip_spaces(text, end)
+        if text.startswith("\r\n", after):
+            return after + 2
+        if text.startswith("\n", after):
+            return after + 1
+    return end
+
+
+def _blank_line_before(text: str, start: int) -> bool:
+    previous = text.rfind("\n", 0, start - 1) + 1
+    return not text[previous:start].strip()
 
 
 def _remove_member(text: str, start: int, rest: Path, path: Path) -> Splice:

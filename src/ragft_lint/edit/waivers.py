@@ -31,6 +31,10 @@ def run(session: Session, rule: str, system: str, reason: str,
 
     stream = out if out is not None else sys.stderr
     said = reason.strip()
+    try:  # bytes that are not UTF-8 arrive from the command line as lone surrogates
+        said.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError("--reason is not valid UTF-8 text; nothing was written") from None
     if not said:
         raise UsageError("--reason must say why the finding is accepted; it is empty")
     if expires is not None and expires < (today or datetime.date.today()):
@@ -48,17 +52,17 @@ def run(session: Session, rule: str, system: str, reason: str,
         names = list(declaration.systems)
         raise UsageError(f"{declaration.display}: no system {system!r}{hint(system, names)} "
                          f"(declared: {', '.join(names) or 'none'})")
-    source = Source(declaration.document)
-    existed = isinstance(lookup(source.document.data, ("systems", system, "waivers")), dict) \
-        and any(str(k).upper() == rule_id for k in source.document.data["systems"][system]
-                ["waivers"])
-    changes = _changes(source, system, rule_id, said, expires)
-    if not changes:
-        print(f"{PREFIX}{source.display}: the waiver of {rule_id} for {system} already says "
-              "that", file=stream)
-        return 0
-    text = source.edited(changes)
-    source.write(text)
+    with Source(declaration.document) as source:  # locked until the waiver is written
+        existed = isinstance(lookup(source.document.data, ("systems", system, "waivers")),
+                             dict) and any(str(k).upper() == rule_id for k in
+                                           source.document.data["systems"][system]["waivers"])
+        changes = _changes(source, system, rule_id, said, expires)
+        if not changes:
+            print(f"{PREFIX}{source.display}: the waiver of {rule_id} for {system} already "
+                  "says that", file=stream)
+            return 0
+        text = source.edited(changes)
+        source.write(text)
     done = "updated the waiver of" if existed else "waived"
     key = next(k for k in source.read(text).data["systems"][system]["waivers"]
                if str(k).upper() == rule_id)

@@ -99,18 +99,62 @@ def _splice(located: Located, change: Change) -> Splice:
 
 
 def _set(located: Located, path: Path, value: Any) -> Splice:
-    _, _, node = located.find(path)
+    _, key_node, node = located.find(path)
     if type(node).__name__ != "ScalarNode":
         raise NeedsPerson(path, "not a single value in the file")
     start, end = node.start_mark.index, node.end_mark.index
     text = located.text
     if text[start:start + 1] in ("!", "&"):
         raise NeedsPerson(path, "carries a tag or an anchor; edit it by hand")
+    if isinstance(value, dict):  # tables under a key that has no value yet: ``waivers:``
+        if start != end or not value:
+            raise NeedsPerson(path, "holds a value that is not a mapping")
+        at = _line_end(text, start)
+        lead = "" if text[at - 1:at] == "\n" else located.newline
+        indent = _indent(text, key_node) + " " * _step(located)
+        lines = "".join(block(k, v, indent, _step(located), located.newline)
+                        for k, v in value.items())
+        return at, at, lead + lines
     if start == end:  # an empty value: ``reranker:``
         gap = "" if text[start - 1:start] in (" ", "\t") else " "
         return start, end, gap + scalar(value)
+    if node.style in ("|", ">"):
+        return _set_block(located, path, node, value)
     style = node.style if isinstance(value, str) else None
     return start, end, scalar(value, style=style)
+
+
+_HEADER = re.compile(r"([|>])([1-9]?)([+-]?)([1-9]?)")
+
+
+def _set_block(located: Located, path: Path, node: Any, value: Any) -> Splice:
+    """A new value in a block scalar (``|`` or ``>``): its indicator line (and the comment on
+    it) stays, its content lines are replaced, the blank lines after them stay.
+
+    The new text is written with the strip chomping (``-``), since a reason does not end with
+    a line break; the read-back check refuses any text the style cannot carry exactly.
+    """
+    if not isinstance(value, str) or not value or value.endswith("\n"):
+        raise NeedsPerson(path, "a block scalar (| or >) that this value cannot fill")
+    text, newline = located.text, located.newline
+    start, end = node.start_mark.index, node.end_mark.index
+    header = _HEADER.match(text, start)
+    if header is None or header.group(2) or header.group(4):
+        raise NeedsPerson(path, "a block scalar with an indentation indicator; edit it by hand")
+    body = _line_end(text, start + 1)
+    lines = text[body:end].splitlines(True)
+    while lines and not lines[-1].strip():  # trailing blank lines: the layout's, not the value's
+        lines.pop()
+    if not lines:
+        raise NeedsPerson(path, "an empty block scalar; edit it by hand")
+    first = lines[0]
+    indent = first[:len(first) - len(first.lstrip(" "))]
+    joiner = newline + newline if header.group(1) == ">" else newline  # folding: a blank line
+    content = joiner.join(value.split("\n")).split(newline)
+    new = "".join(f"{indent}{line}{newline}" if line else newline for line in content)
+    chomp = header.start(3)
+    return header.start(), body + sum(map(len, lines)), \
+        text[header.start():chomp] + "-" + text[header.end(3):body] + new
 
 
 def _remove(located: Located, path: Path) -> Splice:
@@ -155,12 +199,20 @@ def _add(located: Located, parent_path: Path, key: str, value: Any) -> Splice:
         return close, close, entry
     if not parent.value:
         raise NeedsPerson(parent_path + (key,), "its parent is empty in the file")
-    first_key = parent.value[0][0]
-    indent = " " * first_key.start_mark.column
+    indent = _indent(text, parent.value[0][0])
     at = _line_end(text, _content_end(parent.value[-1][1]))
     lead = "" if at == 0 or text[at - 1] == "\n" else newline
-    lines = block(key, value, indent, _step(located.root), newline)
+    lines = block(key, value, indent, _step(located), newline)
     return at, at, lead + lines
+
+
+def _indent(text: str, key_node: Any) -> str:
+    """The indentation of a block mapping's keys, from one of its keys: its column, or, for
+    an explicit key (``? KN001``), the column of its ``?``."""
+    start = key_node.start_mark.index
+    before = text[start - key_node.start_mark.column:start]
+    explicit = re.fullmatch(r"( *)\?[ \t]+", before)
+    return explicit.group(1) if explicit else " " * key_node.start_mark.column
 
 
 def _skip_spaces(text: str, index: int) -> int:
@@ -187,18 +239,19 @@ def _line_end(text: str, index: int) -> int:
     return len(text) if newline < 0 else newline + 1
 
 
-def _step(root: Any) -> int:
+def _step(located: Located) -> int:
     """The file's indentation step: how far its first nested block mapping is indented."""
-    stack = [root]
+    text = located.text
+    stack = [located.root]
     while stack:
         node = stack.pop(0)
         if _is_mapping(node) and not node.flow_style and node.value:
-            column = node.value[0][0].start_mark.column
+            column = len(_indent(text, node.value[0][0]))
             for _, child in node.value:
                 if _is_mapping(child) and not child.flow_style and child.value:
-                    step = child.value[0][0].start_mark.column - column
+                    step = len(_indent(text, child.value[0][0])) - column
                     if step > 0:
-                        return int(step)
+                        return step
                 stack.append(child)
     return 2
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, TextIO, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, TextIO, Tuple
 
 from .. import terminal
 from ..declaration.discovery import PYPROJECT, YAML_NAMES, display_path
@@ -153,6 +153,9 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     if not folder.is_dir():
         raise InitError(f"{args.folder}: no such folder")
     path = target(folder, args.pyproject, args.force)  # refuse before any question is asked
+    # What the file holds now: it is replaced only if it still holds this after the questions
+    # (a file that appears meanwhile is not overwritten).
+    started = _current(path)
     session = Session()
     if stdin is None:  # started without any standard input: every answer is the default
         import io
@@ -168,15 +171,16 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         print(f"\n{PREFIX}init cancelled; nothing was written", file=sys.stderr)
         return 130
     data = declaration_data(answers)
-    if args.pyproject:
-        content = pyproject_bytes(path, data, args.force)
-    else:
-        content = to_yaml(data).encode("utf-8")
-
-    # What is written must read back as a valid declaration; checked before writing.
-    session.load(_read_back(path, content))
     try:
-        atomic.write_bytes(path, content)
+        with atomic.Locked(path, display_path(path)) as locked:
+            if args.pyproject:
+                started = locked.current()
+                content = pyproject_bytes(path, data, args.force)
+            else:
+                content = to_yaml(data).encode("utf-8")
+            # What is written must read back as a valid declaration; checked before writing.
+            session.load(_read_back(path, content))
+            locked.replace(content, started)
     except OSError as exc:
         raise InitError(f"{display_path(path)}: cannot write: {exc.strerror or exc}") from None
     system = answers["name"]
@@ -194,6 +198,13 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     out.write(("\n" if interactive else "") + shown.text)
     out.write("\nNext: `ragft-lint check` shows where the evidence and the choice disagree.\n")
     return shown.exit_status if shown.exit_status == 3 else 0
+
+
+def _current(path: Path) -> Optional[bytes]:
+    try:
+        return path.read_bytes()
+    except OSError:  # none, or not a file: the write says what is wrong
+        return None
 
 
 def _read_back(path: Path, content: bytes) -> Document:
