@@ -92,3 +92,52 @@ def test_a_log_of_fifty_thousand_samples_is_read_one_sample_at_a_time(tmp_path: 
     assert read["scores"] == 50_000 and read["malformed"] == 0, read
     peak = read["peak"]
     assert isinstance(peak, int) and peak < 150 << 20, f"peak {peak >> 20} MiB"
+
+
+def run_script(script: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_a_thread_python_does_not_know_of_stops_the_forking() -> None:
+    # A thread started below ``threading`` (as a C library starts its pool) is one that a
+    # fork would copy the locks of, and that ``threading.active_count`` does not count.
+    done = run_script("""\
+        import _thread, os, threading, time
+        from ragft_lint import parallel
+        if len(os.sched_getaffinity(0)) < 2:
+            print("one cpu"); raise SystemExit
+        alone = parallel.can_fork()
+        _thread.start_new_thread(time.sleep, (30,))
+        time.sleep(0.1)
+        print(alone, threading.active_count(), parallel.can_fork())
+    """, timeout=60)
+    assert done.returncode == 0, done.stderr
+    if done.stdout.strip() == "one cpu":
+        pytest.skip("forking is used only with more than one CPU")
+    assert done.stdout.split() == ["True", "1", "False"]
+
+
+def test_a_child_that_hangs_is_killed_and_its_share_done_here() -> None:
+    done = run_script("""\
+        import os, time
+        from ragft_lint import parallel
+        parallel.MIN_WAIT_SECONDS = 0.5
+        if not parallel.can_fork():
+            print("no fork"); raise SystemExit
+        parent = os.getpid()
+
+        def theirs():
+            if os.getpid() != parent:
+                time.sleep(1000)  # a child that never delivers
+            return "done here"
+
+        started = time.monotonic()
+        print(parallel.side_by_side([lambda: "mine", theirs]), time.monotonic() - started)
+    """, timeout=30)
+    assert done.returncode == 0, done.stderr
+    if done.stdout.strip() == "no fork":
+        pytest.skip("this machine does not fork for parallel work")
+    results, took = done.stdout.rsplit(" ", 1)
+    assert results == "['mine', 'done here']"
+    assert float(took) < 10
