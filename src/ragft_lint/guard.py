@@ -19,7 +19,7 @@ import os
 import sys
 import threading
 from types import FrameType
-from typing import Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from .deadline import limit
 
@@ -117,25 +117,29 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_WATCH.forked)
 
 
+# The plugins being loaded, by the top-level module their entry point names: (entry point
+# name, distribution, version). The host tells them (``known``) as it loads each, so that the
+# watchdog can name whose code is running without importing the host.
+OWNERS: Dict[str, Tuple[str, str, str]] = {}
+
+
+def known(name: str, value: str, distribution: str, version: str) -> None:
+    """Tell the watchdog of a plugin's entry point (``module:attribute`` in ``value``)."""
+    OWNERS[value.partition(":")[0].strip().split(".")[0]] = (name, distribution, version)
+
+
 def stopped_plugin(frame: Optional[FrameType], seconds: float, ended: float) -> str:
     """The failure line of the plugin whose code is running in ``frame`` (its innermost
     frame from a plugin's module names it)."""
     from .errors import PluginError
-    from .host import find_entry_points
 
     cause = (f"still running {ended:g} s after it started, past its time limit of "
              f"{seconds:g} s (it caught the limit's exception or blocked where it cannot "
              "be interrupted); the run was ended")
-    try:
-        owners = {ep.value.partition(":")[0].strip().split(".")[0]: ep
-                  for ep in find_entry_points()}
-    except Exception:  # unreadable metadata: the plugin goes unnamed, the run still ends
-        owners = {}
     while frame is not None:
-        module = str(frame.f_globals.get("__name__", "")).split(".")[0]
-        ep = owners.get(module)
-        if ep is not None:
-            return str(PluginError(ep.name, ep.distribution, ep.version, cause))
+        owner = OWNERS.get(str(frame.f_globals.get("__name__", "")).split(".")[0])
+        if owner is not None:
+            return str(PluginError(*owner, cause))
         frame = frame.f_back
     return f"a plugin's code is {cause}"
 

@@ -339,7 +339,7 @@ def load(entry_points: Optional[List[EntryPoint]] = None) -> Plugins:
     collect what they contribute into one ``Plugins`` value."""
     from . import builtin
     from .deadline import budget
-    from .guard import plugin_code
+    from .guard import known, plugin_code
 
     manager = pluggy.PluginManager(GROUP)
     manager.add_hookspecs(hookspecs)
@@ -354,6 +354,7 @@ def load(entry_points: Optional[List[EntryPoint]] = None) -> Plugins:
                                     f"(from {ep.distribution})")
             continue
         origins[ep.name] = ep
+        known(*ep)  # so that a plugin that will not stop is named
         plugin = None
         try:
             with plugin_code(seconds):
