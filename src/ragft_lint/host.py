@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from types import MappingProxyType
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import pluggy
 
@@ -309,9 +309,25 @@ class _Loader:
                 elif name in readers:
                     self.failure(plugin, f"result reader {name!r} is already defined")
                 else:
-                    readers[name] = reader if reader.name == name else reader._replace(name=name)
+                    readers[name] = reader._replace(name=name, read=_checked(name, reader.read))
                     owners[name] = plugin
         return readers, owners
+
+
+def _checked(name: str, read: Callable[..., Any]) -> Callable[..., Any]:
+    """A plugin's ``read``, whose result of the wrong type is its failure (a ``TypeError``
+    raised where its reader runs, so that it is named) rather than an internal error later."""
+
+    def checked(*arguments: Any) -> Any:
+        from .evidence.results import CaseScores
+
+        result = read(*arguments)
+        if not isinstance(result, CaseScores):
+            raise TypeError(f"returned {type(result).__name__}, not "
+                            "ragft_lint.evidence.results.CaseScores")
+        return result
+
+    return checked
 
 
 def _with_source(rule: Rule, plugin: str) -> Rule:
@@ -323,7 +339,7 @@ def load(entry_points: Optional[List[EntryPoint]] = None) -> Plugins:
     collect what they contribute into one ``Plugins`` value."""
     from . import builtin
     from .deadline import budget
-    from .guard import plugin_code
+    from .guard import known, plugin_code
 
     manager = pluggy.PluginManager(GROUP)
     manager.add_hookspecs(hookspecs)
@@ -338,6 +354,7 @@ def load(entry_points: Optional[List[EntryPoint]] = None) -> Plugins:
                                     f"(from {ep.distribution})")
             continue
         origins[ep.name] = ep
+        known(*ep)  # so that a plugin that will not stop is named
         plugin = None
         try:
             with plugin_code(seconds):

@@ -25,20 +25,31 @@ There = TypeVar("There")
 
 # Below this many items a fork costs more than it saves.
 MIN_ITEMS = 256
+# How long this process waits for its children once its own share is done: as long again as
+# that share took, and at least this long; then it kills them and does their shares itself.
+MIN_WAIT_SECONDS = 10.0
 
 
 def can_fork() -> bool:
     """Whether forking is both possible and safe here, and could run in parallel."""
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
-    import threading
-
-    if threading.active_count() > 1:  # a fork copies locks other threads may hold
+    if threads() != 1:  # a fork copies locks other threads may hold
         return False
     try:
         return len(os.sched_getaffinity(0)) > 1
     except (AttributeError, OSError):
         return False
+
+
+def threads() -> int:
+    """The OS threads of this process (Linux: its ``/proc/self/task``), counting those a C
+    library started (Arrow's pool after a Parquet read), which Python's ``threading`` does
+    not know; 0 when they cannot be counted."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 0
 
 
 def cores() -> int:
@@ -66,7 +77,10 @@ def side_by_side(tasks: Sequence[Callable[[], Result]]) -> List[Result]:
     forked child of its own (as ``beside`` does for two)."""
     if len(tasks) < 2 or not can_fork():
         return [task() for task in tasks]
+    import time
+
     children: List[Optional[Tuple[int, int]]] = []
+    started = time.monotonic()
     try:
         for task in tasks[1:]:
             children.append(_start(task))
@@ -76,9 +90,11 @@ def side_by_side(tasks: Sequence[Callable[[], Result]]) -> List[Result]:
             if child is not None:
                 _reap(*child)
         raise
+    took = time.monotonic() - started
+    until = time.monotonic() + max(took, MIN_WAIT_SECONDS)
     results = [mine]
     for task, child in zip(tasks[1:], children):
-        theirs = None if child is None else _collect(*child)
+        theirs = None if child is None else _collect(*child, until)
         results.append(task() if theirs is None else theirs[0])
     return results
 
@@ -131,24 +147,53 @@ def _child(there: Callable[[], Any], read: int,
         os._exit(status)  # no cleanup, no flushing of buffers the parent owns
 
 
-def _collect(child: int, read: int) -> Optional[List[Any]]:
-    """The child's result (in a one-item list), or None when it did not deliver one."""
+def _collect(child: int, read: int, until: float) -> Optional[List[Any]]:
+    """The child's result (in a one-item list), or None when it did not deliver one by
+    ``until`` (a ``time.monotonic`` time): a child that hangs is killed, never waited for."""
     import pickle
+    import select
+    import time
 
     chunks = []
-    with os.fdopen(read, "rb") as pipe:
+    try:
         while True:
-            chunk = pipe.read(1 << 20)
+            left = until - time.monotonic()
+            if left <= 0 or not select.select([read], [], [], left)[0]:
+                _reap(child, read)
+                return None
+            chunk = os.read(read, 1 << 20)
             if not chunk:
                 break
             chunks.append(chunk)
-    _, status = os.waitpid(child, 0)
+    except OSError:
+        _reap(child, read)
+        return None
+    os.close(read)
+    status = _wait(child, until)
     if status != 0 or not chunks:
         return None
     try:
         return [pickle.loads(b"".join(chunks))]
     except Exception:  # a truncated or odd payload: redo the work here
         return None
+
+
+def _wait(child: int, until: float) -> Optional[int]:
+    """The child's exit status once it has closed its pipe; None (and the child killed) when
+    it has not ended by ``until``."""
+    import signal
+    import time
+
+    while True:
+        with_status = os.waitpid(child, os.WNOHANG)
+        if with_status[0] == child:
+            return with_status[1]
+        if time.monotonic() >= until:
+            with contextlib.suppress(OSError):
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+            return None
+        time.sleep(0.001)
 
 
 def _reap(child: int, read: int) -> None:

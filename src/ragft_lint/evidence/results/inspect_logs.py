@@ -9,13 +9,16 @@ cancelled or still going) is incomplete.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Optional
 
 from . import CaseScores, NotReadable, Opener
 from .cases import Cases
 from .json_files import document, loads
 
 LETTERS = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
+# A sample member is parsed whole, so its parsed size is bounded well below what a member may
+# decompress to: 60 MiB of ``{},`` would take gigabytes as Python objects.
+SAMPLE_PARSED_BYTES = 256 << 20
 
 
 def sniff(head: str, path: str) -> bool:
@@ -26,30 +29,40 @@ def sniff(head: str, path: str) -> bool:
 
 def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str]) -> CaseScores:
     if path.endswith(".eval") or _is_zip(path, open_):
-        header, samples = _archive(path, open_)
-    else:
-        data = document(path, open_)
-        if not isinstance(data, dict) or not isinstance(data.get("eval"), dict):
-            raise NotReadable("has no `eval` table: not an inspect_ai log")
-        header = data
-        listed = data.get("samples")
-        samples = enumerate(listed if isinstance(listed, list) else [], 1)
-    cases = Cases(path, "inspect_ai")
+        return _archive(path, open_, metric, task)
+    data = document(path, open_)
+    if not isinstance(data, dict) or not isinstance(data.get("eval"), dict):
+        raise NotReadable("has no `eval` table: not an inspect_ai log")
+    listed = data.get("samples")
+    cases = _cases(path, data, task)
+    for where, sample in enumerate(listed if isinstance(listed, list) else [], 1):
+        _one(cases, where, sample)
+    return cases.result(metric, _task(data))
+
+
+def _task(header: Dict[str, Any]) -> Optional[str]:
     spec = header.get("eval")
     name = spec.get("task") if isinstance(spec, dict) else None
-    if isinstance(name, str):
+    return name if isinstance(name, str) else None
+
+
+def _cases(path: str, header: Dict[str, Any], task: Optional[str]) -> Cases:
+    """The cases of a log whose header is ``header``, checked to be of ``task`` if named."""
+    cases = Cases(path, "inspect_ai")
+    name = _task(header)
+    if name is not None:
         cases.tasks.append(name)
     if task is not None and task not in cases.tasks:
         raise NotReadable(f"is a log of task {name!r}, not {task!r}")
     cases.complete = header.get("status") == "success"
-    for where, sample in samples:
-        if isinstance(sample, dict):
-            _sample(cases, where, sample)
-        elif isinstance(sample, str):  # a member that could not be read: the reason
-            cases.bad(where, sample)
-        else:
-            cases.bad(where, "a sample that is not a JSON object")
-    return cases.result(metric, name if isinstance(name, str) else None)
+    return cases
+
+
+def _one(cases: Cases, where: int, sample: Any) -> None:
+    if isinstance(sample, dict):
+        _sample(cases, where, sample)
+    else:
+        cases.bad(where, "a sample that is not a JSON object")
 
 
 def _sample(cases: Cases, where: int, sample: Dict[str, Any]) -> None:
@@ -83,7 +96,11 @@ def _is_zip(path: str, open_: Opener) -> bool:
         return handle.read(4) == b"PK\x03\x04"
 
 
-def _archive(path: str, open_: Opener) -> Tuple[Dict[str, Any], Iterable[Tuple[int, Any]]]:
+def _archive(path: str, open_: Opener, metric: Optional[str],
+             task: Optional[str]) -> CaseScores:
+    """The scores of an ``.eval`` archive, each sample member parsed on its own and reduced
+    to its scores before the next is read: a log of many large samples takes the memory of
+    one. A member that would parse to more than ``SAMPLE_PARSED_BYTES`` is not parsed."""
     from .archive import Archive
 
     handle = open_(path)
@@ -102,15 +119,17 @@ def _archive(path: str, open_: Opener) -> Tuple[Dict[str, Any], Iterable[Tuple[i
                               "inspect_ai log")
         if not isinstance(header, dict):
             raise NotReadable("header.json is not a JSON object: not an inspect_ai log")
-        samples = []
+        cases = _cases(path, header, task)
         for number, name in enumerate((n for n in names if n.startswith("samples/")), 1):
             try:
-                samples.append((number, loads(archive.read(name), f"JSON in {name}")))
+                sample = loads(archive.read(name), f"JSON in {name}", SAMPLE_PARSED_BYTES)
             except NotReadable as exc:
                 if "zip bomb" in exc.reason or "Zstandard" in exc.reason:
                     raise
-                samples.append((number, exc.reason))
-        return header, samples
+                cases.bad(number, exc.reason)
+                continue
+            _one(cases, number, sample)
+            del sample  # the next member is parsed without this one held
+        return cases.result(metric, _task(header))
     finally:
         handle.close()
-

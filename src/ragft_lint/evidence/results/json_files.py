@@ -18,10 +18,26 @@ from . import NotReadable, Opener
 # A JSON document (a promptfoo, deepeval or inspect_ai log) is parsed whole, so it is bounded
 # well below the file limit: the parsed objects take several times the bytes.
 MAX_DOCUMENT_BYTES = 256 << 20
+# What a document may take once parsed, told from its bytes before parsing (``parsed_size``):
+# three bytes of ``{},`` become a 64-byte dict, so the bytes alone do not bound the memory.
+MAX_PARSED_BYTES = 1 << 30
 
 
-def loads(data: bytes, what: str = "JSON") -> Any:
-    """One JSON document from bytes, or ``NotReadable`` saying where it breaks."""
+def parsed_size(data: bytes) -> int:
+    """An upper estimate of the memory the JSON in ``data`` takes once parsed: every object,
+    array and value (each brace, bracket and comma, counted wherever they stand) at the size
+    of an empty dict, list or short string, plus the bytes themselves."""
+    return (len(data) + 72 * data.count(b"{") + 64 * data.count(b"[")
+            + 56 * data.count(b","))
+
+
+def loads(data: bytes, what: str = "JSON", limit: int = MAX_PARSED_BYTES) -> Any:
+    """One JSON document from bytes, or ``NotReadable`` saying where it breaks, or that it
+    would take more than ``limit`` bytes once parsed (it is then not parsed)."""
+    if parsed_size(data) > limit:
+        raise NotReadable(f"holds {what} too large to read: parsed, it would take more than "
+                          f"{limit >> 20} MiB of memory (its {len(data) >> 20} MiB are mostly "
+                          "small objects, lists or values)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
