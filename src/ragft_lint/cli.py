@@ -126,6 +126,20 @@ def _check_options(check: argparse.ArgumentParser) -> None:
                        help="show tracebacks of internal errors")
 
 
+def check_option_takes_value(word: str) -> bool:
+    """Whether ``word`` is one of ``check``'s options that takes a value, written in full or
+    shortened as argparse allows (``--form`` for ``--format``)."""
+    check = argparse.ArgumentParser(add_help=False)
+    _check_options(check)
+    valued = {option for action in check._actions if action.nargs != 0
+              for option in action.option_strings}
+    if word in valued:
+        return True
+    longer = {option for action in check._actions for option in action.option_strings
+              if word.startswith("--") and option.startswith(word)}
+    return len(longer) == 1 and longer <= valued
+
+
 def _decide_options(decide: argparse.ArgumentParser) -> None:
     decide.add_argument("paths", nargs="*", metavar="PATH",
                         help="as for check: a declaration file, or a folder and every "
