@@ -282,8 +282,10 @@ def _check(session: Session, args: argparse.Namespace, out: TextIO) -> int:
 
 def _show(shown: Any, out: TextIO) -> int:
     """Print a presented run (``output.present.Shown``) and return its status."""
+    from .output.escape import line as printed
+
     for line in shown.messages:
-        print(line, file=sys.stderr)
+        print(printed(line), file=sys.stderr)
     out.write(shown.text)
     return int(shown.exit_status)
 
@@ -380,11 +382,15 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     except BrokenPipeError:  # the reader went away (`ragft-lint rules | head`): stop quietly
         return terminal.quiet_closed_pipe()
     except NoDeclarationError as exc:
-        print(f"ragft-lint: {exc}", file=sys.stderr)
+        from .output.escape import printable
+
+        print(f"ragft-lint: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_status
     except RagftLintError as exc:
-        for line in exc.lines():
-            print(line if isinstance(exc, DeclarationError) else f"ragft-lint: {line}",
+        from .output.escape import line as printed
+
+        for line in exc.lines():  # names and keys from the user's files: escaped
+            print(printed(line if isinstance(exc, DeclarationError) else f"ragft-lint: {line}"),
                   file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
@@ -395,7 +401,9 @@ def _main(argv: Optional[Sequence[str]]) -> int:
             import traceback
 
             traceback.print_exc()
-        print(f"ragft-lint: internal error: {type(exc).__name__}: {exc}"
+        from .output.escape import printable
+
+        print(f"ragft-lint: internal error: {type(exc).__name__}: {printable(str(exc))}"
               + ("" if verbose else " (run with -v for the traceback)"), file=sys.stderr)
         return 3
 
