@@ -223,7 +223,7 @@ def test_write_baseline_refuses_a_file_outside_the_root_through_a_link(
 @pytest.mark.slow
 def test_pre_commit_framework_with_user_args_keeps_names_as_files(tmp_path: Path) -> None:
     env = _env(tmp_path / "home")
-    source = _repo(tmp_path / "ragft-lint", env, {})
+    source = _repo(tmp_path / "ragft-lint", env, {".placeholder": "the tree follows\n"})
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
                              "--exclude-standard"], cwd=ROOT, capture_output=True, text=True,
                             check=True).stdout

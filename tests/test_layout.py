@@ -31,8 +31,8 @@ CORE = ("declaration", "evidence", "rules", "decide", "engine", "session", "repo
         "findings", "rule", "thresholds", "host", "errors", "spec", "suggest", "parallel",
         "deadline", "guard", "atomic", "baseline", "hookspecs", "json_schema", "output_format",
         "_version", "record", "builtin", "notes", "options", "run")
-EDGES = ("output", "cli", "terminal", "arguments", "notebook", "pytest_plugin", "init", "edit",
-         "__main__", "__init__")
+EDGES = ("output", "cli", "pre_commit", "terminal", "arguments", "notebook", "pytest_plugin",
+         "init", "edit", "__main__", "__init__")
 # What a rendering delegation may import.
 RENDERING = "output"
 MAX_LINES = 500

@@ -389,9 +389,12 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     except RagftLintError as exc:
         from .output.escape import line as printed
 
-        for line in exc.lines():  # names and keys from the user's files: escaped
-            print(printed(line if isinstance(exc, DeclarationError) else f"ragft-lint: {line}"),
-                  file=sys.stderr)
+        for line in exc.lines():
+            if isinstance(exc, DeclarationError):  # keys and names from the user's files
+                print(printed(line), file=sys.stderr)
+            else:  # may show a table to add by hand: its lines stay lines, each escaped
+                for part in f"ragft-lint: {line}".split("\n"):
+                    print(printed(part), file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         print("ragft-lint: interrupted", file=sys.stderr)

@@ -137,15 +137,16 @@ class Store:
         return True
 
 
-# What an entry may hold: anything the tool wrote is a few levels deep, with finite numbers of
-# a size a count or a score can have. Anything else was not written by this version of the
-# tool (an edited or planted file): a miss, measured again, rather than an overflow later.
+# What an entry may hold: anything the tool wrote is a few levels deep, with finite numbers and
+# integers of 64 bits (an identity's nanosecond times need that many). Anything else was not
+# written by this version of the tool (an edited or planted file): a miss, measured again,
+# rather than an overflow later.
 MAX_DEPTH = 32
-MAX_INT = 2 ** 53
+MAX_INT = 2 ** 63
 
 
 def plain(value: Any) -> bool:
-    """Whether a decoded entry is shallow, with finite floats and integers below 2**53."""
+    """Whether a decoded entry is shallow, with finite floats and integers of 64 bits."""
     stack = [(value, 0)]
     while stack:
         node, depth = stack.pop()
