@@ -30,10 +30,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "ragft_lint"
 CORE = ("declaration", "evidence", "rules", "decide", "engine", "session", "report", "facts",
         "findings", "rule", "thresholds", "host", "errors", "spec", "suggest", "parallel",
         "deadline", "guard", "atomic", "baseline", "hookspecs", "json_schema", "output_format",
-        "_version", "record", "builtin", "notes", "options", "run",
-        "gitcmd")
-EDGES = ("output", "cli", "terminal", "arguments", "notebook", "pytest_plugin", "init", "edit",
-         "__main__", "__init__")
+        "_version", "record", "builtin", "notes", "options", "run", "gitcmd")
+EDGES = ("output", "cli", "pre_commit", "terminal", "arguments", "notebook", "pytest_plugin",
+         "init", "edit", "__main__", "__init__")
 # What a rendering delegation may import.
 RENDERING = "output"
 MAX_LINES = 500

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Counter, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Counter, Dict, List, Optional, Sequence, Tuple
 
 from .errors import BaselineError
 from .findings import SEVERITY_WORDS, Finding, Severity
 from .report import Report
+
+if TYPE_CHECKING:
+    from .declaration.model import Declaration
 
 FORMAT_VERSION = 1
 Key = Tuple[str, str, str, str]  # declaration, rule, system, key
@@ -51,6 +54,67 @@ def document(reports: Sequence[Report], path: str) -> Dict[str, Any]:
     entries.sort(key=lambda e: (e["declaration"], e["system"], e["rule"], e["key"],
                                 e["message"]))
     return {"ragft_lint_baseline": FORMAT_VERSION, "findings": entries}
+
+
+def check_target(path: str, declarations: Sequence[Declaration]) -> None:
+    """Refuse (``BaselineError``) a ``--write-baseline`` file that is not the run's to replace:
+    one outside every checked declaration's project root (a symbolic link is followed to where
+    it leads), a declaration, or a file the declarations name as evidence. A file name can come
+    from a stranger's repository (a folder named ``--write-baseline=x``), so none is trusted."""
+    from .declaration.discovery import NAMES
+
+    real = os.path.realpath(path)
+    if not any(_inside(real, os.path.realpath(d.root)) for d in declarations):
+        raise BaselineError(path, "outside the project root; write the baseline inside it "
+                                  "(nothing was written)")
+    if os.path.basename(real) in NAMES or os.path.basename(path) in NAMES or \
+            any(os.path.realpath(d.document.file) == real for d in declarations):
+        raise BaselineError(path, "is a declaration; name another file for --write-baseline "
+                                  "(nothing was written)")
+    if any(_declared(real, d) for d in declarations):
+        raise BaselineError(path, "is an evidence file the declaration names; name another "
+                                  "file for --write-baseline (nothing was written)")
+
+
+def _inside(real: str, root: str) -> bool:
+    return real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _declared(real: str, declaration: Declaration) -> bool:
+    """Whether a path or pattern the declaration names (an evidence file, its judgements, a
+    knowledge source) matches the file at ``real``."""
+    import fnmatch
+
+    base = os.path.dirname(os.path.abspath(declaration.document.file))
+    for system in declaration.systems.values():
+        for declared in _paths(system.facts):
+            if "\0" in declared:
+                continue
+            pattern = os.path.realpath(os.path.join(base, declared))
+            if pattern == real or fnmatch.fnmatchcase(real, pattern) or \
+                    real.startswith(pattern.rstrip(os.sep) + os.sep):
+                return True
+    return False
+
+
+def _paths(facts: Any) -> List[str]:
+    """Every string a system's facts hold under ``path``, ``qrels`` or ``sources``."""
+    found: List[str] = []
+    stack = [facts]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("path", "qrels", "baseline_results", "training_data",
+                             "results", "regression_suite") and isinstance(value, str):
+                    found.append(value)
+                elif key == "sources" and isinstance(value, list):
+                    found.extend(v for v in value if isinstance(v, str))
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def write(reports: Sequence[Report], path: str) -> int:

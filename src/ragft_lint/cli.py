@@ -126,6 +126,20 @@ def _check_options(check: argparse.ArgumentParser) -> None:
                        help="show tracebacks of internal errors")
 
 
+def check_option_takes_value(word: str) -> bool:
+    """Whether ``word`` is one of ``check``'s options that takes a value, written in full or
+    shortened as argparse allows (``--form`` for ``--format``)."""
+    check = argparse.ArgumentParser(add_help=False)
+    _check_options(check)
+    valued = {option for action in check._actions if action.nargs != 0
+              for option in action.option_strings}
+    if word in valued:
+        return True
+    longer = {option for action in check._actions for option in action.option_strings
+              if word.startswith("--") and option.startswith(word)}
+    return len(longer) == 1 and longer <= valued
+
+
 def _decide_options(decide: argparse.ArgumentParser) -> None:
     decide.add_argument("paths", nargs="*", metavar="PATH",
                         help="as for check: a declaration file, or a folder and every "
@@ -268,8 +282,10 @@ def _check(session: Session, args: argparse.Namespace, out: TextIO) -> int:
 
 def _show(shown: Any, out: TextIO) -> int:
     """Print a presented run (``output.present.Shown``) and return its status."""
+    from .output.escape import line as printed
+
     for line in shown.messages:
-        print(line, file=sys.stderr)
+        print(printed(line), file=sys.stderr)
     out.write(shown.text)
     return int(shown.exit_status)
 
@@ -366,12 +382,19 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     except BrokenPipeError:  # the reader went away (`ragft-lint rules | head`): stop quietly
         return terminal.quiet_closed_pipe()
     except NoDeclarationError as exc:
-        print(f"ragft-lint: {exc}", file=sys.stderr)
+        from .output.escape import printable
+
+        print(f"ragft-lint: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_status
     except RagftLintError as exc:
+        from .output.escape import line as printed
+
         for line in exc.lines():
-            print(line if isinstance(exc, DeclarationError) else f"ragft-lint: {line}",
-                  file=sys.stderr)
+            if isinstance(exc, DeclarationError):  # keys and names from the user's files
+                print(printed(line), file=sys.stderr)
+            else:  # may show a table to add by hand: its lines stay lines, each escaped
+                for part in f"ragft-lint: {line}".split("\n"):
+                    print(printed(part), file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         print("ragft-lint: interrupted", file=sys.stderr)
@@ -381,7 +404,9 @@ def _main(argv: Optional[Sequence[str]]) -> int:
             import traceback
 
             traceback.print_exc()
-        print(f"ragft-lint: internal error: {type(exc).__name__}: {exc}"
+        from .output.escape import printable
+
+        print(f"ragft-lint: internal error: {type(exc).__name__}: {printable(str(exc))}"
               + ("" if verbose else " (run with -v for the traceback)"), file=sys.stderr)
         return 3
 

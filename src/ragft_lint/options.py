@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from .declaration.model import Declaration
     from .host import Plugins
 
-__all__ = ["NAMES", "CheckSettings", "Options", "build", "check_rule_words", "from_arguments",
-           "parse_date", "parse_rule_list"]
+__all__ = ["FIRST_DAY", "LAST_DAY", "NAMES", "CheckSettings", "Options", "build",
+           "check_rule_words", "from_arguments", "in_range", "parse_date", "parse_rule_list"]
 
 
 class Options(NamedTuple):
@@ -48,12 +48,27 @@ class Options(NamedTuple):
 NAMES = frozenset(Options._fields) | {"no_evidence", "no_cache"}
 
 
+# The dates a run can be checked at: far enough inside datetime's own range (years 1 to 9999)
+# that every window the rules and the git history reach around the date stays inside it.
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(9000, 12, 31)
+
+
 def parse_date(text: str) -> datetime.date:
     """``YYYY-MM-DD``, or ``ValueError`` saying what was expected."""
     try:
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    return in_range(day)
+
+
+def in_range(day: datetime.date) -> datetime.date:
+    """``day``, or ``ValueError`` when a run cannot be checked at it."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day.isoformat()} is outside the dates a run can be checked at "
+                         f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
+    return day
 
 
 def parse_rule_list(text: str) -> Tuple[str, ...]:
@@ -161,9 +176,12 @@ def _rule_words(name: str, value: Any) -> Tuple[str, ...]:
 
 def _date(value: Any) -> datetime.date:
     if isinstance(value, datetime.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, datetime.date):
-        return value
+        try:
+            return in_range(value)
+        except ValueError as exc:
+            raise UsageError(f"as_of: {exc}") from None
     if isinstance(value, str):
         try:
             return parse_date(value)

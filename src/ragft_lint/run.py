@@ -74,6 +74,11 @@ def execute(session: Session, paths: Sequence[PathLike], options: Options,
     said: Sequence[Note] = ()
     if declarations is None:
         declarations, said = session.declarations(paths)
+    if options.write_baseline is not None:
+        from . import baseline
+
+        # Before anything runs: a refused file leaves the run unchecked and nothing written.
+        baseline.check_target(options.write_baseline, declarations)
     reports = [session.report(d, options) for d in declarations]
     failures = unique([*session.plugins.failures,
                        *(f for r in reports for f in r.plugin_failures)])

@@ -173,6 +173,9 @@ def _check_paths(document: Document, root: str, data: Dict[str, Any], complain: 
 def _check_one(value: str, where: KeyPath, base: str, root: str, complain: Complain) -> None:
     # Every value is taken as a pattern: a file name with a wildcard character in it is rare,
     # and an evidence file is checked again, whole, when it is opened.
+    if "\0" in value:  # no file system takes it, and the os functions raise on it
+        complain(where, f"{value!r} holds a NUL character, which no file name can hold", False)
+        return
     try:
         resolve_inside(base, value, root, pattern=True)
     except OutsideRoot as exc:

@@ -14,7 +14,7 @@ parser (used elsewhere) takes several.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from ..errors import DeclarationError, Problem
 from .document import Document, KeyPath, Position
@@ -315,6 +315,36 @@ def c_parser_available() -> bool:
     return getattr(main, "CParser", None) is not None
 
 
+# How deep the text may nest before it is composed at all: the C parser composes recursively in
+# C, where nesting a hundred thousand levels deep (`[[[[...`, `- - - - ...`) overflows the stack
+# and kills the process. Far above MAX_DEPTH, which the walk reports at the value itself.
+_COMPOSE_DEPTH = 1000
+
+
+def too_deep(text: str) -> Optional[Tuple[int, int]]:
+    """Where (line, column) ``text`` first nests more than ``_COMPOSE_DEPTH`` levels, counting
+    open flow brackets and the block indicators (``- ``, ``? ``) that open a level on a line;
+    None when it does not. A bracket inside a quoted string counts too: that only matters for
+    a thousand of them, which no declaration holds."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip(" ")
+        indicators = 0
+        while stripped[:2] in ("- ", "? ") or stripped in ("-", "?"):
+            indicators += 1
+            stripped = stripped[2:].lstrip(" ")
+        if indicators > _COMPOSE_DEPTH:
+            return number, 1
+        for column, char in enumerate(line, 1):
+            if char in "[{":
+                depth += 1
+                if depth > _COMPOSE_DEPTH:
+                    return number, column
+            elif char in "]}" and depth:
+                depth -= 1
+    return None
+
+
 def compose(text: str, display: str) -> Any:
     """The one YAML document of ``text`` as ruamel.yaml's node graph (C parser where installed).
 
@@ -325,6 +355,10 @@ def compose(text: str, display: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 
+    deep = too_deep(text)
+    if deep is not None:
+        raise DeclarationError([Problem(display, deep[0], deep[1],
+                                        f"nested more than {MAX_DEPTH} levels deep")])
     pure = not c_parser_available()
     yaml = YAML(typ="safe", pure=pure)
     yaml.Resolver = _resolver()

@@ -90,7 +90,9 @@ class Store:
             return None
         try:
             entry = json.loads(_read_regular(self._file(slot)))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # the decoder recurses per level
+            return None
+        if not plain(entry):
             return None
         if not isinstance(entry, dict) or entry.get("slot") != slot:
             return None
@@ -133,6 +135,33 @@ class Store:
             except OSError:
                 continue  # not there yet: nothing to read, and put() creates it
         return True
+
+
+# What an entry may hold: anything the tool wrote is a few levels deep, with finite numbers and
+# integers of 64 bits (an identity's nanosecond times need that many). Anything else was not
+# written by this version of the tool (an edited or planted file): a miss, measured again,
+# rather than an overflow later.
+MAX_DEPTH = 32
+MAX_INT = 2 ** 63
+
+
+def plain(value: Any) -> bool:
+    """Whether a decoded entry is shallow, with finite floats and integers of 64 bits."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+        elif isinstance(node, float):
+            if node != node or node in (float("inf"), float("-inf")):
+                return False
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) >= MAX_INT:
+            return False
+    return True
 
 
 def scores_to_entry(scores: CaseScores, estimate: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:

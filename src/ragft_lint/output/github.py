@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, List, Optional, Sequence
 from ..findings import Finding, Severity
 from ..report import Report
 from ..thresholds import summary
+from .escape import workflow_data, workflow_property
 from .json import notes_of
 from .text import thresholds_of
 
@@ -21,12 +22,8 @@ if TYPE_CHECKING:
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
+_data = workflow_data
+_property = workflow_property
 
 
 def annotation(finding: Finding) -> str:

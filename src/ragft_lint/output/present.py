@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Iterable, List, Tuple
 
 from ..record import NamedTuple
+from .escape import printable
 
 if TYPE_CHECKING:
     from ..host import PluginFailure, Plugins
@@ -35,12 +36,14 @@ def told(run: Run, *, quiet: bool = False, in_output: bool = False,
          failures: Tuple[PluginFailure, ...] = ()) -> List[str]:
     """The lines for standard error: the notes (unless ``quiet``, or the output carries them
     already: ``in_output``), then every plugin failure, named."""
-    lines = [] if quiet or in_output else [f"{PREFIX}{note.message}" for note in run.notes]
+    lines = [] if quiet or in_output else [f"{PREFIX}{printable(note.message)}"
+                                           for note in run.notes]
     if run.strict and not quiet:
         count = len(run.strict)
         lines.append(f"{PREFIX}strict evidence: {count} figure{'s' * (count != 1)} could not be "
                      "measured (the notes above say which); failing the run")
-    lines += [f"{PREFIX}{failure.error()}" for failure in (*run.failures, *failures)]
+    lines += [f"{PREFIX}{printable(str(failure.error()))}"
+              for failure in (*run.failures, *failures)]
     return lines
 
 
@@ -49,7 +52,7 @@ def status_told(failures: Iterable[PluginFailure], status: int) -> int:
     failure on stderr, named; the status is 3 when there was one, else ``status``."""
     told_any = False
     for failure in failures:
-        print(f"{PREFIX}{failure.error()}", file=sys.stderr)
+        print(f"{PREFIX}{printable(str(failure.error()))}", file=sys.stderr)
         told_any = True
     return 3 if told_any else status
 
@@ -61,7 +64,7 @@ def check(run: Run, name: str, plugins: Plugins, *, colour: bool = False,
     if run.recorded is not None:  # --write-baseline: the file is the output
         count = run.recorded
         said = f"{PREFIX}recorded {count} finding{'' if count == 1 else 's'} in " \
-               f"{run.options.write_baseline}"
+               f"{printable(run.options.write_baseline or '')}"
         return Shown("", (*told(run, quiet=quiet), said), run.exit_status)
     if not run.declarations:
         return Shown("", tuple(told(run, quiet=quiet)), run.exit_status)

@@ -8,6 +8,7 @@ from ..findings import Severity
 from ..report import Report
 from ..thresholds import Changed
 from ..thresholds import summary as thresholds_summary
+from .escape import line, printable
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -25,13 +26,14 @@ def render(reports: Sequence[Report], colour: bool = False, quiet: bool = False)
             word = str(f.severity)
             if colour:
                 word = f"\x1b[{_COLOURS[f.severity]}m{word}\x1b[0m"
-            lines.append(f"{f.location}: {f.rule} [{word}] {f.message} ({f.system})")
+            lines.append(f"{line(str(f.location))}: {f.rule} [{word}] "
+                         f"{printable(f.message)} ({printable(f.system)})")
     if not quiet:
         for report in reports:
-            lines.append(summary(report))
+            lines.append(line(summary(report)))
         changed = thresholds_summary(thresholds_of(reports))
         if changed:
-            lines.append(changed)
+            lines.extend(line(part) for part in changed.split("\n"))
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -18,13 +18,16 @@ _DAYS = {"daily": 1, "weekly": 7}
 def after(day: datetime.date, every: str, periods: int) -> Optional[datetime.date]:
     """The day ``periods`` retraining periods of ``every`` after ``day``; None when ``every``
     has no period. A month later than the 31st is the month's last day."""
-    if every in _DAYS:
-        return day + datetime.timedelta(days=_DAYS[every] * periods)
-    if every not in _MONTHS:
+    try:
+        if every in _DAYS:
+            return day + datetime.timedelta(days=_DAYS[every] * periods)
+        if every not in _MONTHS:
+            return None
+        months = day.month - 1 + _MONTHS[every] * periods
+        year, month = day.year + months // 12, months % 12 + 1
+        return datetime.date(year, month, min(day.day, _days_in(year, month)))
+    except (OverflowError, ValueError):  # past datetime's last day: a day no run reaches
         return None
-    months = day.month - 1 + _MONTHS[every] * periods
-    year, month = day.year + months // 12, months % 12 + 1
-    return datetime.date(year, month, min(day.day, _days_in(year, month)))
 
 
 def _days_in(year: int, month: int) -> int:

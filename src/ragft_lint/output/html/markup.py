@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from ...findings import Severity
+from ..escape import printable
 
 FONT = ("font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,"
         "sans-serif;font-size:13px;line-height:1.45")
@@ -24,8 +25,9 @@ DIFFERS_COLOUR = "#e67700"
 
 
 def escape(value: object) -> str:
-    """Any value as HTML text, quotes included, so it is safe in text and in attributes."""
-    return html.escape(str(value), quote=True)
+    """Any value as HTML text, quotes included, so it is safe in text and in attributes; its
+    control characters (NUL, BEL, ESC, ...) shown as escapes, which HTML has no place for."""
+    return html.escape(printable(str(value)), quote=True)
 
 
 def badge(text: str, colour: str, title: str = "") -> str:
