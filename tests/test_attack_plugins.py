@@ -94,6 +94,22 @@ def test_what_a_rule_writes_to_file_descriptor_1_goes_to_stderr(tmp_path: Path) 
     assert done.returncode == 1, done.stderr
 
 
+def test_what_a_plugins_thread_prints_later_goes_to_stderr(tmp_path: Path) -> None:
+    # A thread the rule starts prints after the rule has returned, while the run renders.
+    body = ("import threading\n"
+            "        def chatter():\n"
+            "            for _ in range(200):\n"
+            "                print('chatter from a thread', flush=True)\n"
+            "                os.write(1, b'raw chatter\\n')\n"
+            "                time.sleep(0.001)\n"
+            "        threading.Thread(target=chatter, daemon=True).start()")
+    done, _ = run(tmp_path, RULE.replace("{body}", body), "--format", "json",
+                  "--no-evidence", "--select", "ORG,BAD")
+    report = json.loads(done.stdout)
+    assert {f["rule"] for f in report["findings"]} == {"ORG001"}
+    assert "chatter" not in done.stdout and "chatter from a thread" in done.stderr
+
+
 FORMAT = """\
     import os
     from ragft_lint import OutputFormat, hookimpl

@@ -233,7 +233,11 @@ class _SubcommandParser(argparse.ArgumentParser):
 
 
 def run(argv: Optional[Sequence[str]], out: TextIO) -> int:
-    args = _parser(argv).parse_args(argv)
+    return command(_parser(argv).parse_args(argv), out)
+
+
+def command(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the parsed command, its output to ``out``."""
     if args.command == "init":
         from .init import command
 
@@ -375,12 +379,19 @@ def _plural(singular: str, plural: str, count: int) -> str:
 def _main(argv: Optional[Sequence[str]]) -> int:
     verbose = bool(argv is not None and ("-v" in argv or "--verbose" in argv)) or (
         argv is None and ("-v" in sys.argv[1:] or "--verbose" in sys.argv[1:]))
+    out: TextIO = sys.stdout
     try:
-        status = run(argv, sys.stdout)
-        sys.stdout.flush()  # a closed pipe shows here, while it can still be handled
+        args = _parser(argv).parse_args(argv)  # help and --version go to stdout as they are
+        if argv is None:
+            # Run as the program: from here on the output has a descriptor of its own, and
+            # descriptor 1 and sys.stdout lead to stderr, so that nothing a plugin's thread
+            # prints, whenever it prints it, can land inside JSON or SARIF.
+            out = terminal.output_apart()
+        status = command(args, out)
+        out.flush()  # a closed pipe shows here, while it can still be handled
         return status
     except BrokenPipeError:  # the reader went away (`ragft-lint rules | head`): stop quietly
-        return terminal.quiet_closed_pipe()
+        return terminal.quiet_closed_pipe(out)
     except NoDeclarationError as exc:
         from .output.escape import printable
 
