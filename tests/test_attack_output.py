@@ -124,3 +124,50 @@ def test_html_escapes_control_characters(tmp_path: Path) -> None:
     for char in "\x00\x07\x1b":
         assert char not in done.stdout
     assert "pwned" in done.stdout
+
+
+EVIDENCE = """\
+systems:
+  tone-bot:
+    architecture: fine-tune
+    gaps: [behavior]
+    fine_tune:
+      goals: [style]
+      results: results/{name}
+"""
+
+
+def _evidence_project(tmp_path: Path, name: str) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "results").mkdir()
+    (tmp_path / "ragft.yaml").write_text(EVIDENCE.format(name=name), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_a_case_id_cannot_inject(tmp_path: Path, fmt: str) -> None:
+    import json
+
+    project = _evidence_project(tmp_path, "ft.jsonl")
+    cases = [{"id": f"case-{n}", "score": 1.0} for n in range(6)]
+    cases += [{"id": f"{INJECTED}-{n}", "score": None} for n in range(4)]  # DA009 names them
+    (project / "results" / "ft.jsonl").write_text(
+        "".join(json.dumps(c) + "\n" for c in cases), encoding="utf-8")
+    done = _cli("check", "--format", fmt, cwd=project)
+    assert "DA009" in done.stdout, done.stdout + done.stderr
+    _assert_inert(_lines(done), commands_allowed=fmt == "github")
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_a_zip_member_name_cannot_inject(tmp_path: Path, fmt: str) -> None:
+    import shutil
+    import zipfile
+
+    project = _evidence_project(tmp_path, "ft.eval")
+    log = project / "results" / "ft.eval"
+    shutil.copyfile(Path(__file__).parent / "results" / "inspect_ai" / "capitals.eval", log)
+    with zipfile.ZipFile(log, "a") as archive:  # a sample that does not parse, named to inject
+        archive.writestr(f"samples/{INJECTED}.json", "{not json")
+    done = _cli("check", "--format", fmt, cwd=project)
+    assert "DA006" in done.stdout, done.stdout + done.stderr
+    _assert_inert(_lines(done), commands_allowed=fmt == "github")
