@@ -21,7 +21,8 @@ print(json.dumps(sorted(sys.modules)))
 NEVER = {"shutil", "importlib.metadata", "difflib", "decimal", "email", "zipfile", "csv",
          "pathlib", "statistics", "fractions", "random", "calendar", "dataclasses",
          "ragft_lint.evidence.statistics", "ragft_lint.evidence.collect", "ragft_lint.edit",
-         "ragft_lint.baseline", "ragft_lint.output.json", "ragft_lint.output.sarif"}
+         "ragft_lint.baseline", "ragft_lint.output.json", "ragft_lint.output.sarif",
+         "threading", "heapq"}
 
 
 def imported(tmp_path: Path, name: str, text: str) -> set[str]:

@@ -17,11 +17,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import threading
 from types import FrameType
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 from .deadline import limit
+
+if TYPE_CHECKING:
+    import threading
 
 # How long past its time limit a plugin may take to unwind before the process is ended.
 MIN_GRACE = 1.0
@@ -60,12 +62,23 @@ class Watch:
     IDLE = 0.05
 
     def __init__(self) -> None:
-        self.changed = threading.Condition(threading.Lock())
+        # Made with the first guarded call: a check that runs no plugin code imports no
+        # ``threading`` (every commit pays for imports).
+        self._changed: Optional[threading.Condition] = None
         # (ends at, time limit, thread id) of each guarded call under way, innermost last
         self.armed: List[Tuple[float, float, int]] = []
         self.thread: Optional[threading.Thread] = None
 
+    @property
+    def changed(self) -> threading.Condition:
+        if self._changed is None:
+            import threading
+
+            self._changed = threading.Condition(threading.Lock())
+        return self._changed
+
     def arm(self, seconds: float) -> None:
+        import threading
         import time
 
         ends = time.monotonic() + seconds + grace(seconds)
@@ -107,7 +120,7 @@ class Watch:
 
     def forked(self) -> None:
         """In a forked child: the watchdog thread did not come along, nor may its lock."""
-        self.changed = threading.Condition(threading.Lock())
+        self._changed = None
         self.armed = []
         self.thread = None
 

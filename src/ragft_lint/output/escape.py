@@ -9,12 +9,14 @@ every value from the user's files goes through ``printable`` (text output, stder
 from __future__ import annotations
 
 import re
+from typing import List
 
 __all__ = ["line", "printable", "workflow_data", "workflow_property"]
 
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators; not the tab, which
-# moves the cursor only along the line.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# moves the cursor only along the line. Compiled with the first text that needs it.
+_CONTROL_CLASS = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]"
+_COMPILED: List[re.Pattern[str]] = []
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 
 
@@ -29,7 +31,11 @@ def _escaped(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """``text`` with every control character written as a visible escape (``\\n``, ``\\x1b``):
     it stays on one line and changes nothing on the terminal."""
-    return _CONTROL.sub(_escaped, text)
+    if text.isprintable():  # no control character (nor other unprintable one): as it is
+        return text
+    if not _COMPILED:
+        _COMPILED.append(re.compile(_CONTROL_CLASS))
+    return _COMPILED[0].sub(_escaped, text)
 
 
 def line(text: str) -> str:
