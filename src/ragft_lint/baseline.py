@@ -8,6 +8,10 @@ Each entry records the finding's severity too: a finding whose severity rose sin
 that became an error) is new and fails the run. Entries written before severities were
 recorded match at any severity. Declarations are recorded relative to the baseline file, so
 the file works from any folder.
+
+An entry that matches no finding any more (the problem was fixed, the key moved) is told in a
+note (``baseline-stale``) rather than silently kept, and ``--write-baseline`` over an existing
+baseline keeps only the entries today's findings still match, saying how many it dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Counter, Dict, List, Optional, Sequence, 
 
 from .errors import BaselineError
 from .findings import SEVERITY_WORDS, Finding, Severity
+from .notes import INFO, Note
+from .record import NamedTuple
 from .report import Report
 
 if TYPE_CHECKING:
@@ -56,8 +62,10 @@ def document(reports: Sequence[Report], path: str) -> Dict[str, Any]:
     return {"ragft_lint_baseline": FORMAT_VERSION, "findings": entries}
 
 
-def check_target(path: str, declarations: Sequence[Declaration]) -> None:
-    """Refuse (``BaselineError``) a ``--write-baseline`` file that is not the run's to replace:
+def check_target(path: str, declarations: Sequence[Declaration],
+                 option: str = "--write-baseline") -> None:
+    """Refuse (``BaselineError``) a file that ``option`` (``--write-baseline``,
+    ``--output-file``) would replace and that is not the run's to replace:
     one outside every checked declaration's project root (a symbolic link is followed to where
     it leads), a declaration, or a file the declarations name as evidence. A file name can come
     from a stranger's repository (a folder named ``--write-baseline=x``), so none is trusted."""
@@ -65,15 +73,15 @@ def check_target(path: str, declarations: Sequence[Declaration]) -> None:
 
     real = os.path.realpath(path)
     if not any(_inside(real, os.path.realpath(d.root)) for d in declarations):
-        raise BaselineError(path, "outside the project root; write the baseline inside it "
-                                  "(nothing was written)")
+        raise BaselineError(path, f"outside the project root; name a file inside it for "
+                                  f"{option} (nothing was written)")
     if os.path.basename(real) in NAMES or os.path.basename(path) in NAMES or \
             any(os.path.realpath(d.document.file) == real for d in declarations):
-        raise BaselineError(path, "is a declaration; name another file for --write-baseline "
+        raise BaselineError(path, f"is a declaration; name another file for {option} "
                                   "(nothing was written)")
     if any(_declared(real, d) for d in declarations):
         raise BaselineError(path, "is an evidence file the declaration names; name another "
-                                  "file for --write-baseline (nothing was written)")
+                                  f"file for {option} (nothing was written)")
 
 
 def _inside(real: str, root: str) -> bool:
@@ -117,18 +125,44 @@ def _paths(facts: Any) -> List[str]:
     return found
 
 
-def write(reports: Sequence[Report], path: str) -> int:
-    """Write the baseline atomically; returns how many findings it records."""
+class Written(NamedTuple):
+    """What ``write`` did: how many findings the file records, and how many entries of the
+    baseline it replaced matched no finding any more and were dropped."""
+
+    recorded: int
+    dropped: int = 0
+
+
+def write(reports: Sequence[Report], path: str) -> Written:
+    """Write the baseline atomically: today's findings, so that an entry of the file it
+    replaces that no finding matches any more is dropped (and counted)."""
     data = document(reports, path)
     try:
         from .atomic import Locked
 
         with Locked(path, path) as locked:  # a baseline is replaced whole: no comparison
+            before = locked.current()
             locked.replace((json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-                           .encode("utf-8"), locked.current())
+                           .encode("utf-8"), before)
     except OSError as exc:
         raise BaselineError(path, f"cannot write the baseline: {exc.strerror or exc}") from None
-    return len(data["findings"])
+    return Written(len(data["findings"]), _dropped(before, data["findings"], path))
+
+
+def _dropped(before: Optional[bytes], now: List[Dict[str, Any]], path: str) -> int:
+    """How many entries of the replaced baseline (``before``) today's entries do not cover.
+    A file that was no baseline (or none at all) had nothing to drop."""
+    if before is None:
+        return 0
+    import collections
+
+    try:
+        old = _entries(before.decode("utf-8"), path)
+    except (BaselineError, UnicodeDecodeError):
+        return 0
+    kept = collections.Counter((e["declaration"], e["rule"], e["system"], e["key"])
+                               for e in now)
+    return sum(max(len(found) - kept[key], 0) for key, found in old.items())
 
 
 def read(path: str) -> Counter[Key]:
@@ -151,6 +185,10 @@ def entries(path: str) -> Dict[Key, List[Optional[Severity]]]:
         raise BaselineError(path, f"cannot read the baseline: {exc}") from None
     if len(text) > 10_000_000:
         raise BaselineError(path, "the baseline is larger than 10 MB")
+    return _entries(text, path)
+
+
+def _entries(text: str, path: str) -> Dict[Key, List[Optional[Severity]]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -190,7 +228,11 @@ def _take(recorded: List[Optional[Severity]], severity: Severity) -> bool:
 
 
 def apply(reports: Sequence[Report], path: str) -> List[Report]:
-    """The reports without the findings the baseline at ``path`` records (new reports)."""
+    """The reports without the findings the baseline at ``path`` records (new reports).
+
+    Each report also gets a ``baseline-stale`` note for every entry of its declaration, of a
+    rule that ran, that no finding used: a fixed problem whose entry would otherwise hide its
+    return for ever."""
     remaining = entries(path)
     folder = os.path.dirname(os.path.abspath(path))
     out: List[Report] = []
@@ -203,5 +245,23 @@ def apply(reports: Sequence[Report], path: str) -> List[Report]:
                 left_out += 1
             else:
                 kept.append(f)
-        out.append(report.replace(findings=kept, baselined=report.baselined + left_out))
+        stale = _stale(remaining, declaration, {r.id for r in report.rules}, path)
+        out.append(report.replace(findings=kept, baselined=report.baselined + left_out,
+                                  notes=[*report.notes, *stale]))
     return out
+
+
+def _stale(remaining: Dict[Key, List[Optional[Severity]]], declaration: str,
+           ran: Any, path: str) -> List[Note]:
+    """A note for each entry left unused of ``declaration``, among the rules that ran (an
+    entry of a rule left out by ``--select`` was not looked for, so it is not stale)."""
+    notes = []
+    for (where, rule, system, key), left in sorted(remaining.items()):
+        if where != declaration or rule not in ran or not left:
+            continue
+        times = f" ({len(left)} entries)" if len(left) > 1 else ""
+        notes.append(Note("baseline-stale",
+                          f"{path}: the entry for {rule} of {system} at "
+                          f"{key} in {where}{times} matches no finding any more; "
+                          f"prune it with --write-baseline {path}", path, INFO))
+    return notes

@@ -120,6 +120,21 @@ def _check_options(check: argparse.ArgumentParser) -> None:
     baseline.add_argument("--write-baseline", metavar="FILE",
                           help="record today's findings in FILE (written atomically) and "
                                "exit 0")
+    # The habits ruff users bring, with ruff's meanings.
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are findings (still 2 for a wrong command "
+                            "line or declaration, 3 for a failure)")
+    check.add_argument("--output-file", metavar="FILE",
+                       help="write the output to FILE (atomically) instead of standard output")
+    check.add_argument("--statistics", action="store_true",
+                       help="count the findings per rule instead of listing them (text or "
+                            "json)")
+    check.add_argument("--diff", action="store_true",
+                       help="with --fix: print the unified diff the fixes would make and "
+                            "write nothing; exit 1 when there is something to fix")
+    check.add_argument("--show-fixes", action="store_true",
+                       help="after the findings, list the fixes --fix made (without --fix: "
+                            "the fixes it would make)")
     _colour_option(check)
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only")
     check.add_argument("-v", "--verbose", action="store_true",
@@ -275,22 +290,57 @@ def _check(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     check_rule_words("--select", args.select, plugins)
     check_rule_words("--ignore", args.ignore, plugins)
     options = from_arguments(vars(args))
-    if args.fix:
+    if options.statistics and args.format not in ("text", "json"):
+        raise UsageError(f"--statistics prints text or json, not {args.format!r}; leave out "
+                         "--format or choose one of those")
+    if options.diff:
+        return _diff(session, args, out)
+    made: List[str] = []
+    if args.fix or options.show_fixes:
         from .edit import fixes
 
-        fixes.from_command_line(session, args.paths, options)
+        made = fixes.from_command_line(session, args.paths, options) if args.fix \
+            else fixes.available(session, args.paths, options)
     run = session.run(args.paths, options)
-    return _show(present.check(run, args.format, plugins, colour=terminal.colour(out, args.color),
-                               quiet=args.quiet), out)
+    # A file gets no colour codes, whatever the terminal is.
+    colour = options.output_file is None and terminal.colour(out, args.color)
+    return _show(present.check(run, args.format, plugins, colour=colour, quiet=args.quiet,
+                               fixes=made), out, options.output_file)
 
 
-def _show(shown: Any, out: TextIO) -> int:
-    """Print a presented run (``output.present.Shown``) and return its status."""
+def _diff(session: Session, args: argparse.Namespace, out: TextIO) -> int:
+    """``check --fix --diff``: the diff the fixes would make, on standard output (as ruff
+    prints it); nothing is written, and the status says whether there is something to fix."""
+    from .edit import fixes
+    from .options import from_arguments
+    from .output.present import PREFIX, status_told
+
+    text, count = fixes.diff(session, args.paths, from_arguments(vars(args)))
+    out.write(text)
+    if count:
+        print(f"{PREFIX}would fix {count}; nothing was written (leave out --diff to fix)",
+              file=sys.stderr)
+    return status_told(session.plugins.failures, 1 if text and not args.exit_zero else 0)
+
+
+def _show(shown: Any, out: TextIO, output_file: Optional[str] = None) -> int:
+    """Print a presented run (``output.present.Shown``) and return its status; ``output_file``:
+    its text goes to that file instead (replaced atomically), unless the format failed."""
     from .output.escape import line as printed
 
     for line in shown.messages:
         print(printed(line), file=sys.stderr)
-    out.write(shown.text)
+    if output_file is None:
+        out.write(shown.text)
+    elif shown.text or shown.exit_status != 3:
+        from .atomic import Locked, WriteRefused
+
+        try:
+            with Locked(output_file, output_file) as locked:  # replaced whole: no comparison
+                locked.replace(shown.text.encode("utf-8"), locked.current())
+        except OSError as exc:
+            raise WriteRefused(output_file, f"cannot write the output: "
+                                            f"{exc.strerror or exc}") from None
     return int(shown.exit_status)
 
 

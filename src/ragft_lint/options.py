@@ -29,6 +29,11 @@ class Options(NamedTuple):
     ``baseline`` leaves out the findings a baseline file records; ``write_baseline`` records
     the run's findings in a file instead of failing on them; ``system`` narrows the decisions
     to one system; ``decide`` makes the run's decisions too (``decide``, the notebook).
+
+    The habits ruff users bring change what is shown, not what is found: ``exit_zero`` exits 0
+    for findings (never for a failed command), ``output_file`` writes the chosen format to a
+    file, ``statistics`` counts the findings per rule, ``diff`` prints the unified diff the
+    fixes would make and writes nothing, ``show_fixes`` lists the fixes made (or available).
     """
 
     select: Optional[Tuple[str, ...]] = None
@@ -42,6 +47,11 @@ class Options(NamedTuple):
     write_baseline: Optional[str] = None
     system: Optional[str] = None
     decide: bool = False
+    exit_zero: bool = False
+    output_file: Optional[str] = None
+    statistics: bool = False
+    diff: bool = False
+    show_fixes: bool = False
 
 
 # Every word ``build`` takes: the options' own names, and the command line's negative forms.
@@ -112,9 +122,9 @@ def build(**values: Any) -> Options:
         fields["evidence"] = False
     fields["cache"] = _flag("cache", given.get("cache", True)) and not _flag(
         "no_cache", given.get("no_cache", False))
-    for name in ("strict_evidence", "decide"):
+    for name in ("strict_evidence", "decide", "exit_zero", "statistics", "diff", "show_fixes"):
         fields[name] = _flag(name, given.get(name, False))
-    for name in ("baseline", "write_baseline", "system"):
+    for name in ("baseline", "write_baseline", "output_file", "system"):
         if name in given:
             text = given[name]
             if not isinstance(text, str) or not text:

@@ -30,7 +30,8 @@ __all__ = ["Run", "execute"]
 class Run(NamedTuple):
     """One run's outcome (see the module's docstring).
 
-    ``recorded`` is how many findings ``write_baseline`` wrote (None when none was written);
+    ``recorded`` is how many findings ``write_baseline`` wrote (None when none was written),
+    ``dropped`` how many entries of the baseline it replaced matched no finding any more;
     ``strict`` holds the notes that fail the run: that a figure could not be measured, of a
     declaration checked with strict evidence (``--strict-evidence``, ``evidence: strict``).
     """
@@ -44,6 +45,7 @@ class Run(NamedTuple):
     exit_status: int
     recorded: Optional[int] = None
     strict: Tuple[Note, ...] = ()
+    dropped: int = 0
 
     @property
     def report(self) -> Report:
@@ -79,22 +81,27 @@ def execute(session: Session, paths: Sequence[PathLike], options: Options,
 
         # Before anything runs: a refused file leaves the run unchecked and nothing written.
         baseline.check_target(options.write_baseline, declarations)
+    if options.output_file is not None:
+        from . import baseline
+
+        baseline.check_target(options.output_file, declarations, "--output-file")
     reports = [session.report(d, options) for d in declarations]
     failures = unique([*session.plugins.failures,
                        *(f for r in reports for f in r.plugin_failures)])
-    notes = unique([*said, *(n for r in reports for n in r.notes)])
     strict = unique(note for d, r in zip(declarations, reports)
                     if session.settings(d, options).strict_evidence
                     for note in r.notes if note.unmeasured)
     recorded = None
+    dropped = 0
     if options.write_baseline is not None:
         from . import baseline
 
-        recorded = baseline.write(reports, options.write_baseline)
+        recorded, dropped = baseline.write(reports, options.write_baseline)
     elif options.baseline is not None:
         from . import baseline
 
-        reports = baseline.apply(reports, options.baseline)
+        reports = baseline.apply(reports, options.baseline)  # with its stale entries' notes
+    notes = unique([*said, *(n for r in reports for n in r.notes)])
     decisions = None
     if decide:
         from .decide import Decisions
@@ -117,4 +124,4 @@ def execute(session: Session, paths: Sequence[PathLike], options: Options,
     else:
         status = 1 if any(r.failed for r in reports) else 0
     return Run(options, tuple(declarations), tuple(reports), decisions, notes, failures,
-               status, recorded, strict)
+               status, recorded, strict, dropped)

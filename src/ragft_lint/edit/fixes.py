@@ -11,6 +11,10 @@ Counting needs the evidence, and whether a waiver is used can depend on it: with
 waiver of a system that points at evidence is left for a run that reads it.
 
 Nothing is written when a declaration has any other problem or a plugin failed.
+
+``--diff`` makes the same fixes without writing them and prints the unified diff they would
+make; ``--show-fixes`` lists the fixes made (or, without ``--fix``, the fixes available) after
+the findings instead of as they are made.
 """
 
 from __future__ import annotations
@@ -43,18 +47,32 @@ class Fix:
         self.says = says
         self.system = system
 
-    def line(self, display: str, done: bool, why: str = "") -> str:
+    def line(self, display: str, done: bool, why: str = "", would: bool = False) -> str:
         line, column = self.where
         head = f"{display}:{line}:{column}: "
         if done:
-            return f"{head}fixed {self.rule}: {self.says} ({self.system})"
+            return f"{head}{'would fix' if would else 'fixed'} {self.rule}: {self.says} " \
+                   f"({self.system})"
         return f"{head}not fixed {self.rule}: {self.says} ({self.system}): {why}; " \
                "this needs a person"
 
 
+class Made:
+    """The fixes of one declaration: its text before and after, and a line per fix."""
+
+    def __init__(self, display: str, before: str, after: str, lines: Sequence[str]) -> None:
+        self.display = display
+        self.before = before
+        self.after = after
+        self.lines = tuple(lines)
+
+
 def run(session: Session, paths: Sequence[str], options: Options,
-        out: Any = None) -> int:
-    """Fix the declarations ``paths`` name; returns how many fixes were written.
+        out: Any = None, write: bool = True, tell: bool = False) -> List[Made]:
+    """Fix the declarations ``paths`` name (``write``: in the files; else only work out what
+    the fixes would be); returns what was (or would be) changed, one ``Made`` per file.
+    ``tell``: each file's fixes are said on ``out`` as soon as it is written, so that a
+    later file's failure cannot hide them.
 
     Raises ``DeclarationError`` (nothing written) when a declaration has a problem that no
     fix here removes.
@@ -67,10 +85,11 @@ def run(session: Session, paths: Sequence[str], options: Options,
     # by another run waits rather than being lost.
     with contextlib.ExitStack() as held:
         return _fix(session, [held.enter_context(Source(d)) for d in documents], options,
-                    stream)
+                    stream, write, tell)
 
 
-def _fix(session: Session, sources: List[Source], options: Options, stream: Any) -> int:
+def _fix(session: Session, sources: List[Source], options: Options, stream: Any,
+         write: bool = True, tell: bool = False) -> List[Made]:
     problems = []
     staged: List[Tuple[Source, List[Fix], Declaration]] = []
     for source in sources:
@@ -88,7 +107,7 @@ def _fix(session: Session, sources: List[Source], options: Options, stream: Any)
             problems.extend(exc.problems)
     if problems:
         raise DeclarationError(problems)
-    written = 0
+    made: List[Made] = []
     for source, fixes, declaration in staged:
         report = session.report(declaration, options)
         if report.plugin_failures or session.plugins.failures:
@@ -96,14 +115,18 @@ def _fix(session: Session, sources: List[Source], options: Options, stream: Any)
                   file=stream)
             continue
         fixes += from_report(session, declaration, report, options, stream)
-        written += _write(source, fixes, stream)
-    return written
+        one = _write(source, fixes, stream, write)
+        if one is not None:
+            made.append(one)
+            for line in one.lines if tell else ():
+                print(line, file=stream)
+    return made
 
 
-def _write(source: Source, fixes: List[Fix], stream: Any) -> int:
-    """Make the fixes that can be made; say which could not."""
+def _write(source: Source, fixes: List[Fix], stream: Any, write: bool = True) -> Optional[Made]:
+    """Make the fixes that can be made (``write``: in the file); say which could not."""
     if not fixes:
-        return 0
+        return None
     try:
         text = source.edited([f.change for f in fixes])
         kept = fixes
@@ -117,12 +140,12 @@ def _write(source: Source, fixes: List[Fix], stream: Any) -> int:
                 continue
             kept.append(fix)
         if not kept:
-            return 0
+            return None
         text = source.edited([f.change for f in kept])
-    source.write(text)
-    for fix in kept:
-        print(fix.line(source.display, True), file=stream)
-    return len(kept)
+    if write:
+        source.write(text)
+    return Made(source.display, source.text, text,
+                [fix.line(source.display, True, would=not write) for fix in kept])
 
 
 # -- before validation: words for "none" ------------------------------------------------------
@@ -224,11 +247,38 @@ def from_report(session: Session, declaration: Declaration, report: Any, options
     return found
 
 
-def from_command_line(session: Session, paths: Sequence[str], options: Options) -> int:
+def from_command_line(session: Session, paths: Sequence[str], options: Options) -> List[str]:
     """``check --fix``: the fixes, with the run's options; the check that follows reports what
-    is left."""
-    written = run(session, paths, options)
-    if written:
-        print(f"{PREFIX}fixed {written}; what the check finds now needs a person",
+    is left. Each fix is told on stderr as it is made, or, with ``--show-fixes``, returned
+    (under a heading) for the findings to be followed by."""
+    made = run(session, paths, options, tell=not options.show_fixes)
+    lines = [line for one in made for line in one.lines]
+    if options.show_fixes:
+        return [f"Fixed {len(lines)}:", *(f"  {line}" for line in lines)] if lines else []
+    if lines:
+        print(f"{PREFIX}fixed {len(lines)}; what the check finds now needs a person",
               file=sys.stderr)
-    return written
+    return []
+
+
+def available(session: Session, paths: Sequence[str], options: Options) -> List[str]:
+    """``--show-fixes`` without ``--fix``: the fixes ``--fix`` would make, under a heading
+    (nothing when there are none)."""
+    lines = [line for one in run(session, paths, options, write=False) for line in one.lines]
+    if not lines:
+        return []
+    return [f"Fixable with --fix ({len(lines)}):", *(f"  {line}" for line in lines)]
+
+
+def diff(session: Session, paths: Sequence[str], options: Options) -> Tuple[str, int]:
+    """``--fix --diff``: the unified diff the fixes would make, each declaration as
+    ``a/PATH`` and ``b/PATH``, and how many fixes it holds; nothing is written."""
+    import difflib
+
+    made = run(session, paths, options, write=False)
+    lines = [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+             for one in made if one.before != one.after
+             for line in difflib.unified_diff(one.before.splitlines(keepends=True),
+                                              one.after.splitlines(keepends=True),
+                                              f"a/{one.display}", f"b/{one.display}")]
+    return "".join(lines), sum(len(one.lines) for one in made)

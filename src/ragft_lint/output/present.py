@@ -9,7 +9,7 @@ exit status 3.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Iterable, List, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Sequence, Tuple
 
 from ..record import NamedTuple
 from .escape import printable
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..host import PluginFailure, Plugins
     from ..run import Run
 
-__all__ = ["PREFIX", "Shown", "check", "decide", "status_told", "told"]
+__all__ = ["PREFIX", "Shown", "check", "decide", "statistics", "status_told", "told"]
 
 PREFIX = "ragft-lint: "
 
@@ -58,16 +58,64 @@ def status_told(failures: Iterable[PluginFailure], status: int) -> int:
 
 
 def check(run: Run, name: str, plugins: Plugins, *, colour: bool = False,
-          quiet: bool = False) -> Shown:
+          quiet: bool = False, fixes: Sequence[str] = ()) -> Shown:
     """``check --format NAME``: the format's text (a plugin's run guarded), the lines for
-    stderr, and the status (3 when the format itself failed)."""
+    stderr, and the status (3 when the format itself failed).
+
+    ``fixes`` (``--show-fixes``: a heading and a line per fix) follow the findings in the text
+    format, and go to stderr in the others, whose output a program reads. ``--exit-zero``
+    turns the status of findings (1) into 0, and nothing else: a wrong command line is still
+    2, a failed plugin 3.
+    """
+    shown = _check(run, name, plugins, colour=colour, quiet=quiet)
+    text, messages = shown.text, shown.messages
+    if fixes:
+        if name == "text" and run.declarations and not run.options.statistics:
+            text += "\n" + "".join(f"{line}\n" for line in fixes)
+        else:
+            messages += tuple(f"{PREFIX}{printable(line.strip())}" for line in fixes)
+    status = shown.exit_status
+    if run.options.exit_zero and status == 1:
+        status = 0
+    return Shown(text, messages, status)
+
+
+def statistics(run: Run, name: str, plugins: Plugins) -> str:
+    """``--statistics``: a line per rule that found something, as ruff prints them (the count
+    right-aligned, the id, the rule's name), most frequent first; ``json``: the same as a
+    list."""
+    import collections
+
+    counts = collections.Counter(f.rule for r in run.reports for f in r.findings
+                                 if not f.waived)
+    names = {r.id: r.name for r in plugins.rules}
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if name == "json":
+        import json
+
+        return json.dumps([{"code": rule, "name": names.get(rule, ""), "count": count}
+                           for rule, count in ranked], indent=2) + "\n"
+    width = max((len(str(count)) for count in counts.values()), default=1)
+    wide = max((len(rule) for rule in counts), default=0)
+    return "".join(f"{count:>{width}}  {rule:<{wide}}  {names.get(rule, '')}".rstrip() + "\n"
+                   for rule, count in ranked)
+
+
+def _check(run: Run, name: str, plugins: Plugins, *, colour: bool = False,
+           quiet: bool = False) -> Shown:
     if run.recorded is not None:  # --write-baseline: the file is the output
         count = run.recorded
         said = f"{PREFIX}recorded {count} finding{'' if count == 1 else 's'} in " \
                f"{printable(run.options.write_baseline or '')}"
+        if run.dropped:
+            said += f"; dropped {run.dropped} entr{'y' if run.dropped == 1 else 'ies'} of " \
+                    "the old baseline that matched no finding any more"
         return Shown("", (*told(run, quiet=quiet), said), run.exit_status)
     if not run.declarations:
         return Shown("", tuple(told(run, quiet=quiet)), run.exit_status)
+    if run.options.statistics:
+        return Shown(statistics(run, name, plugins), tuple(told(run, quiet=quiet)),
+                     run.exit_status)
     from ..output_format import FormatOptions
 
     shown = FormatOptions(colour=colour, quiet=quiet, notes=run.notes)
