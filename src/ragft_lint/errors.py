@@ -25,6 +25,8 @@ class Problem(NamedTuple):
     message: str
 
     def __str__(self) -> str:
+        if self.line <= 0:  # no place in the file (it is not there): the tool's own word
+            return f"ragft-lint: {self.path}: {self.message}"
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 

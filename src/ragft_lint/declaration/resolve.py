@@ -64,7 +64,8 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
             if is_folder:
                 documents.extend(_folder(path, notes, reads))
             elif is_folder is None:
-                raise DeclarationError([Problem(discovery.display_path(path), 1, 1,
+                # No position: there is no file to point into.
+                raise DeclarationError([Problem(discovery.display_path(path), 0, 0,
                                                 "no such file or folder")])
             else:
                 document = _file(path, notes, reads)

@@ -1,0 +1,76 @@
+"""Messages a team reads in its first week: each says what happened, where, and what to do."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from evidence_project import Project, rules_fired
+from ragft_lint.cli import main
+
+RETRIEVAL = """\
+    systems:
+      search:
+        architecture: rag
+        gaps: [knowledge]
+        baseline_queries: 60
+        knowledge: {changes: weekly}
+        rag:
+          reranker: cross-encoder/ms-marco-MiniLM-L-6-v2
+          retrieve_k: 20
+          context_k: 5
+          index_refresh: daily
+          retrieval_eval:
+            path: {path: runs/bm25.trec, qrels: runs/qrels.txt}
+            examples: 1
+            precision_at_5: 0.9
+"""
+
+
+def test_one_judged_query_is_singular(tmp_path: Path) -> None:
+    project = Project(tmp_path / "p")
+    project.declare(RETRIEVAL)
+    project.write("runs/bm25.trec", "".join(f"q1 Q0 d{r} {r} {10 - r}.0 bm25\n"
+                                            for r in range(1, 6)))
+    project.write("runs/qrels.txt", "q1 0 d1 1\n")
+    [finding] = rules_fired(project.check(), "DA008")
+    assert "over 1 judged query" in finding.message
+    assert "1 judged queries" not in finding.message
+
+
+def test_tab_indentation_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "ragft.yaml").write_text("systems:\n  chat:\n\tarchitecture: rag\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "ragft.yaml"]) == 2
+    assert capsys.readouterr().err == (
+        "ragft.yaml:3:1: YAML does not allow tabs for indentation (line 3, column 1): "
+        "indent with spaces\n")
+
+
+def test_a_missing_path_has_no_made_up_position(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "nothere"]) == 2
+    assert capsys.readouterr().err == "ragft-lint: nothere: no such file or folder\n"
+
+
+def test_outside_the_root_names_the_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    service = tmp_path / "repo" / "service"
+    service.mkdir(parents=True)
+    (tmp_path / "repo" / ".git").mkdir()
+    (service / "ragft.yaml").write_text(
+        "systems:\n  chat:\n    architecture: fine-tune\n"
+        "    fine_tune:\n      training_data: ../../elsewhere/train.jsonl\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "repo/service"]) == 2
+    err = capsys.readouterr().err
+    assert "leads outside the project root (repo)" in err, err
+    monkeypatch.chdir(tmp_path / "repo")
+    assert main(["check", "service"]) == 2
+    root = os.path.realpath(tmp_path / "repo").replace(os.sep, "/")
+    assert f"leads outside the project root ({root})" in capsys.readouterr().err
