@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 YAML_NAMES = ("ragft.yaml", "ragft.yml", ".ragft.yaml", ".ragft.yml")
 PYPROJECT = "pyproject.toml"
 NAMES = YAML_NAMES + (PYPROJECT,)
+# Names a team gives a declaration by mistake, and the name each was meant to be: a search
+# names them ("did you mean"), so that a check never passes with nothing checked in silence.
+NEAR_NAMES = {"ragft-lint.yaml": "ragft.yaml", "ragft-lint.yml": "ragft.yml",
+              "ragft_lint.yaml": "ragft.yaml", "ragft_lint.yml": "ragft.yml",
+              "ragft.yaml.yml": "ragft.yaml", "ragft.yml.yaml": "ragft.yml"}
 # Files of another name that may still be a declaration, when their top level holds ``systems``.
 OTHER_SUFFIXES = (".yaml", ".yml", ".toml")
 
@@ -247,6 +252,24 @@ class Reads:
         self._found: Dict[str, Tuple[Optional[Document], List[str]]] = {}
         self._marked: Dict[str, bool] = {}  # folder -> whether it holds .git
         self._notes: Dict[str, Optional[str]] = {}
+        # What a search passed by that a user may have meant as a declaration: file -> why.
+        self.near_misses: Dict[str, str] = {}
+
+    def near_name(self, file: str) -> None:
+        """Note a file named like a declaration (``ragft-lint.yaml``), which is not read."""
+        shown = display_path(file)
+        meant = NEAR_NAMES[os.path.basename(file)]
+        self.near_misses.setdefault(
+            os.path.realpath(file),
+            f"{shown} is not read: did you mean {meant}? rename it to {meant}")
+
+    def hidden(self, file: str) -> None:
+        """Note a declaration in a hidden folder, which a folder search skips."""
+        shown = display_path(file)
+        self.near_misses.setdefault(
+            os.path.realpath(file),
+            f"{shown} is in a hidden folder, which the search skips: did you mean "
+            f"`ragft-lint check {shown}`? name it, or move it out of the hidden folder")
 
     def file(self, given: PathLike) -> Optional[Document]:
         """``load_file``, once per file."""
@@ -350,6 +373,10 @@ def _in_folder(folder: str, reads: Reads) -> Optional[Document]:
             document = reads.file(candidate)
             if document is not None:
                 found.append(document)
+    for name in NEAR_NAMES:
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            reads.near_name(candidate)
     if len(found) > 1:
         names = " and ".join(d.display for d in found)
         raise DeclarationError([Problem(found[1].display, 1, 1,
@@ -379,11 +406,11 @@ def below(given: PathLike, reads: Optional[Reads] = None) -> Tuple[List[Document
     root = reads.repository_root(folder)
     files = None
     if root is not None and _is_repository(root):
-        files, note = _listed_by_git(folder, root)
+        files, note = _listed_by_git(folder, root, reads)
         if note:
             notes.append(note)
     if files is None:
-        files, note = _walked(folder)
+        files, note = _walked(folder, reads)
         if note:
             notes.append(note)
     by_folder: dict[str, List[str]] = {}
@@ -429,20 +456,45 @@ def _skipped_folder(parent: str, name: str) -> bool:
                for marker in ("pyvenv.cfg", "conda-meta", ".git"))
 
 
-def _kept(folder: str, file: str) -> bool:
-    """Whether a file git lists lies in no folder a search skips."""
+def _kept(folder: str, file: str, reads: Reads) -> bool:
+    """Whether a file git lists is a declaration a search reads: one of the declaration names,
+    in no folder a search skips. A near-miss name, and a YAML declaration whose only skipped
+    folders are hidden ones, are noted in ``reads``."""
     parts = os.path.relpath(os.path.dirname(file), folder).split(os.sep)
     parent = folder
+    hidden = False
     for part in parts:
         if part in ("", os.curdir):
             continue
         if _skipped_folder(parent, part):
-            return False
+            if part == ".git" or not part.startswith(".") or _other_skip(parent, part):
+                return False
+            hidden = True
         parent = os.path.join(parent, part)
-    return os.path.isfile(file)
+    if not os.path.isfile(file):
+        return False
+    name = os.path.basename(file)
+    if name in NEAR_NAMES:
+        reads.near_name(file)
+        return False
+    if hidden:
+        if name in YAML_NAMES:
+            reads.hidden(file)
+        return False
+    return True
 
 
-def _listed_by_git(folder: str, root: str) -> Tuple[Optional[List[str]], Optional[str]]:
+def _other_skip(parent: str, name: str) -> bool:
+    """Whether a hidden folder is also skipped for another reason (a virtual environment, a
+    repository of its own): nothing in it is the project's."""
+    folder = os.path.join(parent, name)
+    return name in (".venv", ".tox", ".nox") or any(
+        os.path.exists(os.path.join(folder, marker))
+        for marker in ("pyvenv.cfg", "conda-meta", ".git"))
+
+
+def _listed_by_git(folder: str, root: str,
+                   reads: Reads) -> Tuple[Optional[List[str]], Optional[str]]:
     """The declaration files at or below ``folder`` that git knows (tracked, or new and not
     ignored); None when git cannot say (not a repository after all, or git failing or refused:
     then a note too). git runs through ``gitcmd``: nothing the repository configures runs."""
@@ -450,7 +502,7 @@ def _listed_by_git(folder: str, root: str) -> Tuple[Optional[List[str]], Optiona
 
     unlisted = "searched the folders without .gitignore"
     done = gitcmd.run(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-                       *(f":(glob)**/{name}" for name in NAMES)],
+                       *(f":(glob)**/{name}" for name in (*NAMES, *NEAR_NAMES))],
                       root, folder, GIT_TIMEOUT_SECONDS, user_config=True)
     if done.output is None:
         if done.missing:
@@ -465,16 +517,32 @@ def _listed_by_git(folder: str, root: str) -> Tuple[Optional[List[str]], Optiona
         return None, f"{done.problem}: {unlisted}"
     names = done.output.decode("utf-8", "surrogateescape").split("\0")
     files = [os.path.join(folder, *name.split("/")) for name in names if name]
-    return [f for f in files if _kept(folder, f)], None
+    return [f for f in files if _kept(folder, f, reads)], None
 
 
-def _walked(folder: str) -> Tuple[List[str], Optional[str]]:
-    """The declaration files at or below ``folder``, by walking it (links not followed)."""
+def _walked(folder: str, reads: Reads) -> Tuple[List[str], Optional[str]]:
+    """The declaration files at or below ``folder``, by walking it (links not followed).
+
+    Near-miss names are noted in ``reads``, and so are YAML declarations directly inside a
+    hidden folder the walk skips (one level only: a walk of every cache folder would cost more
+    than the search)."""
     found: List[str] = []
     for walked, (current, folders, files) in enumerate(os.walk(folder), 1):
         if walked > MAX_WALKED_FOLDERS:
             return found, (f"stopped searching {display_path(folder)} after "
                            f"{MAX_WALKED_FOLDERS} folders; name the declarations to check")
-        folders[:] = sorted(f for f in folders if not _skipped_folder(current, f))
+        kept = []
+        for name in sorted(folders):
+            if not _skipped_folder(current, name):
+                kept.append(name)
+            elif name.startswith(".") and name != ".git" and not _other_skip(current, name):
+                for yaml_name in YAML_NAMES:
+                    inside = os.path.join(current, name, yaml_name)
+                    if os.path.isfile(inside):
+                        reads.hidden(inside)
+        folders[:] = kept
         found.extend(os.path.join(current, name) for name in files if name in NAMES)
+        for name in files:
+            if name in NEAR_NAMES:
+                reads.near_name(os.path.join(current, name))
     return found, None

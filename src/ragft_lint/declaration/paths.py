@@ -39,12 +39,9 @@ def resolve_inside(base: str, declared: str, root: str, pattern: bool = False) -
 
 
 def _shown(root: str) -> str:
-    """The project root as the user reads it: relative to the working folder, or absolute when
-    it is the working folder itself or lies above it."""
+    """The project root as the user reads it: relative to the working folder, '/'-separated."""
     try:
         rel = os.path.relpath(root)
     except ValueError:  # another drive on Windows
         rel = root
-    if rel == os.curdir or rel.startswith(os.pardir):
-        rel = os.path.abspath(root)
-    return rel.replace(os.sep, "/")
+    return "the working folder" if rel == os.curdir else rel.replace(os.sep, "/")

@@ -75,6 +75,9 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
             problems.extend(exc.problems)
     if problems:
         raise DeclarationError(problems)
+    # Files a folder search passed by that look meant as declarations: never silent.
+    notes.extend(Note("near-miss", text, discovery.display_path(file))
+                 for file, text in sorted(reads.near_misses.items()))
     unique: Dict[str, Document] = {}
     real: Dict[str, str] = {}  # many paths lead to one document: its real path worked out once
     for document in documents:
@@ -110,7 +113,7 @@ def _folder(path: str, notes: List[Note], reads: discovery.Reads) -> List[Docume
             if document is not None:
                 return [document]
             searched += above
-    raise NoDeclarationError(searched)
+    raise NoDeclarationError(searched, [text for _, text in sorted(reads.near_misses.items())])
 
 
 def _file(path: str, notes: List[Note], reads: discovery.Reads) -> Optional[Document]:
