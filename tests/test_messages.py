@@ -75,3 +75,44 @@ def test_outside_the_root_names_the_root(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.chdir(service)
     assert main(["check", "."]) == 2
     assert "leads outside the project root (..)" in capsys.readouterr().err
+
+
+# -- DA006 about a file as a whole -------------------------------------------------------------
+
+FINE_TUNE = """\
+    systems:
+      tone-bot:
+        architecture: fine-tune
+        gaps: [behavior]
+        fine_tune:
+          goals: [style]
+          trained_at: 2026-05-02
+          results: {results}
+"""
+
+
+def _results_project(root: Path, results: str, name: str, text: str) -> Project:
+    project = Project(root)
+    project.declare(FINE_TUNE.format(results=results))
+    project.write(name, text)
+    return project
+
+
+@pytest.mark.parametrize("text", ["", '{"nothing": "here"}\n'])
+def test_a_result_file_nothing_reads_is_not_a_malformed_record(tmp_path: Path,
+                                                                text: str) -> None:
+    project = _results_project(tmp_path / "p", "results/ft.json", "results/ft.json", text)
+    [finding] = rules_fired(project.check(), "DA006")
+    assert finding.message.startswith("results/ft.json cannot be measured: ")
+    assert "malformed record" not in finding.message
+    assert "stopped" not in finding.message
+    assert "format, metric, task" in finding.fix
+
+
+def test_an_ambiguous_metric_is_not_a_malformed_record(tmp_path: Path) -> None:
+    project = _results_project(tmp_path / "p", "results/ragas.csv", "results/ragas.csv",
+                               "question,faithfulness,context_recall\nq1,1,0\nq2,0,1\n")
+    [finding] = rules_fired(project.check(), "DA006")
+    assert finding.message.startswith("results/ragas.csv cannot be measured: it holds several "
+                                      "metrics (")
+    assert "malformed record" not in finding.message and "stopped" not in finding.message
