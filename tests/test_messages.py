@@ -116,3 +116,12 @@ def test_an_ambiguous_metric_is_not_a_malformed_record(tmp_path: Path) -> None:
     assert finding.message.startswith("results/ragas.csv cannot be measured: it holds several "
                                       "metrics (")
     assert "malformed record" not in finding.message and "stopped" not in finding.message
+
+
+def test_an_unknown_format_reads_as_a_sentence(tmp_path: Path) -> None:
+    project = _results_project(tmp_path / "p", "{path: results/ft.json, format: promptfo}",
+                               "results/ft.json", "{}\n")
+    [finding] = rules_fired(project.check(), "DA006")
+    assert finding.message.startswith("results/ft.json cannot be measured: format 'promptfo' "
+                                      "is not a result format")
+    assert "did you mean 'promptfoo'" in finding.message

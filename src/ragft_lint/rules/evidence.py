@@ -319,8 +319,10 @@ def malformed_evidence(system: System, context: Context) -> Iterator[Violation]:
         if all(m.line == WHOLE_FILE for m in facts.first_malformed):
             # Nothing in the file could be read at all: no record is to blame, and no reading
             # stopped part-way.
-            reasons = "; ".join(m.reason for m in facts.first_malformed)
-            yield Violation(f"{facts.path} cannot be measured: it {reasons}",
+            # The readers' reasons are said of the file ("is empty"), except an unknown format.
+            reasons = "; ".join(m.reason if m.reason.startswith("format ") else f"it {m.reason}"
+                                for m in facts.first_malformed)
+            yield Violation(f"{facts.path} cannot be measured: {reasons}",
                             f"fix {facts.path}, or say how to read it (format, metric, task) "
                             "in the declaration", key)
             continue
