@@ -151,7 +151,7 @@ def test_no_declaration_says_where_it_looked_and_how_to_start(tmp_path: Path, mo
 
 def test_missing_path_is_a_usage_error(project: Path, capsys) -> None:
     assert main(["check", "nope.yaml"]) == 2
-    assert capsys.readouterr().err == "nope.yaml:1:1: no such file or folder\n"
+    assert capsys.readouterr().err == "ragft-lint: nope.yaml: no such file or folder\n"
 
 
 def test_bad_command_line_exits_2(project: Path, capsys) -> None:

@@ -270,5 +270,5 @@ def test_a_path_that_is_nothing_is_still_said_to_be_missing(
         pass  # no symbolic links here
     monkeypatch.chdir(tmp_path)
     # Each one, as os.path.exists says.
-    expected = [Problem(path, 1, 1, "no such file or folder") for path in sorted(nothing)]
+    expected = [Problem(path, 0, 0, "no such file or folder") for path in sorted(nothing)]
     assert _together([*nothing, *files]) == ([], [], expected)

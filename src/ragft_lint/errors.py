@@ -25,6 +25,8 @@ class Problem(NamedTuple):
     message: str
 
     def __str__(self) -> str:
+        if self.line <= 0:  # no place in the file (it is not there): the tool's own word
+            return f"ragft-lint: {self.path}: {self.message}"
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
@@ -42,13 +44,18 @@ class DeclarationError(RagftLintError):
 class NoDeclarationError(RagftLintError):
     """No declaration was found where one was expected."""
 
-    def __init__(self, searched: Sequence[str]) -> None:
+    def __init__(self, searched: Sequence[str], near_misses: Sequence[str] = ()) -> None:
         self.searched = list(searched)
+        self.near_misses = list(near_misses)
         where = ", ".join(self.searched) if self.searched else "(nowhere)"
+        # What the search passed by comes before the advice to write a new declaration: the
+        # team most likely has one already, under a name or in a folder that is not read.
+        passed = "".join(f"; {near}" for near in self.near_misses)
+        advice = "or run" if self.near_misses else "run"
         super().__init__(
             "no declaration found: looked for ragft.yaml, ragft.yml, .ragft.yaml, .ragft.yml "
-            f"and a [tool.ragft-lint] table in pyproject.toml in {where}; "
-            "run `ragft-lint init` to write one"
+            f"and a [tool.ragft-lint] table in pyproject.toml in {where}{passed}; "
+            f"{advice} `ragft-lint init` to write one"
         )
 
 

@@ -163,13 +163,24 @@ def _measurements(system: System, evidence: SystemEvidence) -> Dict[Keys, Fact]:
         if keys is not None:  # four decimals, as trec_eval and the eval tools print them
             out[keys] = Fact(keys, round(figure.value, 4), MEASURED, source,
                              f"measured from {figure.source}: {interval(figure)} over "
-                             f"{figure.n} {figure.over}")
+                             f"{figure.n} {_counted(figure)}")
     first = evidence.eval_first_commit
     if first is not None and system.get(*EVAL_CREATED) is None:
         out[EVAL_CREATED] = Fact(EVAL_CREATED, first, MEASURED, EVAL,
                                  f"git says {system.get(*EVAL, 'path')} was first committed "
                                  f"on {first.isoformat()}")
     return out
+
+
+def _counted(figure: Figure) -> str:
+    """What a figure is over, in the singular for one ("1 judged query")."""
+    if figure.n != 1:
+        return figure.over
+    words = figure.over.split(" ")
+    last = words[-1]
+    words[-1] = last[:-3] + "y" if last.endswith("ies") else last[:-1] if last.endswith("s") \
+        else last
+    return " ".join(words)
 
 
 class Figure(NamedTuple):

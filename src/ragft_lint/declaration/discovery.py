@@ -13,34 +13,36 @@ any path-like value.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 from ..errors import DeclarationError, Problem
 from .document import MAX_DECLARATION_BYTES, Document
 
+# The names, near-miss names and skipped folders are the listing's, shared here.
+from .listing import (
+    GIT_TIMEOUT_SECONDS,
+    MAX_WALKED_FOLDERS,
+    NAMES,
+    NEAR_NAMES,
+    OTHER_SUFFIXES,
+    PYPROJECT,
+    SKIPPED_FOLDERS,
+    YAML_NAMES,
+    display_path,
+    is_repository,
+    listed_by_git,
+    walked,
+)
+
+__all__ = ["GIT_TIMEOUT_SECONDS", "MAX_WALKED_FOLDERS", "NAMES", "NEAR_NAMES", "OTHER_SUFFIXES",
+           "PYPROJECT", "SKIPPED_FOLDERS", "YAML_NAMES", "Reads", "below", "discover",
+           "display_path", "folders_up", "invalid_pyproject", "is_declaration_name",
+           "load_file", "load_other", "project_root", "read_text", "refuse_outside_root",
+           "repository_root"]
+
 if TYPE_CHECKING:
-    PathLike = Union[str, "os.PathLike[str]"]
+    from .listing import PathLike
 
-YAML_NAMES = ("ragft.yaml", "ragft.yml", ".ragft.yaml", ".ragft.yml")
-PYPROJECT = "pyproject.toml"
-NAMES = YAML_NAMES + (PYPROJECT,)
-# Files of another name that may still be a declaration, when their top level holds ``systems``.
-OTHER_SUFFIXES = (".yaml", ".yml", ".toml")
-
-# Folders a downward search never enters, besides hidden ones and virtual environments.
-SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "__pypackages__", "site-packages"})
-# A walk outside a repository stops after this many folders (run from a home folder, say).
-MAX_WALKED_FOLDERS = 50_000
-GIT_TIMEOUT_SECONDS = 10.0
-
-
-def display_path(path: PathLike) -> str:
-    """A path as the user should read it: relative to the working directory, '/'-separated."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        rel = os.fspath(path)
-    return rel.replace(os.sep, "/")
 
 
 def folders_up(start: str) -> List[str]:
@@ -247,6 +249,24 @@ class Reads:
         self._found: Dict[str, Tuple[Optional[Document], List[str]]] = {}
         self._marked: Dict[str, bool] = {}  # folder -> whether it holds .git
         self._notes: Dict[str, Optional[str]] = {}
+        # What a search passed by that a user may have meant as a declaration: file -> why.
+        self.near_misses: Dict[str, str] = {}
+
+    def near_name(self, file: str) -> None:
+        """Note a file named like a declaration (``ragft-lint.yaml``), which is not read."""
+        shown = display_path(file)
+        meant = NEAR_NAMES[os.path.basename(file)]
+        self.near_misses.setdefault(
+            os.path.realpath(file),
+            f"{shown} is not read: did you mean {meant}? rename it to {meant}")
+
+    def hidden(self, file: str) -> None:
+        """Note a declaration in a hidden folder, which a folder search skips."""
+        shown = display_path(file)
+        self.near_misses.setdefault(
+            os.path.realpath(file),
+            f"{shown} is in a hidden folder, which the search skips: did you mean "
+            f"`ragft-lint check {shown}`? name it, or move it out of the hidden folder")
 
     def file(self, given: PathLike) -> Optional[Document]:
         """``load_file``, once per file."""
@@ -350,6 +370,10 @@ def _in_folder(folder: str, reads: Reads) -> Optional[Document]:
             document = reads.file(candidate)
             if document is not None:
                 found.append(document)
+    for name in NEAR_NAMES:
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            reads.near_name(candidate)
     if len(found) > 1:
         names = " and ".join(d.display for d in found)
         raise DeclarationError([Problem(found[1].display, 1, 1,
@@ -378,12 +402,12 @@ def below(given: PathLike, reads: Optional[Reads] = None) -> Tuple[List[Document
     reads = Reads() if reads is None else reads
     root = reads.repository_root(folder)
     files = None
-    if root is not None and _is_repository(root):
-        files, note = _listed_by_git(folder, root)
+    if root is not None and is_repository(root):
+        files, note = listed_by_git(folder, root, reads)
         if note:
             notes.append(note)
     if files is None:
-        files, note = _walked(folder)
+        files, note = walked(folder, reads)
         if note:
             notes.append(note)
     by_folder: dict[str, List[str]] = {}
@@ -409,72 +433,3 @@ def below(given: PathLike, reads: Optional[Reads] = None) -> Tuple[List[Document
     if problems:
         raise DeclarationError(problems)
     return documents, notes
-
-
-def _is_repository(root: str) -> bool:
-    """Whether the ``.git`` at ``root`` looks like git's own (a folder with ``HEAD``, or the
-    file a worktree or submodule has), without running git: a bare ``.git`` folder only marks
-    a project's root, and asking git about it would cost a process for nothing."""
-    marker = os.path.join(root, ".git")
-    return os.path.isfile(marker) or os.path.isfile(os.path.join(marker, "HEAD"))
-
-
-def _skipped_folder(parent: str, name: str) -> bool:
-    """Hidden folders, virtual environments, the folders tools fill, and other repositories
-    (as git leaves them out of its listing, so does the walk)."""
-    if name.startswith(".") or name in SKIPPED_FOLDERS:
-        return True
-    folder = os.path.join(parent, name)
-    return any(os.path.exists(os.path.join(folder, marker))
-               for marker in ("pyvenv.cfg", "conda-meta", ".git"))
-
-
-def _kept(folder: str, file: str) -> bool:
-    """Whether a file git lists lies in no folder a search skips."""
-    parts = os.path.relpath(os.path.dirname(file), folder).split(os.sep)
-    parent = folder
-    for part in parts:
-        if part in ("", os.curdir):
-            continue
-        if _skipped_folder(parent, part):
-            return False
-        parent = os.path.join(parent, part)
-    return os.path.isfile(file)
-
-
-def _listed_by_git(folder: str, root: str) -> Tuple[Optional[List[str]], Optional[str]]:
-    """The declaration files at or below ``folder`` that git knows (tracked, or new and not
-    ignored); None when git cannot say (not a repository after all, or git failing or refused:
-    then a note too). git runs through ``gitcmd``: nothing the repository configures runs."""
-    from .. import gitcmd
-
-    unlisted = "searched the folders without .gitignore"
-    done = gitcmd.run(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-                       *(f":(glob)**/{name}" for name in NAMES)],
-                      root, folder, GIT_TIMEOUT_SECONDS, user_config=True)
-    if done.output is None:
-        if done.missing:
-            return None, None  # a folder named .git that is none: a plain tree
-        if done.refused:
-            return None, f"{done.problem}; {unlisted}"
-        if done.problem.startswith("git failed ("):
-            return None, f"git could not list the files{done.problem[len('git failed'):]}: " \
-                         f"{unlisted}"
-        if done.problem.startswith("git took longer"):
-            return None, f"{done.problem} to list the files: {unlisted}"
-        return None, f"{done.problem}: {unlisted}"
-    names = done.output.decode("utf-8", "surrogateescape").split("\0")
-    files = [os.path.join(folder, *name.split("/")) for name in names if name]
-    return [f for f in files if _kept(folder, f)], None
-
-
-def _walked(folder: str) -> Tuple[List[str], Optional[str]]:
-    """The declaration files at or below ``folder``, by walking it (links not followed)."""
-    found: List[str] = []
-    for walked, (current, folders, files) in enumerate(os.walk(folder), 1):
-        if walked > MAX_WALKED_FOLDERS:
-            return found, (f"stopped searching {display_path(folder)} after "
-                           f"{MAX_WALKED_FOLDERS} folders; name the declarations to check")
-        folders[:] = sorted(f for f in folders if not _skipped_folder(current, f))
-        found.extend(os.path.join(current, name) for name in files if name in NAMES)
-    return found, None

@@ -34,5 +34,14 @@ def resolve_inside(base: str, declared: str, root: str, pattern: bool = False) -
     real = os.path.realpath(os.path.join(base, fixed or "."))
     real_root = os.path.realpath(root)
     if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
-        raise OutsideRoot("leads outside the project root")
+        raise OutsideRoot(f"leads outside the project root ({_shown(root)})")
     return real
+
+
+def _shown(root: str) -> str:
+    """The project root as the user reads it: relative to the working folder, '/'-separated."""
+    try:
+        rel = os.path.relpath(root)
+    except ValueError:  # another drive on Windows
+        rel = root
+    return "the working folder" if rel == os.curdir else rel.replace(os.sep, "/")

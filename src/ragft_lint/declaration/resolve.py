@@ -64,7 +64,8 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
             if is_folder:
                 documents.extend(_folder(path, notes, reads))
             elif is_folder is None:
-                raise DeclarationError([Problem(discovery.display_path(path), 1, 1,
+                # No position: there is no file to point into.
+                raise DeclarationError([Problem(discovery.display_path(path), 0, 0,
                                                 "no such file or folder")])
             else:
                 document = _file(path, notes, reads)
@@ -74,6 +75,9 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
             problems.extend(exc.problems)
     if problems:
         raise DeclarationError(problems)
+    # Files a folder search passed by that look meant as declarations: never silent.
+    notes.extend(Note("near-miss", text, discovery.display_path(file))
+                 for file, text in sorted(reads.near_misses.items()))
     unique: Dict[str, Document] = {}
     real: Dict[str, str] = {}  # many paths lead to one document: its real path worked out once
     for document in documents:
@@ -109,7 +113,7 @@ def _folder(path: str, notes: List[Note], reads: discovery.Reads) -> List[Docume
             if document is not None:
                 return [document]
             searched += above
-    raise NoDeclarationError(searched)
+    raise NoDeclarationError(searched, [text for _, text in sorted(reads.near_misses.items())])
 
 
 def _file(path: str, notes: List[Note], reads: discovery.Reads) -> Optional[Document]:

@@ -95,9 +95,37 @@ def _decode_error(text: str) -> tuple[int, int, str]:
 SCAN_BESIDE = 200_000
 
 
+# Table names a team writes for ``[tool.ragft-lint]``: never skipped in silence.
+NEAR_TABLES = ("ragft_lint", "ragft")
+
+
 def has_table(text: str) -> bool:
-    """Cheap first look: could this pyproject.toml hold a ``[tool.ragft-lint]`` table?"""
-    return "ragft-lint" in text
+    """Cheap first look: could this pyproject.toml hold a ``[tool.ragft-lint]`` table, or one
+    of its near misses?"""
+    return "ragft-lint" in text or "ragft_lint" in text or "tool.ragft" in text
+
+
+def _near_miss(display: str, text: str, tool: dict[str, Any],
+               offsets: Optional[Any]) -> None:
+    """Refuse a ``[tool.ragft_lint]`` or ``[tool.ragft]`` table at its line: skipped, the
+    project would pass every check with nothing checked."""
+    from .toml_positions import Positions
+
+    problems = []
+    for name in NEAR_TABLES:
+        if name not in tool:
+            continue
+        try:
+            where = Positions(text, ("tool", name), offsets).get(()) or (1, 1, 1, 1)
+        except ValueError:
+            where = (1, 1, 1, 1)
+        also = ("; move its keys into the [tool.ragft-lint] table" if "ragft-lint" in tool
+                else "")
+        problems.append(Problem(display, where[0], where[1],
+                                f"[tool.{name}] is not read; did you mean [tool.ragft-lint]?"
+                                f"{also}"))
+    if problems:
+        raise DeclarationError(problems)
 
 
 def read_pyproject(file: PathLike, display: str, text: str) -> Optional[Document]:
@@ -114,7 +142,10 @@ def read_pyproject(file: PathLike, display: str, text: str) -> Optional[Document
     else:
         parsed = parse_toml(display, text)
     tool = parsed.get("tool")
-    if not isinstance(tool, dict) or "ragft-lint" not in tool:
+    if not isinstance(tool, dict):
+        return None
+    _near_miss(display, text, tool, offsets)
+    if "ragft-lint" not in tool:
         return None
     table = tool["ragft-lint"]
     positions = Positions(text, TABLE, offsets)

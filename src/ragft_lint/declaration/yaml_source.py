@@ -372,6 +372,12 @@ def compose(text: str, display: str) -> Any:
         what = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
         if "duplicate anchor" in what:
             what = _TWICE
+        tab = _tab_indent(text, line)
+        if tab is not None:
+            raise DeclarationError([Problem(
+                display, tab[0], tab[1],
+                f"YAML does not allow tabs for indentation (line {tab[0]}, column {tab[1]}): "
+                "indent with spaces")]) from None
         raise DeclarationError([Problem(display, line, column, f"invalid YAML: {what}")]) from None
     except ReusedAnchorWarning as exc:
         import re
@@ -418,3 +424,14 @@ def read_yaml(file: PathLike, display: str, text: str) -> Document:
         )])
     return Document(file, display, "yaml", data, walk.positions,
                     (root.start_mark.line + 1, root.start_mark.column + 1))
+
+
+def _tab_indent(text: str, line: int) -> Optional[Tuple[int, int]]:
+    """Where a tab indents the ``line`` the parser stopped at, if one does: the cause of its
+    error ("found character that cannot start any token"), which names no tab."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    content = lines[line - 1]
+    indent = content[:len(content) - len(content.lstrip(" \t"))]
+    return (line, indent.index("\t") + 1) if "\t" in indent else None

@@ -32,6 +32,7 @@ from . import EVAL, FILE_KEYS, RESULT_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
 from .cache import Store, cases_from_entry, folder_for, scores_from_entry, scores_to_entry
 from .measurements import (
     EXAMPLES,
+    WHOLE_FILE,
     Evidence,
     FileFacts,
     Malformed,
@@ -224,8 +225,8 @@ class _Collector:
             if self.store and not isinstance(measured, str):
                 self.store.put(slot, identities, measured.to_json())
         self.memo[slot] = measured
-        if isinstance(measured, str):  # not a run this reader knows: said as a bad record
-            found.files[RETRIEVAL_EVAL] = _bad_file(shown, (Malformed(1, measured),))
+        if isinstance(measured, str):  # not a run this reader knows: the file as a whole
+            found.files[RETRIEVAL_EVAL] = _bad_file(shown, (Malformed(WHOLE_FILE, measured),))
             return
         measured = measured._replace(path=shown)
         found.retrieval = measured
@@ -285,7 +286,7 @@ class _Collector:
                 self.store.put(slot, [identity], summary)
         self.memo[slot] = scores
         if isinstance(scores, str):
-            found.files[key] = _bad_file(shown, (Malformed(1, scores),))
+            found.files[key] = _bad_file(shown, (Malformed(WHOLE_FILE, scores),))
             return
         scores = scores._replace(path=shown)
         found.results[key] = scores

@@ -17,6 +17,7 @@ from ..declaration.model import System
 from ..evidence import CHANGES, COUNT_KEYS, FILE_KEYS
 from ..evidence import EVAL as EVAL_FILE
 from ..evidence import TRAINING as TRAINING_FILE
+from ..evidence.measurements import WHOLE_FILE
 from ..facts import Facts
 from ..findings import Severity
 from ..rule import Context, Violation, rule
@@ -314,6 +315,16 @@ def malformed_evidence(system: System, context: Context) -> Iterator[Violation]:
     for key in FILE_KEYS:
         facts = found.files.get(key)
         if facts is None or not facts.malformed:
+            continue
+        if all(m.line == WHOLE_FILE for m in facts.first_malformed):
+            # Nothing in the file could be read at all: no record is to blame, and no reading
+            # stopped part-way.
+            # The readers' reasons are said of the file ("is empty"), except an unknown format.
+            reasons = "; ".join(m.reason if m.reason.startswith("format ") else f"it {m.reason}"
+                                for m in facts.first_malformed)
+            yield Violation(f"{facts.path} cannot be measured: {reasons}",
+                            f"fix {facts.path}, or say how to read it (format, metric, task) "
+                            "in the declaration", key)
             continue
         shown = "; ".join(f"{_place(facts, m.line)}: {m.reason}" for m in facts.first_malformed)
         more = facts.malformed - len(facts.first_malformed)
