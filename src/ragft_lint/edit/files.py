@@ -132,7 +132,7 @@ class Source:
 
 
 class _Overlap(Exception):
-    pass
+    """Two edits touch the same characters: they are made one at a time instead."""
 
 
 def _spliced(text: str, splices: List[Tuple[int, int, str]]) -> str:
