@@ -1,11 +1,9 @@
-"""Retrieval runs: the three readers, the pinned metrics checked against pytrec_eval, hostile input.
+"""Retrieval runs: the three readers, per-query values checked against pytrec_eval, hostile input.
 
-pytrec_eval wraps trec_eval itself. trec_eval orders a run by score descending and breaks ties
-by document id descending, ignoring the rank column; the spec pins the rank column first and
-ties by document id ascending. The comparisons therefore give both tools the same order: the
-JSON Lines and TREC files are written in trec_eval's order (ranks 1, 2, ...), and the BEIR runs
-compared have distinct scores. ``test_tied_scores_follow_the_spec_not_trec_eval`` pins where
-they differ. trec_eval's recip_rank has no cut, so the run is cut at 10 before it is asked.
+pytrec_eval wraps trec_eval itself. The figures of whole TREC and BEIR runs, generated so that
+their rank columns and scores disagree, are compared with it in test_trec_eval_agreement.py;
+here each query's values, and the JSON Lines form (whose list order is its ranking), are.
+trec_eval's recip_rank has no cut: MRR@10 is it when the first relevant document is within 10.
 """
 
 from __future__ import annotations
@@ -78,46 +76,12 @@ def runs(draw: Any) -> Tuple[Run, Qrels]:
 
 
 def reference(run: Run, qrels: Qrels) -> Dict[str, Dict[str, float]]:
-    """pytrec_eval's per-query values, for the queries with a relevant document.
-
-    A query the run left out scores 0 (trec_eval -c), and MRR@10 is recip_rank on the run cut
-    at 10 in trec_eval's order.
-    """
-    judged = {q: g for q, g in qrels.items() if any(v >= 1 for v in g.values())}
-    present = {q: docs for q, docs in run.items() if q in judged}
-    full = pytrec_eval.RelevanceEvaluator(judged, MEASURES).evaluate(present)
-    cut = {q: {doc: docs[doc] for doc in trec_order(docs)[:10]} for q, docs in present.items()}
-    rr = pytrec_eval.RelevanceEvaluator(judged, {"recip_rank"}).evaluate(cut)
-    zero = {"P_5": 0.0, "recall_5": 0.0, "success_5": 0.0, "recip_rank": 0.0}
-    return {q: ({**full[q], "recip_rank": rr[q]["recip_rank"]} if q in full else zero)
-            for q in judged}
-
-
-def averages(values: Dict[str, Dict[str, float]]) -> Dict[str, float]:
-    return {m: sum(v[m] for v in values.values()) / len(values)
-            for m in ("P_5", "recall_5", "success_5", "recip_rank")}
-
-
-def assert_agrees(facts: RetrievalFacts, run: Run, qrels: Qrels) -> None:
-    expected = reference(run, qrels)
-    assert facts.judged == len(expected)
-    without = [q for q in run if q not in expected]
-    assert facts.without_relevant == len(without)
-    assert list(facts.first_without_relevant) == without[:5]
-    assert facts.missing_from_run == sum(1 for q in expected if q not in run)
-    assert facts.depth == max(len(docs) for docs in run.values())
-    if not expected:
-        assert facts.precision_at_5 is None and facts.hit_rate_at_5 is None
-        return
-    mean = averages(expected)
-    pairs = [(facts.precision_at_5, "P_5"), (facts.recall_at_5, "recall_5"),
-             (facts.mrr_at_10, "recip_rank"), (facts.hit_rate_at_5, "success_5")]
-    for estimate, name in pairs:
-        assert estimate is not None
-        assert estimate.value == pytest.approx(mean[name], abs=1e-12), name
-        assert estimate.n == len(expected)
-        assert estimate.low <= estimate.value <= estimate.high
-    assert facts.hit_rate_at_5 is not None and facts.hit_rate_at_5.method == "wilson"
+    """pytrec_eval's per-query values for the queries both in the run and judged, MRR@10 as
+    recip_rank where it is at least 1/10."""
+    values = pytrec_eval.RelevanceEvaluator(qrels, MEASURES | {"recip_rank"}).evaluate(run)
+    for got in values.values():
+        got["recip_rank"] = got["recip_rank"] if got["recip_rank"] >= 0.1 else 0.0
+    return values
 
 
 @given(runs())
@@ -126,7 +90,7 @@ def test_per_query_values_agree_with_pytrec_eval(data: Tuple[Run, Qrels]) -> Non
     run, qrels = data
     expected = reference(run, qrels)
     for query, values in expected.items():
-        got = score_query(trec_order(run.get(query, {})), qrels[query])
+        got = score_query(trec_order(run[query]), qrels[query])
         assert got.precision_at_5 == pytest.approx(values["P_5"], abs=1e-12)
         assert got.recall_at_5 == pytest.approx(values["recall_5"], abs=1e-12)
         assert got.reciprocal_rank_at_10 == pytest.approx(values["recip_rank"], abs=1e-12)
@@ -135,50 +99,28 @@ def test_per_query_values_agree_with_pytrec_eval(data: Tuple[Run, Qrels]) -> Non
 
 @given(runs())
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_the_three_readers_agree_with_pytrec_eval(data: Tuple[Run, Qrels]) -> None:
+def test_json_lines_agree_with_pytrec_eval(data: Tuple[Run, Qrels]) -> None:
     run, qrels = data
+    # Each line holds its query's judgements; a line with none is as a query nobody judged.
+    lines = "".join(json.dumps({"query_id": q, "retrieved": trec_order(docs),
+                                "relevant": qrels.get(q, {})}) + "\n" for q, docs in run.items())
+    judged = {q: grades for q, grades in qrels.items() if grades}
+    expected = reference(run, judged)
     with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
-        trec_qrels = "".join(f"{q} 0 {d} {g}\n" for q, grades in qrels.items()
-                             for d, g in grades.items())
-        # JSON Lines holds each query's judgements on its own line.
-        lines = "".join(json.dumps({"query_id": q, "retrieved": trec_order(docs),
-                                    "relevant": qrels.get(q, {})}) + "\n"
-                        for q, docs in run.items())
-        judged_only = {q: g for q, g in qrels.items() if q in run}
-        assert_agrees(measure(tmp, "run.jsonl", lines), run, judged_only)
-        trec = "".join(f"{q} Q0 {d} {rank} {docs[d]} tag\n" for q, docs in run.items()
-                       for rank, d in enumerate(trec_order(docs), 1))
-        assert_agrees(measure(tmp, "run.trec", trec, trec_qrels), run, qrels)
-        # Distinct scores in trec_eval's order: the BEIR run means the same ranking.
-        distinct = {q: {d: float(-i) for i, d in enumerate(trec_order(docs))}
-                    for q, docs in run.items()}
-        beir_qrels = "query-id\tcorpus-id\tscore\n" + trec_qrels.replace(" 0 ", "\t").replace(
-            " ", "\t")
-        facts = measure(tmp, "run.json", json.dumps(distinct), beir_qrels,
-                        qrels_name="test.tsv")
-        assert facts.form == "beir"
-        assert_agrees(facts, distinct, qrels)
-        assert facts.malformed == 0 and facts.complete
-
-
-def test_tied_scores_follow_the_spec_not_trec_eval(tmp_path: Path) -> None:
-    run = {"q": {"a": 1.0, "b": 1.0}}
-    qrels = {"q": {"a": 1}}
-    # trec_eval puts b first (document id descending), so its reciprocal rank is 1/2 ...
-    assert pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}).evaluate(run)["q"][
-        "recip_rank"] == 0.5
-    # ... the spec puts a first (ascending), in a BEIR run and on a TREC rank tie alike.
-    beir = measure(tmp_path, "run.json", json.dumps(run), "query-id\tcorpus-id\tscore\nq\ta\t1\n",
-                   qrels_name="test.tsv")
-    trec = measure(tmp_path, "run.trec", "q Q0 b 1 1.0 t\nq Q0 a 1 1.0 t\n", "q 0 a 1\n")
-    for facts in (beir, trec):
-        assert facts.mrr_at_10 is not None and facts.mrr_at_10.value == 1.0
-
-
-def test_the_trec_rank_column_orders_before_the_score(tmp_path: Path) -> None:
-    facts = measure(tmp_path, "run.trec", "q Q0 a 2 9.0 t\nq Q0 b 1 0.5 t\n", "q 0 a 1\n")
-    assert facts.mrr_at_10 is not None and facts.mrr_at_10.value == 0.5
+        facts = measure(Path(folder), "run.jsonl", lines)
+    assert facts.judged == len(expected)
+    assert facts.without_judgements == sum(1 for q in run if q not in judged)
+    assert facts.depth == max(len(docs) for docs in run.values())
+    if not expected:
+        assert facts.precision_at_5 is None and facts.hit_rate_at_5 is None
+        return
+    for estimate, name in [(facts.precision_at_5, "P_5"), (facts.recall_at_5, "recall_5"),
+                           (facts.mrr_at_10, "recip_rank"), (facts.hit_rate_at_5, "success_5")]:
+        assert estimate is not None and estimate.n == len(expected)
+        mean = sum(values[name] for values in expected.values()) / len(expected)
+        assert estimate.value == pytest.approx(mean, abs=1e-12), name
+        assert estimate.low <= estimate.value <= estimate.high
+    assert facts.hit_rate_at_5 is not None and facts.hit_rate_at_5.method == "wilson"
 
 
 # -- the forms ---------------------------------------------------------------------------
@@ -192,16 +134,17 @@ def test_json_lines_with_each_query_key_and_both_relevant_forms(tmp_path: Path) 
         {"query_id": "q4", "retrieved": [], "relevant": ["z"]},
     ]
     facts = measure(tmp_path, "run.jsonl", "".join(json.dumps(r) + "\n" for r in lines))
+    # q3 is judged with no relevant document and q4 retrieved nothing: both count 0.
     assert (facts.form, facts.queries, facts.judged, facts.without_relevant) == (
-        "jsonl", 4, 3, 1)
+        "jsonl", 4, 4, 1)
     assert facts.first_without_relevant == ("q3",)
     assert facts.depth == 3
     assert facts.precision_at_5 is not None and facts.precision_at_5.value == pytest.approx(
-        (1 / 5 + 1 / 5 + 0) / 3)
+        (1 / 5 + 1 / 5 + 0 + 0) / 4)
     assert facts.mrr_at_10 is not None and facts.mrr_at_10.value == pytest.approx(
-        (1 / 2 + 1 / 2 + 0) / 3)
-    assert facts.recall_at_5 is not None and facts.recall_at_5.value == pytest.approx(2 / 3)
-    assert facts.hit_rate_at_5 is not None and facts.hit_rate_at_5.value == pytest.approx(2 / 3)
+        (1 / 2 + 1 / 2 + 0 + 0) / 4)
+    assert facts.recall_at_5 is not None and facts.recall_at_5.value == pytest.approx(2 / 4)
+    assert facts.hit_rate_at_5 is not None and facts.hit_rate_at_5.value == pytest.approx(2 / 4)
     assert facts.recall_at_5.method == "normal" and facts.hit_rate_at_5.method == "wilson"
 
 
@@ -236,7 +179,8 @@ def test_reasons_for_files_that_are_not_runs(tmp_path: Path) -> None:
     assert "matches no retrieval run form" in measure_any(tmp_path, "r.csv", "query,answer\n")
     assert "empty" in measure_any(tmp_path, "r.txt", "\n\n")
     reason = measure_any(tmp_path, "run.trec", "q Q0 d 1 1.0 t\n")
-    assert reason == "is a TREC run, whose judgements are in another file: declare qrels"
+    assert reason.startswith("is a TREC run, whose relevance judgements are in another file: "
+                             "add qrels: PATH")
 
 
 def test_facts_round_trip_through_json(tmp_path: Path) -> None:
@@ -272,8 +216,8 @@ def test_malformed_json_lines_are_counted_and_reading_goes_on(tmp_path: Path) ->
     assert facts.queries == 2 and facts.judged == 2
     assert facts.malformed == len(lines) - 1  # the repeat on line 1 is reported, line used
     assert reasons(facts)[:2] == [
-        (1, "document 'a' appears more than once in the ranking (1 repeats): each counts at "
-            "its first place"),
+        (1, "document 'a' appears more than once in the ranking of query '1' (1 repeats), which "
+            "trec_eval refuses: each counts once, at its first (highest) place"),
         (2, "query '1' was already read on line 1: this line is left out")]
     # The repeated 'a' is counted once: 'b' is second, not third.
     assert facts.mrr_at_10 is not None and facts.mrr_at_10.value == pytest.approx(0.5)
@@ -284,9 +228,10 @@ def test_malformed_trec_and_qrels_lines(tmp_path: Path) -> None:
            "q Q0 e 5 1.0 t\n" "q Q0 e 6 0.5 t\n" "q Q0 f 7 1e999 t\n")
     qrels = "q 0 e 1\nq 0 f 1.5\nq 0 g x\nq 0\nq 0 e 2\n"
     facts = measure(tmp_path, "run.trec", run, qrels)
-    assert facts.depth == 1 and facts.judged == 1
-    assert facts.malformed == 10  # 4 in the qrels, 6 in the run
-    assert facts.mrr_at_10 is not None and facts.mrr_at_10.value == 1.0
+    # The rank column is not read (d counts); e's repeat is reported and e keeps score 1.0.
+    assert facts.depth == 2 and facts.judged == 1
+    assert facts.malformed == 9  # 4 in the qrels, 5 in the run
+    assert facts.mrr_at_10 is not None and facts.mrr_at_10.value == 1.0  # e before d
     assert facts.first_malformed[0].reason.startswith("qrels.txt line 2: grade '1.5'")
 
 

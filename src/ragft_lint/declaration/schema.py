@@ -15,6 +15,7 @@ from .document import KeyPath
 from .specs import (
     EVIDENCE_FORMATS,
     RETRIEVAL_FORMATS,
+    RETRIEVAL_QUERIES,
     AnyTable,
     Bool,
     BoolOrStrict,
@@ -139,6 +140,8 @@ def _retrieval_run(description: str) -> EvidenceFile:
         "format": Enum(RETRIEVAL_FORMATS, "the form of the run; guessed from its content"),
         "qrels": Str("the relevance judgements of a TREC or BEIR run, relative to the "
                      "declaring file"),
+        "queries": Enum(RETRIEVAL_QUERIES, "the judged queries averaged: judged (those in the "
+                        "run too, as trec_eval) or all (missing ones as 0, as trec_eval -c)"),
     })
 
 

@@ -21,6 +21,9 @@ Complain = Callable[[KeyPath, str, bool], None]
 EVIDENCE_FORMATS = ("jsonl", "json", "csv", "parquet")
 # The forms of a retrieval run (measured-quality.md, "Retrieval runs").
 RETRIEVAL_FORMATS = ("jsonl", "trec", "beir")
+# Which judged queries a retrieval figure averages: those in the run too (trec_eval's default),
+# or all of them, the ones missing from the run as 0 (trec_eval -c).
+RETRIEVAL_QUERIES = ("judged", "all")
 
 
 class Words:

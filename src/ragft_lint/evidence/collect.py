@@ -139,14 +139,7 @@ class _Collector:
         run = system.get(*RETRIEVAL_EVAL)
         is_run = _is_run(run) or self.ranks_queries(run)
         if is_run:
-            self.retrieval_run(run, found)
-            ranked, retrieve_k = found.retrieval, system.get("rag", "retrieve_k")
-            if ranked is not None and isinstance(retrieve_k, int) and retrieve_k > ranked.depth:
-                self.evidence.note(
-                    "run-shallower-than-retrieve-k",
-                    f"{ranked.path} ranks at most {ranked.depth} documents per query, fewer "
-                    f"than rag.retrieve_k ({retrieve_k}): the run cannot show the candidates "
-                    "the reranker sees", ranked.path, unmeasured=False, level=INFO)
+            self.retrieval_run(run, found, system.get("rag", "retrieve_k"))
         for key in RESULT_KEYS:
             self.results(system, key, found)
         for key in FILE_KEYS:
@@ -194,7 +187,7 @@ class _Collector:
 
     # -- retrieval runs ----------------------------------------------------------------------
 
-    def retrieval_run(self, spec: Dict[str, Any], found: SystemEvidence) -> None:
+    def retrieval_run(self, spec: Dict[str, Any], found: SystemEvidence, retrieve_k: Any) -> None:
         """A retrieval run with its judgements: its figures, and its queries as the count that
         ``rag.retrieval_eval.examples`` declares. Cached on both files' identities."""
         from .retrieval import resolve_run
@@ -208,7 +201,8 @@ class _Collector:
         except Refused as refused:
             found.unreadable[RETRIEVAL_EVAL] = Unreadable(shown, refused.reason)
             return
-        slot = json.dumps(["retrieval", real, real_qrels, spec.get("format")])
+        averaged = spec.get("queries") or "judged"  # trec_eval's default, or -c with "all"
+        slot = json.dumps(["retrieval", real, real_qrels, spec.get("format"), averaged])
         measured: Any = self.memo.get(slot)
         if measured is None and self.store:
             from .retrieval_metrics import RetrievalFacts
@@ -218,7 +212,8 @@ class _Collector:
             from .retrieval import measure_run
 
             try:
-                measured = measure_run(real, real_qrels, spec.get("format"), shown, qrels_shown)
+                measured = measure_run(real, real_qrels, spec.get("format"), shown, qrels_shown,
+                                       averaged=averaged)
             except Refused as refused:
                 found.unreadable[RETRIEVAL_EVAL] = Unreadable(shown, refused.reason)
                 return
@@ -230,26 +225,31 @@ class _Collector:
             return
         measured = measured._replace(path=shown)
         found.retrieval = measured
-        # The judged queries are what rag.retrieval_eval.examples counts. A run with broken
-        # lines gives no count to hold the declaration to (DA006 names the lines).
+        from .retrieval_metrics import run_notes
+
+        for code, said in run_notes(measured, qrels_shown, retrieve_k):  # in every output
+            self.evidence.note(code, said, shown, unmeasured=False, level=INFO)
         found.files[RETRIEVAL_EVAL] = FileFacts(
             shown, "line", measured.judged, measured.malformed,
-            tuple(measured.first_malformed[:EXAMPLES]),
-            measured.complete and not measured.malformed, 0, (), 0, 0, ())
+            tuple(measured.first_malformed[:EXAMPLES]), measured.complete, 0, (), 0, 0, ())
 
     def ranks_queries(self, spec: Any) -> bool:
-        """Whether a JSON Lines file under ``rag.retrieval_eval.path`` holds per-query rankings
-        (its first record has ``retrieved`` and ``relevant``), not records to count."""
-        if not (isinstance(spec, dict) and isinstance(spec.get("path"), str)
-                and (spec.get("format") or guess_format(spec["path"])) == "jsonl"):
+        """Whether a file under ``rag.retrieval_eval.path`` holds per-query rankings (JSON
+        Lines whose first record has ``retrieved`` and ``relevant``, or a TREC run declared
+        without its qrels, which is DA006), not records to count."""
+        fmt = (spec.get("format") or guess_format(spec["path"])
+               if isinstance(spec, dict) and isinstance(spec.get("path"), str) else "none")
+        if fmt not in ("jsonl", None):
             return False
         try:
             handle, _ = open_regular(resolve(self.base, spec["path"], self.root))
         except Refused:
             return False  # said when the file is measured as records
         with handle:  # a labelled query set has `relevant` too, but nothing retrieved
-            first = next(iter(handle.read(1 << 16).splitlines()), b"")
-        return b'"retrieved"' in first and b'"relevant"' in first
+            head = handle.read(1 << 16)
+        first = next(iter(head.splitlines()), b"")
+        return (b'"retrieved"' in first and b'"relevant"' in first if fmt else
+                len(first.split()) == 6)  # the columns of a TREC run
 
     # -- eval tools' result files ------------------------------------------------------------
 

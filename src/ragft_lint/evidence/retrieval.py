@@ -6,26 +6,46 @@ memory. A line that cannot be read is counted as ``Malformed`` and reading goes 
 other evidence readers; where a problem is in the qrels file, its reason begins with that
 file's name, since the line number is one of the qrels file's.
 
-Ranking (measured-quality.md): the order given -- the JSON Lines list, the TREC rank column
--- and, where that leaves a tie (and in a BEIR run, which has scores only), score descending,
-then document id ascending. That tie rule is the spec's own: trec_eval ignores the rank
-column and breaks ties by document id descending, so on tied scores the two differ.
+Ranking is trec_eval's (measured-quality.md): by score, highest first, equal scores by
+document id descending (compared as byte strings, which for UTF-8 is the order of the code
+points); the rank column of a TREC run is ignored, as trec_eval ignores it. A JSON Lines run
+has no scores: its list order is the ranking.
 
-A document repeated within one query's ranking is counted once, at its first place, and the
-repeat is reported; a query id read twice (``1`` and ``"1"`` are the same id) keeps its first
-ranking.
+A document repeated within one query's ranking, which trec_eval refuses, is reported with both
+lines and counted once, at its highest score. A TREC run's repeats are found within the lines of
+a query read together (as runs are written) and against the documents kept for the query; so
+memory holds one query's documents at a time plus the best few of every query. A query id read
+twice in JSON Lines or BEIR (``1`` and ``"1"`` are the same id) keeps its first ranking.
 """
 
 from __future__ import annotations
 
-import bisect
-import json
+import heapq
 import math
-from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import (
+    Any,
+    BinaryIO,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Union,
+)
 
-from ..declaration.specs import RETRIEVAL_FORMATS
-from .readers import BLOCK_BYTES, MAX_RECORD_BYTES, Reader, TextBuffer
-from .retrieval_metrics import CUT, Problems, RetrievalFacts, summarise
+from ..declaration.specs import RETRIEVAL_FORMATS, RETRIEVAL_QUERIES
+from .readers import BLOCK_BYTES, MAX_RECORD_BYTES, Reader
+from .retrieval_metrics import (
+    CUT,
+    KEEP,
+    Judgements,
+    Problems,
+    Reading,
+    RetrievalFacts,
+    shown_value,
+)
 from .safety import MAX_FILE_BYTES, open_regular, resolve
 
 FORMS = RETRIEVAL_FORMATS
@@ -33,7 +53,6 @@ FORMS = RETRIEVAL_FORMATS
 HEAD_BYTES = 1 << 16
 
 Advance = Callable[[int, int], None]
-Judgements = Dict[str, Dict[str, int]]
 
 
 def _quiet(done: int, total: int) -> None:
@@ -49,12 +68,15 @@ def resolve_run(base: str, spec: Mapping[str, Any], root: str) -> Tuple[str, Opt
 
 def measure_run(real: str, qrels: Optional[str], form: Optional[str], shown: str,
                 qrels_shown: str = "qrels", advance: Advance = _quiet,
-                ) -> Union[RetrievalFacts, str]:
+                averaged: str = "judged") -> Union[RetrievalFacts, str]:
     """The facts of the run at ``real`` (resolved paths), or the reason it is not a run.
 
-    ``form`` is one of ``FORMS``, or None to guess it from the content. Raises ``Refused``
-    when a file is not a readable regular file.
+    ``form`` is one of ``FORMS``, or None to guess it from the content; ``averaged`` one of
+    ``RETRIEVAL_QUERIES`` (which judged queries the figures average). Raises ``Refused`` when a
+    file is not a readable regular file.
     """
+    if averaged not in RETRIEVAL_QUERIES:
+        averaged = "judged"
     handle, identity = open_regular(real)
     with handle:
         if identity.size > MAX_FILE_BYTES:
@@ -69,16 +91,22 @@ def measure_run(real: str, qrels: Optional[str], form: Optional[str], shown: str
                         "and relevant, a TREC run, a BEIR run JSON): declare format: jsonl, "
                         "trec or beir")
         problems = Problems()
+        read = Reading(shown, form, problems, averaged)
         if form == "jsonl":
-            return _jsonl(handle, identity.size, shown, problems, advance)
+            return _jsonl(handle, identity.size, read, advance)
         if qrels is None:
-            return f"is a {form.upper()} run, whose judgements are in another file: declare qrels"
+            return (f"is a {form.upper()} run, whose relevance judgements are in another file: "
+                    "add qrels: PATH (the judgements file) beside its path under "
+                    "rag.retrieval_eval, so that the run can be measured")
         judgements = _read_qrels(qrels, form, qrels_shown, problems)
         if isinstance(judgements, str):
             return judgements
+        read.judgements = judgements
         if form == "trec":
-            return _trec(handle, identity.size, shown, judgements, problems, advance)
-        return _beir(handle, identity.size, shown, judgements, problems, advance)
+            return _trec(handle, identity.size, read, advance)
+        from .beir_run import read_beir
+
+        return read_beir(handle, identity.size, read, advance)
 
 
 def guess_form(head: bytes) -> Optional[str]:
@@ -110,30 +138,31 @@ def _id(value: Any) -> Optional[str]:
 
 
 def _grade(value: Any) -> Optional[int]:
-    if isinstance(value, int) and not isinstance(value, bool):
+    """A relevance grade: a whole number, also when written ``1.0`` (trec_eval reads ``1.0``
+    as 1); None for anything else (``0.5``, text)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
         return value
     if isinstance(value, str):
         try:
             return int(value)
         except ValueError:
-            return None
+            try:
+                value = float(value)
+            except ValueError:
+                return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return None
-
-
-def _shown_value(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # -- per-query JSON Lines ------------------------------------------------------------------
 
 
-def _jsonl(handle: BinaryIO, size: int, shown: str, problems: Problems,
-           advance: Advance) -> RetrievalFacts:
+def _jsonl(handle: BinaryIO, size: int, read: Reading, advance: Advance) -> RetrievalFacts:
     reader = Reader(handle, "jsonl", size, advance)
-    rankings: Dict[str, List[str]] = {}
-    depths: Dict[str, int] = {}
-    judgements: Judgements = {}
+    problems = read.problems
     first_line: Dict[str, int] = {}
     for line, item in reader.items():
         if not isinstance(item, dict):
@@ -152,11 +181,13 @@ def _jsonl(handle: BinaryIO, size: int, shown: str, problems: Problems,
         ranking, repeated = _distinct(retrieved)
         if repeated:
             problems.add(line, f"document {repeated[0]!r} appears more than once in the ranking"
-                               f" ({len(repeated)} repeats): each counts at its first place")
-        rankings[query] = ranking[:CUT]
-        depths[query] = len(ranking)
-        judgements[query] = grades
-    return summarise(shown, "jsonl", rankings, depths, judgements, problems, reader.complete)
+                               f" of query {query!r} ({len(repeated)} repeats), which trec_eval "
+                               "refuses: each counts once, at its first (highest) place")
+        read.rankings[query] = ranking[:CUT]
+        read.depths[query] = len(ranking)
+        if grades:  # judged; a record with nothing in `relevant` is as a query without qrels
+            read.judgements[query] = grades
+    return read.facts(reader.complete)
 
 
 def _jsonl_record(record: Dict[str, Any]) -> Union[str, Tuple[str, List[str], Dict[str, int]]]:
@@ -166,27 +197,27 @@ def _jsonl_record(record: Dict[str, Any]) -> Union[str, Tuple[str, List[str], Di
         return "no query_id (nor qid, query)"
     query = _id(raw)
     if query is None:
-        return f"query_id {_shown_value(raw)} is not a string or a whole number"
+        return f"query_id {shown_value(raw)} is not a string or a whole number"
     retrieved = record.get("retrieved")
     if not isinstance(retrieved, list):
         return "retrieved is not a list of document ids in rank order"
     docs = [_id(doc) for doc in retrieved]
     bad = next((index for index, doc in enumerate(docs) if doc is None), None)
     if bad is not None:
-        return f"retrieved[{bad}] ({_shown_value(retrieved[bad])}) is not a document id"
+        return f"retrieved[{bad}] ({shown_value(retrieved[bad])}) is not a document id"
     relevant = record.get("relevant")
     grades: Dict[str, int] = {}
     if isinstance(relevant, list):
         for index, doc in enumerate(relevant):
             name = _id(doc)
             if name is None:
-                return f"relevant[{index}] ({_shown_value(doc)}) is not a document id"
+                return f"relevant[{index}] ({shown_value(doc)}) is not a document id"
             grades[name] = 1
     elif isinstance(relevant, dict):
         for doc, value in relevant.items():
-            grade = value if isinstance(value, int) and not isinstance(value, bool) else None
+            grade = None if isinstance(value, str) else _grade(value)
             if grade is None:
-                return (f"the grade of relevant document {doc!r} ({_shown_value(value)}) "
+                return (f"the grade of relevant document {doc!r} ({shown_value(value)}) "
                         "is not a whole number")
             grades[doc] = grade
     else:
@@ -268,7 +299,8 @@ def _read_qrels(real: str, form: str, shown: str,
             query, doc, value = columns[0], columns[-2], columns[-1]
             grade = _grade(value)
             if grade is None:
-                problems.add(line, f"{where}grade {_shown_value(value)} is not a whole number")
+                problems.add(line, f"{where}grade {shown_value(value)} is not a whole number "
+                                   "(trec_eval reads 1.0 as 1, but a grade has no fraction)")
                 continue
             grades = judgements.setdefault(query, {})
             if doc in grades:
@@ -280,36 +312,44 @@ def _read_qrels(real: str, form: str, shown: str,
 
 
 class _Top:
-    """The best ``CUT`` documents of one query read so far, and how many were read."""
+    """The best ``KEEP`` documents of one query read so far, worst first (a heap of
+    (score, id, line)), and how many distinct documents were read."""
 
-    __slots__ = ("count", "docs", "entries")
+    __slots__ = ("count", "heap")
 
     def __init__(self) -> None:
-        self.entries: List[Tuple[Any, ...]] = []  # (order key ..., docno), best first
-        self.docs: set[str] = set()
+        self.heap: List[Tuple[float, str, int]] = []
         self.count = 0
 
-    def add(self, key: Tuple[Any, ...], doc: str) -> bool:
-        """Take a document; false when it repeats one kept (and it is left out)."""
-        if doc in self.docs:
-            return False
-        self.count += 1
-        entries = self.entries
-        if len(entries) == CUT and key >= entries[-1]:
-            return True
-        bisect.insort(entries, key)
-        self.docs.add(doc)
-        if len(entries) > CUT:
-            self.docs.discard(entries.pop()[-1])
-        return True
+    def add(self, entry: Tuple[float, str, int]) -> None:
+        heap = self.heap
+        if len(heap) < KEEP:
+            heapq.heappush(heap, entry)
+        elif entry > heap[0]:
+            heapq.heapreplace(heap, entry)
 
-    def ranking(self) -> List[str]:
-        return [entry[-1] for entry in self.entries]
+    def raise_score(self, entry: Tuple[float, str, int]) -> None:
+        """A kept document read again with a higher score: it counts at that score."""
+        heap = self.heap
+        doc = entry[1]
+        for index, kept in enumerate(heap):
+            if kept[1] == doc:
+                heap[index] = entry
+                heapq.heapify(heap)
+                return
+        self.add(entry)
 
 
-def _trec(handle: BinaryIO, size: int, shown: str, judgements: Judgements,
-          problems: Problems, advance: Advance) -> RetrievalFacts:
+def _trec(handle: BinaryIO, size: int, read: Reading, advance: Advance) -> RetrievalFacts:
+    problems = read.problems
     tops: Dict[str, _Top] = {}
+    # Every document of the query being read (runs hold a query's lines together), with its
+    # score and line: what a repeat is checked against. A query read again later starts from
+    # the documents kept for it.
+    current: Optional[str] = None
+    seen: Dict[str, Tuple[float, int]] = {}
+    top = _Top()
+    isfinite = math.isfinite
     for line, text in _lines(handle, problems):
         if line & 0xFFFF == 0:
             advance(handle.tell(), size)
@@ -318,141 +358,38 @@ def _trec(handle: BinaryIO, size: int, shown: str, judgements: Judgements,
             problems.add(line, f"expected 6 columns (qid Q0 docno rank score tag), "
                                f"found {len(columns)}")
             continue
-        query, _, doc, rank_text, score_text, _ = columns
-        try:
-            rank = int(rank_text)
-        except ValueError:
-            problems.add(line, f"rank {_shown_value(rank_text)} is not a whole number")
-            continue
+        query, _, doc, _, score_text, _ = columns  # the rank column is ignored, as trec_eval
         try:
             score = float(score_text)
         except ValueError:
             score = math.nan
-        if not math.isfinite(score):
-            problems.add(line, f"score {_shown_value(score_text)} is not a finite number")
+        if not isfinite(score):
+            problems.add(line, f"score {shown_value(score_text)} is not a finite number")
             continue
-        top = tops.get(query)
-        if top is None:
-            top = tops[query] = _Top()
-        # The spec's order: rank, then score descending, then document id ascending.
-        if not top.add((rank, -score, doc), doc):
-            problems.add(line, f"document {doc!r} appears again for query {query!r}: "
-                               "it counts at its first place")
-    return _facts(shown, "trec", tops, judgements, problems, True)
-
-
-def _facts(shown: str, form: str, tops: Dict[str, _Top], judgements: Judgements,
-           problems: Problems, complete: bool) -> RetrievalFacts:
-    return summarise(shown, form, {query: top.ranking() for query, top in tops.items()},
-                     {query: top.count for query, top in tops.items()}, judgements,
-                     problems, complete)
-
-
-# -- BEIR run JSON ---------------------------------------------------------------------------
-
-
-class _Pairs(List[Tuple[str, Any]]):
-    """A JSON object as its pairs in order, so that a repeated key is seen, not lost."""
-
-
-def _beir(handle: BinaryIO, size: int, shown: str, judgements: Judgements,
-          problems: Problems, advance: Advance) -> RetrievalFacts:
-    import codecs
-
-    tops: Dict[str, _Top] = {}
-    decoder: Any = json.JSONDecoder(object_pairs_hook=_Pairs)
-    scan = decoder.scan_once
-    state = TextBuffer(handle, codecs.getincrementaldecoder("utf-8-sig")(), advance, size)
-    line = 1
-
-    def skip_space() -> str:
-        """Move past white space; the next character, or "" at the end of the file."""
-        nonlocal line
-        while True:
-            text, start = state.text, state.index
-            index = start
-            while index < len(text) and text[index] in " \t\r\n":
-                index += 1
-            line += text.count("\n", start, index)
-            state.index = index
-            if index < len(text):
-                return text[index]
-            if not state.more():
-                return ""
-
-    def value() -> Any:
-        """The JSON value at the read position (read on while it may be cut off), or raise."""
-        nonlocal line
-        while True:
-            try:
-                found, end = scan(state.text, state.index)
-            except (StopIteration, ValueError, RecursionError):
-                if len(state.text) - state.index < MAX_RECORD_BYTES and state.more():
-                    continue
-                raise ValueError from None
-            line += state.text.count("\n", state.index, end)
-            state.index = end
-            return found
-
-    def stop(reason: str) -> RetrievalFacts:
-        problems.add(line, reason)
-        return _facts(shown, "beir", tops, judgements, problems, False)
-
-    try:
-        if skip_space() != "{":
-            return stop("not a BEIR run (a JSON object of queries, each {document id: score})")
-        state.index += 1
-        after_item = False
-        while True:
-            state.trim()
-            char = skip_space()
-            if char == "}":
-                break
-            if after_item:
-                if char != ",":
-                    return stop("expected ',' or '}' between queries: reading stopped")
-                state.index += 1
-                skip_space()
-            at = line
-            key = value()
-            if not isinstance(key, str):
-                return stop("expected a query id in double quotes: reading stopped")
-            if skip_space() != ":":
-                return stop("expected ':' after the query id: reading stopped")
-            state.index += 1
-            skip_space()
-            ranked = value()
-            after_item = True
-            if key in tops:
-                problems.add(at, f"query {key!r} appears again: its first ranking counts")
-                continue
-            _beir_query(key, ranked, at, tops, problems)
-    except (ValueError, UnicodeDecodeError):
-        return stop("not valid JSON here: reading stopped")
-    return _facts(shown, "beir", tops, judgements, problems, True)
-
-
-def _beir_query(query: str, ranked: Any, line: int, tops: Dict[str, _Top],
-                problems: Problems) -> None:
-    if not isinstance(ranked, _Pairs):
-        problems.add(line, f"the ranking of query {query!r} is not an object of "
-                           "{document id: score}")
-        return
-    top = tops[query] = _Top()
-    seen: set[str] = set()
-    for doc, score in ranked:
-        if doc in seen:
-            problems.add(line, f"document {doc!r} appears again for query {query!r}: "
-                               "its first score counts")
+        if query != current:
+            current = query
+            found = tops.get(query)
+            if found is None:
+                top = tops[query] = _Top()
+                seen = {}
+            else:
+                top = found
+                seen = {kept[1]: (kept[0], kept[2]) for kept in top.heap}
+        prior = seen.get(doc)
+        if prior is not None:
+            problems.add(line, f"document {doc!r} of query {query!r} is also on line {prior[1]}:"
+                               " trec_eval refuses a repeated document; it counts once, at its "
+                               "higher score")
+            if score > prior[0]:
+                seen[doc] = (score, line)
+                top.raise_score((score, doc, line))
             continue
-        seen.add(doc)
-        if (isinstance(score, bool) or not isinstance(score, (int, float))
-                or not math.isfinite(score)):
-            problems.add(line, f"score of document {doc!r} of query {query!r} "
-                               f"({_shown_value(score)}) is not a finite number: left out")
-        # Score descending, then document id ascending (the spec's tie rule).
-        else:
-            top.add((-float(score), doc), doc)
+        seen[doc] = (score, line)
+        top.count += 1
+        top.add((score, doc, line))
+    for query, top in tops.items():
+        read.ranked(query, ((entry[0], entry[1]) for entry in top.heap), top.count)
+    return read.facts(True)
 
 
 __all__ = ["FORMS", "RetrievalFacts", "guess_form", "measure_run", "resolve_run"]

@@ -1,27 +1,44 @@
-"""Retrieval metrics as measured-quality.md pins them, and the facts one run yields.
+"""Retrieval metrics as trec_eval computes them, and the facts one run yields.
 
-The definitions follow trec_eval so that a figure computed here matches the one a team gets
-from its own tools: relevant means a grade of 1 or more; precision@5 divides by 5 even when
-fewer than 5 documents were retrieved; recall@5 divides by all the relevant documents of the
-query; MRR@10 is the reciprocal rank of the first relevant document within the top 10, else 0;
-hit rate@5 is whether any relevant document is in the top 5. Averages are over the queries
-with at least one relevant document (a query without any has no recall and would only dilute
-the others); those without are counted and named instead.
+The figure is the one trec_eval (default mode) prints for the same files (measured-quality.md):
+relevant means a grade of 1 or more; precision@5 divides by 5 even when fewer than 5 documents
+were retrieved; recall@5 divides by all the relevant documents of the query (0 when it has
+none); MRR@10 is the reciprocal rank of the first relevant document within the top 10, else 0;
+hit rate@5 is whether any relevant document is in the top 5.
 
-A query that has relevant documents but is absent from the run is averaged in with zeros
-(trec_eval's ``-c``): leaving it out would let a run raise its figures by dropping the queries
-it does badly on.
+Which queries are averaged is trec_eval's choice too: those both in the run and in the
+judgements, including judged queries none of whose documents is relevant (they count 0). Judged
+queries missing from the run are left out, unless the declaration says ``queries: all``, when
+they count 0 and the average is over every judged query (trec_eval ``-c``). Run queries without
+judgements are ignored. What was left out or counted as 0 is named in a note.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Collection,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+)
 
 from . import statistics
 from .measurements import EXAMPLES, Malformed
 
 # The deepest rank any metric looks at: a reader keeps no more of a ranking than this.
 CUT = 10
+# Documents a reader keeps per query: those any metric looks at, and the next, to see a tie
+# across the cut-off at 10.
+KEEP = CUT + 1
+# Judgements by query: document id -> grade.
+Judgements = Dict[str, Dict[str, int]]
 # How many query ids a result keeps to name (queries without relevant documents, ...).
 NAMED = 5
 
@@ -60,23 +77,30 @@ def has_relevant(grades: Mapping[str, int]) -> bool:
 class RetrievalFacts(NamedTuple):
     """What one retrieval run measures.
 
-    ``queries`` counts the queries in the run, ``judged`` those averaged over (with at least
-    one relevant document, including ``missing_from_run`` of them that the run left out and
-    that score 0). ``without_relevant`` counts the run's queries that have no relevant
-    document, named in ``first_without_relevant``. ``depth`` is the longest ranking. Each
-    metric is None when no query is judged. ``malformed`` lines were skipped (or, for a
-    repeated document, the repeat was), the first few kept; ``complete`` is false when
-    reading had to stop early, so the figures cover only what was read.
+    ``queries`` counts the queries in the run, ``judged`` those averaged over (``averaged``
+    says which: ``judged``, those in the run and in the judgements, or ``all`` judged queries).
+    ``without_relevant`` counts the averaged queries that have no relevant document (they
+    count 0), ``missing_from_run`` the judged queries the run left out (left out, or 0 with
+    ``all``), ``without_judgements`` the run's queries that nobody judged (ignored); each names
+    its first few. ``tied`` counts the averaged queries whose documents at rank 5 and 6, or 10
+    and 11, have equal scores: their figures depend on how ties are broken. ``depth`` is the
+    longest ranking. Each metric is None when no query is averaged. ``malformed`` lines were
+    skipped (or, for a repeated document, the repeat was), the first few kept; ``complete`` is
+    false when reading had to stop early, so the figures cover only what was read.
     """
 
     path: str
     form: str
+    averaged: str
     queries: int
     judged: int
     without_relevant: int
     first_without_relevant: Tuple[str, ...]
     missing_from_run: int
     first_missing_from_run: Tuple[str, ...]
+    without_judgements: int
+    first_without_judgements: Tuple[str, ...]
+    tied: int
     depth: int
     precision_at_5: Optional[statistics.Estimate]
     recall_at_5: Optional[statistics.Estimate]
@@ -91,8 +115,8 @@ class RetrievalFacts(NamedTuple):
         for name in _METRICS:
             estimate = data[name]
             data[name] = None if estimate is None else estimate._asdict()
-        data["first_without_relevant"] = list(self.first_without_relevant)
-        data["first_missing_from_run"] = list(self.first_missing_from_run)
+        for name in _NAMED:
+            data[name] = list(data[name])
         data["first_malformed"] = [list(m) for m in self.first_malformed]
         return data
 
@@ -101,12 +125,16 @@ class RetrievalFacts(NamedTuple):
         return cls(
             path=str(data["path"]),
             form=str(data["form"]),
+            averaged=str(data["averaged"]),
             queries=int(data["queries"]),
             judged=int(data["judged"]),
             without_relevant=int(data["without_relevant"]),
             first_without_relevant=tuple(str(q) for q in data["first_without_relevant"]),
             missing_from_run=int(data["missing_from_run"]),
             first_missing_from_run=tuple(str(q) for q in data["first_missing_from_run"]),
+            without_judgements=int(data["without_judgements"]),
+            first_without_judgements=tuple(str(q) for q in data["first_without_judgements"]),
+            tied=int(data["tied"]),
             depth=int(data["depth"]),
             precision_at_5=_estimate(data["precision_at_5"]),
             recall_at_5=_estimate(data["recall_at_5"]),
@@ -120,6 +148,7 @@ class RetrievalFacts(NamedTuple):
 
 
 _METRICS = ("precision_at_5", "recall_at_5", "mrr_at_10", "hit_rate_at_5")
+_NAMED = ("first_without_relevant", "first_missing_from_run", "first_without_judgements")
 
 
 def _estimate(data: Optional[Dict[str, Any]]) -> Optional[statistics.Estimate]:
@@ -143,35 +172,94 @@ class Problems:
             self.first.append(Malformed(line, reason))
 
 
+class Reading:
+    """One run being read: what it is, and what was found so far, query by query."""
+
+    def __init__(self, shown: str, form: str, problems: Problems, averaged: str) -> None:
+        self.shown = shown
+        self.form = form
+        self.problems = problems
+        self.averaged = averaged
+        self.judgements: Judgements = {}
+        self.rankings: Dict[str, List[str]] = {}
+        self.depths: Dict[str, int] = {}
+        self.tied: Set[str] = set()
+
+    def ranked(self, query: str, entries: Iterable[Tuple[float, str]], depth: int) -> None:
+        """A query's documents as (score, id), in any order, and how many it ranks."""
+        best = sorted(entries, reverse=True)  # trec_eval's order: score, then id, descending
+        self.rankings[query] = [doc for _, doc in best[:CUT]]
+        self.depths[query] = depth
+        if any(len(best) > cut and best[cut - 1][0] == best[cut][0] for cut in (5, CUT)):
+            self.tied.add(query)
+
+    def facts(self, complete: bool) -> RetrievalFacts:
+        """The facts of what was read (``complete`` false when reading stopped early)."""
+        return summarise(self.shown, self.form, self.rankings, self.depths, self.judgements,
+                         self.problems, complete, self.averaged, self.tied)
+
+
+def shown_value(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class _Named:
+    """Query ids counted, the first few kept to name."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: List[str] = []
+
+    def add(self, query: str) -> None:
+        self.count += 1
+        if len(self.first) < NAMED:
+            self.first.append(query)
+
+
 def summarise(path: str, form: str, rankings: Mapping[str, Sequence[str]],
               depths: Mapping[str, int], judgements: Mapping[str, Mapping[str, int]],
-              problems: Problems, complete: bool) -> RetrievalFacts:
+              problems: Problems, complete: bool, averaged: str = "judged",
+              tied: Collection[str] = ()) -> RetrievalFacts:
     """The facts of a run: ``rankings`` (top ``CUT``, best first) and their ``depths`` by
-    query, in the order the queries were read, against ``judgements`` (query -> doc -> grade).
+    query, in the order the queries were read, against ``judgements`` (query -> doc -> grade),
+    averaged over the queries ``averaged`` names (``judged`` or ``all``). ``tied`` holds the
+    queries with equal scores across a cut-off.
     """
     scores: List[QueryScores] = []
-    without: List[str] = []
-    without_count = 0
+    without_relevant, missing, unjudged = _Named(), _Named(), _Named()
+    tied_count = 0
     for query, ranking in rankings.items():
-        grades = judgements.get(query, {})
-        if has_relevant(grades):
-            scores.append(score_query(ranking, grades))
-        else:
-            without_count += 1
-            if len(without) < NAMED:
-                without.append(query)
-    missing = [query for query, grades in judgements.items()
-               if query not in rankings and has_relevant(grades)]
-    scores.extend(score_query((), judgements[query]) for query in missing)
+        grades = judgements.get(query)
+        if grades is None:
+            unjudged.add(query)
+            continue
+        if not has_relevant(grades):
+            without_relevant.add(query)
+        if query in tied:
+            tied_count += 1
+        scores.append(score_query(ranking, grades))
+    for query, grades in judgements.items():
+        if query in rankings:
+            continue
+        missing.add(query)
+        if averaged == "all":
+            if not has_relevant(grades):
+                without_relevant.add(query)
+            scores.append(_NOTHING)
     return RetrievalFacts(
         path=path,
         form=form,
+        averaged=averaged,
         queries=len(rankings),
         judged=len(scores),
-        without_relevant=without_count,
-        first_without_relevant=tuple(without),
-        missing_from_run=len(missing),
-        first_missing_from_run=tuple(missing[:NAMED]),
+        without_relevant=without_relevant.count,
+        first_without_relevant=tuple(without_relevant.first),
+        missing_from_run=missing.count,
+        first_missing_from_run=tuple(missing.first),
+        without_judgements=unjudged.count,
+        first_without_judgements=tuple(unjudged.first),
+        tied=tied_count,
         depth=max(depths.values(), default=0),
         precision_at_5=_mean([s.precision_at_5 for s in scores]),
         recall_at_5=_mean([s.recall_at_5 for s in scores]),
@@ -182,6 +270,55 @@ def summarise(path: str, form: str, rankings: Mapping[str, Sequence[str]],
         first_malformed=tuple(problems.first),
         complete=complete,
     )
+
+
+# What a judged query missing from the run scores when it is averaged in (trec_eval -c).
+_NOTHING = QueryScores(0.0, 0.0, 0.0, False)
+
+
+def run_notes(facts: RetrievalFacts, qrels: str, retrieve_k: Any) -> List[Tuple[str, str]]:
+    """What to tell of a run, as (note code, message): the queries its figures leave out or
+    count as 0, and a ranking shallower than ``rag.retrieve_k``."""
+    told: List[Tuple[str, str]] = []
+    said = left_out(facts, qrels)
+    if said is not None:
+        told.append(("retrieval-queries-left-out", said))
+    if isinstance(retrieve_k, int) and not isinstance(retrieve_k, bool) and (
+            retrieve_k > facts.depth):
+        told.append(("run-shallower-than-retrieve-k",
+                     f"{facts.path} ranks at most {facts.depth} documents per query, fewer than "
+                     f"rag.retrieve_k ({retrieve_k}): the run cannot show the candidates the "
+                     "reranker sees"))
+    return told
+
+
+def left_out(facts: RetrievalFacts, qrels: str = "the judgements") -> Optional[str]:
+    """The note of what the figures of ``facts`` leave out or count as 0, or None when they
+    average every query of the run and of ``qrels`` (as the user reads its name)."""
+    parts: List[str] = []
+    if facts.missing_from_run:
+        if facts.averaged == "all":
+            parts.append(f"{_some(facts.missing_from_run, facts.first_missing_from_run)} judged "
+                         "but missing from the run count as 0 (queries: all, as trec_eval -c)")
+        else:
+            parts.append(f"{_some(facts.missing_from_run, facts.first_missing_from_run)} judged "
+                         "but missing from the run are left out, as trec_eval leaves them out "
+                         "(declare queries: all to count them as 0, as trec_eval -c does)")
+    if facts.without_judgements:
+        parts.append(f"{_some(facts.without_judgements, facts.first_without_judgements)} in "
+                     f"the run but not in {qrels} are ignored")
+    if facts.without_relevant:
+        parts.append(f"{_some(facts.without_relevant, facts.first_without_relevant)} judged "
+                     "without a relevant document count as 0")
+    if not parts:
+        return None
+    return (f"{facts.path}: the retrieval figures average {facts.judged} "
+            f"quer{'y' if facts.judged == 1 else 'ies'}; " + "; ".join(parts))
+
+
+def _some(count: int, first: Sequence[str]) -> str:
+    named = ", ".join(first) + (", ..." if count > len(first) else "")
+    return f"{count} quer{'y' if count == 1 else 'ies'} ({named})"
 
 
 def _mean(values: Iterable[float]) -> Optional[statistics.Estimate]:

@@ -43,10 +43,13 @@ def score_mismatch(system: System, context: Context) -> Iterator[Violation]:
     evidence. When the two differ by more than `score_tolerance`, every rule and framework that
     reads the declared figure reasons from a number the evidence does not support. Retrieval
     figures are measured from a scored run under `rag.retrieval_eval.path` (a TREC or BEIR run
-    with its qrels, or per-query JSON Lines with retrieved and relevant documents), with
-    precision@5 and recall@5 defined as trec_eval defines them and averaged over the queries
-    that have a relevant document; the message gives the measured figure's 95 % interval (a
-    normal interval on the mean of the per-query values) and the number of judged queries.
+    with its qrels, or per-query JSON Lines with retrieved and relevant documents) as trec_eval
+    computes them: ranked by score, ties by document id descending, averaged over the queries
+    both in the run and in the judgements (`queries: all` averages every judged query, as
+    `trec_eval -c`); when equally scored documents straddle a cut-off, the message says in how
+    many queries, since tools that break ties otherwise print other figures. The message gives
+    the measured figure's 95 % interval (a normal interval on the mean of the per-query values)
+    and the number of queries averaged.
     `prompt.baseline_score` and `fine_tune.score` are measured from the eval tool's result
     file under `prompt.baseline_results` and `fine_tune.results` (promptfoo, inspect_ai,
     deepeval, lm-evaluation-harness, OpenAI evals, ragas, or JSON Lines of `{id, score}`): the
@@ -74,7 +77,8 @@ def score_mismatch(system: System, context: Context) -> Iterator[Violation]:
                 path: {path: runs/bm25.trec, qrels: runs/qrels.txt}   # measures 0.55
                 precision_at_5: 0.55
     """
-    if context.measurement(system) is None:
+    found = context.measurement(system)
+    if found is None:
         return
     facts = context.facts(system)
     tolerance = context.threshold("score_tolerance")
@@ -86,9 +90,17 @@ def score_mismatch(system: System, context: Context) -> Iterator[Violation]:
         if abs(float(declared) - fact.value) <= tolerance:
             continue
         dotted = ".".join(keys)
+        run = found.retrieval if keys in (PRECISION_AT_5, RECALL_AT_5) else None
+        ties = ""
+        if run is not None and run.tied:
+            # Tools that break ties otherwise print other figures from the same run.
+            ties = (f"; {run.tied} of its {run.judged} queries have equally scored documents "
+                    "across the cut-off at 5 or 10, which trec_eval orders by document id "
+                    "(descending), so a tool that breaks ties otherwise (ranx keeps the file's "
+                    "order) prints another figure")
         yield Violation(
             f"{dotted} is {declared}, but the {name} {fact.evidence}: the declared figure is "
-            f"more than score_tolerance ({tolerance}) away",
+            f"more than score_tolerance ({tolerance}) away{ties}",
             f"declare {dotted}: {fact.value:.2f}, or point {_FROM[keys]} the declared figure "
             "came from",
             keys,
