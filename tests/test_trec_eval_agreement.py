@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from evidence_project import Project, rules_fired
 from ragft_lint.cli import main
+from ragft_lint.evidence import retrieval
 from ragft_lint.evidence.retrieval import measure_run
 from ragft_lint.evidence.retrieval_metrics import RetrievalFacts
 
@@ -88,6 +89,8 @@ def cases(draw: Any) -> Case:
             for doc, grade in grades.items():
                 written = f"{grade}.0" if draw(st.booleans()) else str(grade)
                 qrels_lines.append(f"{query} 0 {doc} {written}")
+    if draw(st.booleans()):  # queries' lines interleaved, as a run need not group them
+        run_lines = draw(st.permutations(run_lines))
     return Case(run, qrels, run_lines, qrels_lines)
 
 
@@ -139,6 +142,15 @@ def test_a_trec_run_measures_what_trec_eval_prints(case: Case) -> None:
         assert_same(measured(Path(folder), case, "judged"), case, "judged")
 
 
+@given(cases(), st.integers(1, 64))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_reading_in_small_blocks_changes_nothing(case: Case, block: int) -> None:
+    # Lines cut across the blocks the reader takes, and qrels read the same way.
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(retrieval, "BLOCK_BYTES", block)
+        assert_same(measured(Path(folder), case, "judged"), case, "judged")
+
+
 @given(cases())
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_queries_all_measures_what_trec_eval_c_prints(case: Case) -> None:
@@ -166,9 +178,10 @@ def test_a_beir_run_measures_what_trec_eval_prints(case: Case) -> None:
 def test_the_queries_left_out_are_counted_and_named(case: Case) -> None:
     with tempfile.TemporaryDirectory() as folder:
         facts = measured(Path(folder), case, "judged")
+    read = list(dict.fromkeys(line.split()[0] for line in case.run_text.splitlines()))
     missing = [q for q in case.qrels if q not in case.run]
-    unjudged = [q for q in case.run if q not in case.qrels]
-    no_relevant = [q for q in case.run if q in case.qrels
+    unjudged = [q for q in read if q not in case.qrels]
+    no_relevant = [q for q in read if q in case.qrels
                    and not any(g >= 1 for g in case.qrels[q].values())]
     assert (facts.missing_from_run, list(facts.first_missing_from_run)) == (
         len(missing), missing[:5])

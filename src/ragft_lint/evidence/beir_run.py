@@ -89,7 +89,7 @@ def read_beir(handle: BinaryIO, size: int, read: Reading, advance: Advance) -> R
             skip_space()
             ranked = value()
             after_item = True
-            if key in read.rankings:
+            if key in read.scores:
                 problems.add(at, f"query {key!r} appears again: its first ranking counts")
                 continue
             _beir_query(key, ranked, at, read)

@@ -183,10 +183,9 @@ def _jsonl(handle: BinaryIO, size: int, read: Reading, advance: Advance) -> Retr
             problems.add(line, f"document {repeated[0]!r} appears more than once in the ranking"
                                f" of query {query!r} ({len(repeated)} repeats), which trec_eval "
                                "refuses: each counts once, at its first (highest) place")
-        read.rankings[query] = ranking[:CUT]
-        read.depths[query] = len(ranking)
         if grades:  # judged; a record with nothing in `relevant` is as a query without qrels
             read.judgements[query] = grades
+        read.in_order(query, ranking[:CUT], len(ranking))
     return read.facts(reader.complete)
 
 
@@ -242,29 +241,64 @@ def _distinct(docs: List[str]) -> Tuple[List[str], List[str]]:
 # -- text lines (TREC run, TREC qrels, BEIR qrels) -----------------------------------------
 
 
-def _lines(handle: BinaryIO, problems: Problems, prefix: str = "") -> Iterator[Tuple[int, str]]:
-    """The non-blank lines of a text file, stripped; one too long or not UTF-8 is reported."""
-    line = 0
-    readline = handle.readline
-    while True:
-        raw = readline(MAX_RECORD_BYTES + 1)
-        if not raw:
-            return
-        line += 1
-        if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
-            problems.add(line, f"{prefix}longer than {MAX_RECORD_BYTES >> 20} MiB: not read")
-            while raw and not raw.endswith(b"\n"):  # skip the rest without holding it
-                raw = readline(BLOCK_BYTES)
+def _line_blocks(handle: BinaryIO, problems: Problems,
+                 prefix: str = "") -> Iterator[Tuple[int, List[str]]]:
+    """The lines of a text file a block at a time, as (number of the first, their texts); a
+    line too long or not UTF-8 is reported and given as "". Blocks keep the per-line work of
+    reading in C, and memory to a block and the longest line."""
+    line = 1  # the number of the next line to give
+    pending = b""  # the start of a line whose end is in a later block
+    skipping = False  # inside a line too long to read
+    block = handle.read(BLOCK_BYTES)
+    if block.startswith(b"\xef\xbb\xbf"):
+        block = block[3:]
+    while block:
+        parts = block.split(b"\n")
+        if skipping:
+            if len(parts) == 1:
+                block = handle.read(BLOCK_BYTES)
+                continue
+            skipping = False  # the long line ends in this block
+            del parts[0]
+            line += 1
+        else:
+            parts[0] = pending + parts[0]
+        pending = parts.pop()
+        texts = _decoded(parts, line, problems, prefix)
+        if len(pending) > MAX_RECORD_BYTES:
+            problems.add(line + len(parts), _too_long(prefix))
+            pending, skipping = b"", True
+        yield line, texts
+        line += len(parts)
+        block = handle.read(BLOCK_BYTES)
+    if pending and not skipping:
+        yield line, _decoded([pending], line, problems, prefix)
+
+
+def _too_long(prefix: str) -> str:
+    return f"{prefix}longer than {MAX_RECORD_BYTES >> 20} MiB: not read"
+
+
+def _decoded(parts: List[bytes], line: int, problems: Problems, prefix: str) -> List[str]:
+    """The lines' texts; each one too long or not UTF-8 is reported, in order, and is ""."""
+    if max(map(len, parts), default=0) <= MAX_RECORD_BYTES:
+        try:
+            return b"\n".join(parts).decode("utf-8").split("\n")
+        except UnicodeDecodeError:
+            pass
+    texts: List[str] = []
+    for index, part in enumerate(parts):  # a line at a time, to say which ones
+        if len(part) > MAX_RECORD_BYTES:
+            problems.add(line + index, _too_long(prefix))
+            texts.append("")
             continue
         try:
-            text = raw.decode("utf-8").strip()
+            texts.append(part.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            problems.add(line, f"{prefix}not valid UTF-8 (byte {exc.start + 1} of the line)")
-            continue
-        if text:
-            yield line, text
+            problems.add(line + index,
+                         f"{prefix}not valid UTF-8 (byte {exc.start + 1} of the line)")
+            texts.append("")
+    return texts
 
 
 def _read_qrels(real: str, form: str, shown: str,
@@ -275,39 +309,41 @@ def _read_qrels(real: str, form: str, shown: str,
         if identity.size > MAX_FILE_BYTES:
             return f"has qrels {shown} larger than {MAX_FILE_BYTES >> 30} GiB: not read"
         judgements: Judgements = {}
-        prefix = f"{shown} line "
-        first = True
-        for line, text in _lines(handle, problems, prefix=f"{shown}: "):
-            where = f"{prefix}{line}: "
-            if form == "beir":
-                columns = text.split("\t")
-                if first and [c.strip().lower() for c in columns] == [
-                        "query-id", "corpus-id", "score"]:
-                    first = False
+        beir = form == "beir"
+        shape, expected = (("query-id, corpus-id, score separated by tabs", 3) if beir else
+                           ("qid 0 docno rel", 4))
+        header = beir  # a BEIR qrels file may start with its column names
+        for start, texts in _line_blocks(handle, problems, prefix=f"{shown}: "):
+            for line, text in enumerate(texts, start):
+                columns = text.strip().split("\t") if beir else text.split()
+                if columns == [""] or not columns:
                     continue
-                shape = "query-id, corpus-id, score separated by tabs"
-                expected = 3
-            else:
-                columns = text.split()
-                shape = "qid 0 docno rel"
-                expected = 4
-            first = False
-            if len(columns) != expected:
-                problems.add(line, f"{where}expected {expected} columns ({shape}), "
-                                   f"found {len(columns)}")
-                continue
-            query, doc, value = columns[0], columns[-2], columns[-1]
-            grade = _grade(value)
-            if grade is None:
-                problems.add(line, f"{where}grade {shown_value(value)} is not a whole number "
-                                   "(trec_eval reads 1.0 as 1, but a grade has no fraction)")
-                continue
-            grades = judgements.setdefault(query, {})
-            if doc in grades:
-                problems.add(line, f"{where}document {doc!r} of query {query!r} is judged "
-                                   "again: the first judgement counts")
-                continue
-            grades[doc] = grade
+                if header:
+                    header = False
+                    if [c.strip().lower() for c in columns] == ["query-id", "corpus-id", "score"]:
+                        continue
+                if len(columns) != expected:
+                    problems.add(line, f"{shown} line {line}: expected {expected} columns "
+                                       f"({shape}), found {len(columns)}")
+                    continue
+                query, doc, value = columns[0], columns[-2], columns[-1]
+                try:
+                    grade: Optional[int] = int(value)
+                except ValueError:
+                    grade = _grade(value)
+                if grade is None:
+                    problems.add(line, f"{shown} line {line}: grade {shown_value(value)} is not "
+                                       "a whole number (trec_eval reads 1.0 as 1, but a grade has"
+                                       " no fraction)")
+                    continue
+                grades = judgements.get(query)
+                if grades is None:
+                    grades = judgements[query] = {}
+                elif doc in grades:
+                    problems.add(line, f"{shown} line {line}: document {doc!r} of query "
+                                       f"{query!r} is judged again: the first judgement counts")
+                    continue
+                grades[doc] = grade
         return judgements
 
 
@@ -321,75 +357,100 @@ class _Top:
         self.heap: List[Tuple[float, str, int]] = []
         self.count = 0
 
-    def add(self, entry: Tuple[float, str, int]) -> None:
+    def again(self, entry: Tuple[float, str, int]) -> None:
+        """A document read again: it counts once, at the higher of its scores."""
         heap = self.heap
+        doc = entry[1]
+        for index, kept in enumerate(heap):
+            if kept[1] == doc:
+                if entry[0] > kept[0]:
+                    heap[index] = entry
+                    heapq.heapify(heap)
+                return
+        # Not kept: its first score was below the best KEEP, and the second may not be.
         if len(heap) < KEEP:
             heapq.heappush(heap, entry)
         elif entry > heap[0]:
             heapq.heapreplace(heap, entry)
 
-    def raise_score(self, entry: Tuple[float, str, int]) -> None:
-        """A kept document read again with a higher score: it counts at that score."""
-        heap = self.heap
-        doc = entry[1]
-        for index, kept in enumerate(heap):
-            if kept[1] == doc:
-                heap[index] = entry
-                heapq.heapify(heap)
-                return
-        self.add(entry)
-
 
 def _trec(handle: BinaryIO, size: int, read: Reading, advance: Advance) -> RetrievalFacts:
     problems = read.problems
-    tops: Dict[str, _Top] = {}
-    # Every document of the query being read (runs hold a query's lines together), with its
-    # score and line: what a repeat is checked against. A query read again later starts from
-    # the documents kept for it.
-    current: Optional[str] = None
-    seen: Dict[str, Tuple[float, int]] = {}
-    top = _Top()
-    isfinite = math.isfinite
-    for line, text in _lines(handle, problems):
-        if line & 0xFFFF == 0:
-            advance(handle.tell(), size)
-        columns = text.split()
-        if len(columns) != 6:
-            problems.add(line, f"expected 6 columns (qid Q0 docno rank score tag), "
-                               f"found {len(columns)}")
-            continue
-        query, _, doc, _, score_text, _ = columns  # the rank column is ignored, as trec_eval
-        try:
-            score = float(score_text)
-        except ValueError:
-            score = math.nan
-        if not isfinite(score):
-            problems.add(line, f"score {shown_value(score_text)} is not a finite number")
-            continue
-        if query != current:
-            current = query
-            found = tops.get(query)
-            if found is None:
-                top = tops[query] = _Top()
-                seen = {}
-            else:
-                top = found
-                seen = {kept[1]: (kept[0], kept[2]) for kept in top.heap}
-        prior = seen.get(doc)
-        if prior is not None:
-            problems.add(line, f"document {doc!r} of query {query!r} is also on line {prior[1]}:"
-                               " trec_eval refuses a repeated document; it counts once, at its "
-                               "higher score")
-            if score > prior[0]:
-                seen[doc] = (score, line)
-                top.raise_score((score, doc, line))
-            continue
-        seen[doc] = (score, line)
-        top.count += 1
-        top.add((score, doc, line))
-    for query, top in tops.items():
-        read.ranked(query, ((entry[0], entry[1]) for entry in top.heap), top.count)
+    before = (problems.count, list(problems.first))  # the qrels file's
+    if not _trec_pass(handle, size, read, advance, grouped=True):
+        # A query's lines came back after another query's: read again, keeping the best few
+        # documents of every query until the end.
+        handle.seek(0)
+        read.restart(*before)
+        _trec_pass(handle, size, read, advance, grouped=False)
     return read.facts(True)
+
+
+def _trec_pass(handle: BinaryIO, size: int, read: Reading, advance: Advance,
+               grouped: bool) -> bool:
+    """Read a TREC run; with ``grouped``, score each query when its lines end, and give up
+    (false) when a query's lines come back after another's."""
+    problems = read.problems
+    tops: Dict[str, _Top] = {}
+    current: Optional[str] = None
+    top = _Top()
+    # The line of every document of the query being read: what a repeat is checked against.
+    # A query read again later (not grouped) starts from the documents kept for it.
+    seen: Dict[str, int] = {}
+    push, replace = heapq.heappush, heapq.heapreplace
+    for start, texts in _line_blocks(handle, problems):
+        advance(handle.tell(), size)
+        # The loop of a run of a million lines: kept to what each line needs.
+        for line, text in enumerate(texts, start):
+            try:
+                query, _, doc, _, score_text, _ = text.split()  # the rank is not read
+            except ValueError:
+                found = len(text.split())
+                if found:
+                    problems.add(line, "expected 6 columns (qid Q0 docno rank score tag), "
+                                       f"found {found}")
+                continue
+            try:
+                score = float(score_text)
+            except ValueError:
+                score = math.nan
+            if score - score != 0.0:  # NaN or infinite
+                problems.add(line, f"score {shown_value(score_text)} is not a finite number")
+                continue
+            if query != current:
+                if grouped:
+                    if current is not None:
+                        read.ranked(current, top.heap, top.count)
+                    if query in read.scores:
+                        return False
+                    top, seen = _Top(), {}
+                else:
+                    kept = tops.get(query)
+                    if kept is None:
+                        top, seen = _Top(), {}
+                        tops[query] = top
+                    else:
+                        top, seen = kept, {entry[1]: entry[2] for entry in kept.heap}
+                current = query
+            entry = (score, doc, line)
+            if doc in seen:
+                problems.add(line, f"document {doc!r} of query {query!r} is also on line "
+                                   f"{seen[doc]}: trec_eval refuses a repeated document; it "
+                                   "counts once, at its higher score")
+                top.again(entry)
+                continue
+            seen[doc] = line
+            top.count += 1
+            heap = top.heap
+            if len(heap) < KEEP:
+                push(heap, entry)
+            elif entry > heap[0]:  # ids differ within a query: the line never decides
+                replace(heap, entry)
+    if grouped and current is not None:
+        read.ranked(current, top.heap, top.count)
+    for query, kept in tops.items():
+        read.ranked(query, kept.heap, kept.count)
+    return True
 
 
 __all__ = ["FORMS", "RetrievalFacts", "guess_form", "measure_run", "resolve_run"]

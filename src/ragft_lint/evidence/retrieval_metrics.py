@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import (
     Any,
-    Collection,
     Dict,
     Iterable,
     List,
@@ -25,7 +24,6 @@ from typing import (
     NamedTuple,
     Optional,
     Sequence,
-    Set,
     Tuple,
 )
 
@@ -58,10 +56,21 @@ def score_query(ranking: Sequence[str], grades: Mapping[str, int]) -> QueryScore
     ``ranking`` must hold each document once (the readers drop repeats); ranks past its end
     count as not relevant.
     """
-    relevant = sum(1 for grade in grades.values() if grade >= 1)
-    found = [grades.get(doc, 0) >= 1 for doc in ranking[:CUT]]
-    in_top_5 = sum(found[:5])
-    first = next((rank for rank, hit in enumerate(found, 1) if hit), 0)
+    # Run once per query of runs of a hundred thousand queries: plain loops, no generators.
+    relevant = 0
+    for grade in grades.values():
+        if grade >= 1:
+            relevant += 1
+    in_top_5 = first = 0
+    get = grades.get
+    for rank, doc in enumerate(ranking[:CUT], 1):
+        if get(doc, 0) >= 1:
+            if not first:
+                first = rank
+            if rank <= 5:
+                in_top_5 += 1
+            else:
+                break  # the first is found, and the top 5 counted
     return QueryScores(
         precision_at_5=in_top_5 / 5,
         recall_at_5=in_top_5 / relevant if relevant else 0.0,
@@ -173,7 +182,8 @@ class Problems:
 
 
 class Reading:
-    """One run being read: what it is, and what was found so far, query by query."""
+    """One run being read: each query scored as soon as its ranking is known, so that what is
+    kept is a few numbers per query, not its documents."""
 
     def __init__(self, shown: str, form: str, problems: Problems, averaged: str) -> None:
         self.shown = shown
@@ -181,21 +191,41 @@ class Reading:
         self.problems = problems
         self.averaged = averaged
         self.judgements: Judgements = {}
-        self.rankings: Dict[str, List[str]] = {}
-        self.depths: Dict[str, int] = {}
-        self.tied: Set[str] = set()
+        self.restart()
 
-    def ranked(self, query: str, entries: Iterable[Tuple[float, str]], depth: int) -> None:
-        """A query's documents as (score, id), in any order, and how many it ranks."""
+    def restart(self, problems: int = 0, first: Sequence[Malformed] = ()) -> None:
+        """Forget the queries read, and the problems after the first ``problems``."""
+        self.problems.count = problems
+        self.problems.first = list(first)
+        # By query, in the order read: its values, or None when nobody judged it.
+        self.scores: Dict[str, Optional[QueryScores]] = {}
+        self.depth = 0
+        self.tied = 0
+
+    def ranked(self, query: str, entries: Iterable[Tuple[Any, ...]], depth: int) -> None:
+        """A query's documents as (score, id, ...), in any order (the best ``KEEP`` will do;
+        each id once), and how many it ranks."""
         best = sorted(entries, reverse=True)  # trec_eval's order: score, then id, descending
-        self.rankings[query] = [doc for _, doc in best[:CUT]]
-        self.depths[query] = depth
-        if any(len(best) > cut and best[cut - 1][0] == best[cut][0] for cut in (5, CUT)):
-            self.tied.add(query)
+        kept = len(best)
+        tied = ((kept > 5 and best[4][0] == best[5][0])
+                or (kept > CUT and best[CUT - 1][0] == best[CUT][0]))
+        self.in_order(query, [entry[1] for entry in best[:CUT]], depth, tied)
+
+    def in_order(self, query: str, ranking: Sequence[str], depth: int,
+                 tied: bool = False) -> None:
+        """A query's ranking, best first (each document once), and how many it ranks."""
+        if depth > self.depth:
+            self.depth = depth
+        grades = self.judgements.get(query)
+        if grades is None:
+            self.scores[query] = None
+            return
+        self.tied += tied
+        self.scores[query] = score_query(ranking, grades)
 
     def facts(self, complete: bool) -> RetrievalFacts:
         """The facts of what was read (``complete`` false when reading stopped early)."""
-        return summarise(self.shown, self.form, self.rankings, self.depths, self.judgements,
+        return summarise(self.shown, self.form, self.scores, self.depth, self.judgements,
                          self.problems, complete, self.averaged, self.tied)
 
 
@@ -217,55 +247,50 @@ class _Named:
             self.first.append(query)
 
 
-def summarise(path: str, form: str, rankings: Mapping[str, Sequence[str]],
-              depths: Mapping[str, int], judgements: Mapping[str, Mapping[str, int]],
-              problems: Problems, complete: bool, averaged: str = "judged",
-              tied: Collection[str] = ()) -> RetrievalFacts:
-    """The facts of a run: ``rankings`` (top ``CUT``, best first) and their ``depths`` by
-    query, in the order the queries were read, against ``judgements`` (query -> doc -> grade),
-    averaged over the queries ``averaged`` names (``judged`` or ``all``). ``tied`` holds the
-    queries with equal scores across a cut-off.
+def summarise(path: str, form: str, scores: Mapping[str, Optional[QueryScores]], depth: int,
+              judgements: Mapping[str, Mapping[str, int]], problems: Problems, complete: bool,
+              averaged: str = "judged", tied: int = 0) -> RetrievalFacts:
+    """The facts of a run: the values of each query read (None for one nobody judged), in
+    the order read, against ``judgements`` (query -> doc -> grade), averaged over the queries
+    ``averaged`` names (``judged`` or ``all``); ``tied`` queries have equal scores across a
+    cut-off.
     """
-    scores: List[QueryScores] = []
+    values: List[QueryScores] = []
     without_relevant, missing, unjudged = _Named(), _Named(), _Named()
-    tied_count = 0
-    for query, ranking in rankings.items():
-        grades = judgements.get(query)
-        if grades is None:
+    for query, value in scores.items():
+        if value is None:
             unjudged.add(query)
             continue
-        if not has_relevant(grades):
+        if not has_relevant(judgements[query]):
             without_relevant.add(query)
-        if query in tied:
-            tied_count += 1
-        scores.append(score_query(ranking, grades))
+        values.append(value)
     for query, grades in judgements.items():
-        if query in rankings:
+        if query in scores:
             continue
         missing.add(query)
         if averaged == "all":
             if not has_relevant(grades):
                 without_relevant.add(query)
-            scores.append(_NOTHING)
+            values.append(_NOTHING)
     return RetrievalFacts(
         path=path,
         form=form,
         averaged=averaged,
-        queries=len(rankings),
-        judged=len(scores),
+        queries=len(scores),
+        judged=len(values),
         without_relevant=without_relevant.count,
         first_without_relevant=tuple(without_relevant.first),
         missing_from_run=missing.count,
         first_missing_from_run=tuple(missing.first),
         without_judgements=unjudged.count,
         first_without_judgements=tuple(unjudged.first),
-        tied=tied_count,
-        depth=max(depths.values(), default=0),
-        precision_at_5=_mean([s.precision_at_5 for s in scores]),
-        recall_at_5=_mean([s.recall_at_5 for s in scores]),
-        mrr_at_10=_mean([s.reciprocal_rank_at_10 for s in scores]),
-        hit_rate_at_5=(statistics.wilson(sum(s.hit_at_5 for s in scores), len(scores))
-                       if scores else None),
+        tied=tied,
+        depth=depth,
+        precision_at_5=_mean([s.precision_at_5 for s in values]),
+        recall_at_5=_mean([s.recall_at_5 for s in values]),
+        mrr_at_10=_mean([s.reciprocal_rank_at_10 for s in values]),
+        hit_rate_at_5=(statistics.wilson(sum(s.hit_at_5 for s in values), len(values))
+                       if values else None),
         malformed=problems.count,
         first_malformed=tuple(problems.first),
         complete=complete,
