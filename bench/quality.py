@@ -12,11 +12,14 @@ with ``--plain``), and a declaration naming both. Then, interleaved run after ru
   same project.
 
 It prints medians and the ratios against the goals: result file <= 1.5x json.loads, cached
-check <= 1.3x --no-evidence. Run it from an installed (not editable) copy to time what users
-run:
+check <= 1.3x --no-evidence. Then, side by side, it times reading and scoring the TREC run in a
+process of its own with ``measure_run`` and with pytrec_eval (``parse_qrel``, ``parse_run``,
+``evaluate``, as its users do), prints both figures (they must agree) and each process's
+peak memory: goal <= 1.5x pytrec_eval (it needs the ``test`` extra). Run it from an installed
+(not editable) copy to time what users run:
 
     pip install .
-    python bench/quality.py [--runs 5] [--queries 100000] [--cases 50000] [--plain]
+    python bench/quality.py [--runs 5] [--queries 100000] [--cases 50000] [--plain] [--trec-only]
 """
 
 from __future__ import annotations
@@ -46,7 +49,27 @@ systems:
     fine_tune:
       results: {results}
 """
-GOALS = {"results": 1.5, "cached": 1.3}
+GOALS = {"results": 1.5, "cached": 1.3, "trec": 1.5}
+# One process each: read the TREC run and its qrels, score them, print P@5, queries, peak MB.
+TREC_OURS = """\
+import resource, sys
+from ragft_lint.evidence.retrieval import measure_run
+facts = measure_run(sys.argv[1], sys.argv[2], "trec", "run.trec")
+print(f"{facts.precision_at_5.value:.4f} {facts.judged} "
+      f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+"""
+TREC_PYTREC_EVAL = """\
+import resource, sys
+import pytrec_eval
+with open(sys.argv[2]) as handle:
+    qrel = pytrec_eval.parse_qrel(handle)
+with open(sys.argv[1]) as handle:
+    run = pytrec_eval.parse_run(handle)
+measures = {"P_5", "recall_5", "success_5", "recip_rank"}
+values = pytrec_eval.RelevanceEvaluator(qrel, measures).evaluate(run)
+print(f"{sum(v['P_5'] for v in values.values()) / len(values):.4f} {len(values)} "
+      f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+"""
 
 
 def generate(folder: Path, queries: int, cases: int, plain: bool) -> Dict[str, Path]:
@@ -119,12 +142,42 @@ def timed(command: List[str], env: Dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def trec_against_pytrec_eval(run: Path, qrels: Path, runs: int) -> bool:
+    """Times scoring the TREC run in a process of its own, ours and pytrec_eval's, interleaved;
+    prints the medians, the figures and peak memory; true when the goal is met."""
+    commands = {"measure_run": [sys.executable, "-c", TREC_OURS, str(run), str(qrels)],
+                "pytrec_eval": [sys.executable, "-c", TREC_PYTREC_EVAL, str(run), str(qrels)]}
+    times: Dict[str, List[float]] = {name: [] for name in commands}
+    printed: Dict[str, str] = {}
+    for _ in range(runs):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            times[name].append(time.perf_counter() - start)
+            if done.returncode:
+                sys.exit(f"{name} failed:\n{done.stderr}")
+            printed[name] = done.stdout.strip()
+    print(f"\nTREC run, one process each, {runs} runs, interleaved; medians:")
+    for name, values in times.items():
+        p5, queries, peak = printed[name].split()
+        print(f"  {name:<16} {statistics.median(values) * 1000:9.0f} ms   P@5 {p5} over "
+              f"{queries} queries, peak {peak} MB")
+    ratio = statistics.median(times["measure_run"]) / statistics.median(times["pytrec_eval"])
+    ok = ratio <= GOALS["trec"] and printed["measure_run"].split()[:2] == printed[
+        "pytrec_eval"].split()[:2]
+    print(f"  {'measure_run / pytrec_eval':<27} = {ratio:6.2f} (goal <= {GOALS['trec']}, same "
+          f"figure) {'met' if ok else 'NOT met'}")
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--queries", type=int, default=100_000)
     parser.add_argument("--cases", type=int, default=50_000)
     parser.add_argument("--plain", action="store_true", help="a plain JSON Lines result file")
+    parser.add_argument("--trec-only", action="store_true",
+                        help="only the TREC run against pytrec_eval")
     args = parser.parse_args()
     ragft = shutil.which("ragft-lint")
     if ragft is None:
@@ -137,6 +190,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files = generate(folder, args.queries, args.cases, args.plain)
+        if args.trec_only:
+            return 0 if trec_against_pytrec_eval(files["run"], files["qrels"], args.runs) else 1
+        trec_met = trec_against_pytrec_eval(files["run"], files["qrels"], args.runs)
         relative = files["results"].relative_to(folder).as_posix()
         opener = opener_inside(str(folder))
         check = [ragft, "check", "--format", "json", str(folder)]
@@ -176,7 +232,7 @@ def main() -> int:
         met = met and ok
         print(f"  {labels[key]:<27} = {value:6.2f} (goal <= {GOALS[key]}) "
               f"{'met' if ok else 'NOT met'}")
-    return 0 if met else 1
+    return 0 if met and trec_met else 1
 
 
 if __name__ == "__main__":
