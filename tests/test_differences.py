@@ -67,7 +67,7 @@ def test_mcnemar_refuses_more_discordant_cases_than_cases() -> None:
     assert mcnemar(0, 0, 10) == (Estimate(0.0, 0.0, 0.0, 10, "mcnemar"), 1.0)
 
 
-# --- Newcombe, with the p-value of the same interval -----------------------------------------------
+# --- Newcombe, with the p-value of the same interval ------------------------------------------
 
 @CHECKED
 @given(COUNTS, COUNTS, CONFIDENCES)
