@@ -53,6 +53,19 @@ def test_mcnemar_matches_statsmodels(better: int, worse: int, agreed: int,
     assert (p_value < 1 - confidence) == (not holds_zero(estimate))
 
 
+@pytest.mark.parametrize(("better", "worse", "n"), [(4900, 5100, 20000), (49_000, 51_000, 200_000),
+                                                    (0, 3000, 3000)])
+def test_mcnemar_on_large_files_matches_statsmodels(better: int, worse: int, n: int) -> None:
+    estimate, p_value = mcnemar(better, worse, n)
+    table = [[n - better - worse, worse], [better, 0]]
+    assert p_value == pytest.approx(float(statsmodels_mcnemar(table, exact=True).pvalue),
+                                    rel=1e-6, abs=1e-300)
+    low, high = proportion.proportion_confint(better, better + worse, alpha=0.05, method="beta")
+    scale = (better + worse) / n
+    assert estimate.low == pytest.approx(scale * (2 * float(low) - 1), abs=1e-6)
+    assert estimate.high == pytest.approx(scale * (2 * float(high) - 1), abs=1e-6)
+
+
 def test_mcnemar_on_a_loss_over_every_discordant_case() -> None:
     # 15 cases the baseline passed and the fine-tune failed, none the other way: p = 2 / 2^15.
     estimate, p_value = mcnemar(0, 15, 60)
