@@ -387,8 +387,9 @@ def test_ev008_paired_graded_scores_are_a_paired_t_test(tmp_path: Path) -> None:
 def test_ev008_without_common_ids_is_the_two_proportion_interval(tmp_path: Path) -> None:
     made = two_files(tmp_path / "p", passes("a", 60, 40), passes("b", 60, 43), 60)
     [finding] = rules_fired(made.check(), "EV008")
-    assert "as independent samples of 60 and 60 cases" in finding.message
-    assert "by the two-proportion interval" in finding.message
+    assert "over all cases, as independent samples the gain is 0.05" in finding.message
+    assert "by the Newcombe interval; the files hold 60 and 60 scored cases, none shared" in \
+        finding.message
     assert "cases in each result file" in finding.fix
 
 

@@ -13,20 +13,17 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats import proportion
 
-from ragft_lint.evidence import statistics
+from ragft_lint.evidence import differences, statistics
+from ragft_lint.evidence.differences import mcnemar_exact, paired_t, two_proportion
 from ragft_lint.evidence.statistics import (
     Estimate,
     cases_to_resolve,
     cases_to_resolve_proportions,
-    mcnemar_exact,
     mean_interval,
     normal_cdf,
     normal_quantile,
-    paired_t,
     t_cdf,
     t_quantile,
-    two_proportion,
-    two_proportion_p,
     wilson,
 )
 
@@ -219,23 +216,6 @@ def test_two_proportion_without_cases() -> None:
     assert (estimate.low, estimate.high) == (-1.0, 1.0)
 
 
-@CHECKED
-@given(st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
-       st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
-def test_two_proportion_p_matches_statsmodels(first: Any, second: Any) -> None:
-    (x1, n1), (x2, n2) = first, second
-    if x1 + x2 in (0, n1 + n2):
-        assert two_proportion_p(x1, n1, x2, n2) == 1.0
-        return
-    _, expected = proportion.proportions_ztest([x1, x2], [n1, n2])
-    assert two_proportion_p(x1, n1, x2, n2) == pytest.approx(float(expected), rel=1e-9,
-                                                             abs=1e-300)
-
-
-def test_two_proportion_p_without_cases() -> None:
-    assert two_proportion_p(0, 0, 1, 2) == 1.0
-
-
 # --- means ------------------------------------------------------------------------------------
 
 GRADED = st.lists(st.integers(0, 100).map(lambda i: i / 100), min_size=2, max_size=300)
@@ -359,6 +339,8 @@ def test_cases_to_resolve_refusals(call: Callable[[], int], message: str) -> Non
 
 # --- documentation ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", statistics.__all__)
-def test_every_figure_says_how_it_is_computed(name: str) -> None:
-    assert len((getattr(statistics, name).__doc__ or "").split()) >= 10
+@pytest.mark.parametrize(("module", "name"),
+                         [(statistics, name) for name in statistics.__all__]
+                         + [(differences, name) for name in differences.__all__])
+def test_every_figure_says_how_it_is_computed(module: Any, name: str) -> None:
+    assert len((getattr(module, name).__doc__ or "").split()) >= 10

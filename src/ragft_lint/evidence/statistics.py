@@ -1,4 +1,5 @@
-"""How sure a measured figure is: intervals, tests and the number of cases that would settle it.
+"""How sure a measured figure is: distributions, intervals and the number of cases that would
+settle it. The difference between two runs, its interval and its test, is in ``differences``.
 
 Pure functions on counts and per-case values, standard library only, so that a check needs no
 numerical package. Each docstring says exactly how its figure is computed; the rules quote them
@@ -25,15 +26,11 @@ __all__ = [
     "Estimate",
     "cases_to_resolve",
     "cases_to_resolve_proportions",
-    "mcnemar_exact",
     "mean_interval",
     "normal_cdf",
     "normal_quantile",
-    "paired_t",
     "t_cdf",
     "t_quantile",
-    "two_proportion",
-    "two_proportion_p",
     "wilson",
 ]
 
@@ -48,43 +45,49 @@ class Estimate(NamedTuple):
     method: str
 
 
-# --- validation -----------------------------------------------------------------------------
+# --- validation (shared with ``differences``) --------------------------------------------------
 
 
-def _finite(name: str, value: float) -> float:
+def finite(name: str, value: float) -> float:
+    """``value`` as a float; a ``ValueError`` naming it when it is NaN or infinite."""
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number, not {value!r}")
     return number
 
 
-def _finite_all(name: str, values: Sequence[float]) -> Tuple[float, ...]:
-    return tuple(_finite(f"{name}[{index}]", value) for index, value in enumerate(values))
+def finite_all(name: str, values: Sequence[float]) -> Tuple[float, ...]:
+    """Every value as a float; a ``ValueError`` naming the first that is not finite."""
+    return tuple(finite(f"{name}[{index}]", value) for index, value in enumerate(values))
 
 
-def _open_unit(name: str, value: float) -> float:
-    number = _finite(name, value)
+def open_unit(name: str, value: float) -> float:
+    """A probability strictly between 0 and 1 (a confidence, a power), else a ``ValueError``."""
+    number = finite(name, value)
     if not 0.0 < number < 1.0:
         raise ValueError(f"{name} must lie strictly between 0 and 1, not {value!r}")
     return number
 
 
-def _count(name: str, value: int) -> int:
-    count = operator.index(value)
-    if count < 0:
+def count(name: str, value: int) -> int:
+    """A count of cases: an integer that is not negative, else a ``ValueError``."""
+    number = operator.index(value)
+    if number < 0:
         raise ValueError(f"{name} must not be negative, not {value!r}")
-    return count
+    return number
 
 
-def _counts(x_name: str, x: int, n_name: str, n: int) -> Tuple[int, int]:
-    successes, total = _count(x_name, x), _count(n_name, n)
+def counts(x_name: str, x: int, n_name: str, n: int) -> Tuple[int, int]:
+    """Successes and cases: two counts, the first no larger than the second."""
+    successes, total = count(x_name, x), count(n_name, n)
     if successes > total:
         raise ValueError(f"{x_name} ({successes}) must not exceed {n_name} ({total})")
     return successes, total
 
 
-def _two_sided_z(confidence: float) -> float:
-    alpha = 1.0 - _open_unit("confidence", confidence)
+def two_sided_z(confidence: float) -> float:
+    """The normal quantile at ``1 - (1 - confidence) / 2``: 1.96 at 0.95."""
+    alpha = 1.0 - open_unit("confidence", confidence)
     return -normal_quantile(alpha / 2.0)
 
 
@@ -97,7 +100,7 @@ def normal_cdf(x: float) -> float:
     Written with ``erfc`` rather than ``1 + erf`` so that the lower tail keeps its relative
     accuracy far out (``erf`` would round the tail away to 0 below about -8).
     """
-    return 0.5 * math.erfc(-_finite("x", x) / math.sqrt(2.0))
+    return 0.5 * math.erfc(-finite("x", x) / math.sqrt(2.0))
 
 
 # Acklam's rational approximations to the normal quantile (relative error below 1.15e-9): a
@@ -129,7 +132,7 @@ def normal_quantile(p: float) -> float:
     the error ``e = Φ(x) - q``, with ``u = e · sqrt(2π) · exp(x²/2)`` and
     ``x ← x - u / (1 + x·u/2)``, brings it to the accuracy of ``erfc`` (about 1e-15).
     """
-    probability = _finite("p", p)
+    probability = finite("p", p)
     if not 0.0 <= probability <= 1.0:
         raise ValueError(f"p must lie between 0 and 1, not {p!r}")
     upper = probability > 0.5
@@ -178,7 +181,7 @@ def _beta_continued_fraction(a: float, b: float, x: float) -> float:
     raise ArithmeticError(f"the incomplete beta fraction did not converge (a={a}, b={b})")
 
 
-def _incomplete_beta(a: float, b: float, x: float, y: float) -> float:
+def incomplete_beta(a: float, b: float, x: float, y: float) -> float:
     """The regularised incomplete beta I_x(a, b), given x and y = 1 - x each computed exactly.
 
     ``I_x(a, b) = x^a y^b / (a B(a, b)) · CF``; where x is past (a + 1) / (a + b + 2) the
@@ -195,14 +198,14 @@ def _incomplete_beta(a: float, b: float, x: float, y: float) -> float:
     return 1.0 - math.exp(log_front) * _beta_continued_fraction(b, a, y) / b
 
 
-def _t_two_tailed(t: float, df: float) -> float:
+def t_two_tailed(t: float, df: float) -> float:
     """P(|T| ≥ |t|) for Student's t with ``df`` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2)."""
     square = t * t
-    return _incomplete_beta(df / 2.0, 0.5, df / (df + square), square / (df + square))
+    return incomplete_beta(df / 2.0, 0.5, df / (df + square), square / (df + square))
 
 
 def _degrees(df: float) -> float:
-    degrees = _finite("df", df)
+    degrees = finite("df", df)
     if degrees <= 0.0:
         raise ValueError(f"df must be positive, not {df!r}")
     return degrees
@@ -211,8 +214,8 @@ def _degrees(df: float) -> float:
 def t_cdf(t: float, df: float) -> float:
     """Student's t distribution function: the tail ``I_{df/(df+t²)}(df/2, 1/2) / 2`` below 0,
     one minus it above, with the incomplete beta by its continued fraction."""
-    value, degrees = _finite("t", t), _degrees(df)
-    tail = _t_two_tailed(value, degrees) / 2.0
+    value, degrees = finite("t", t), _degrees(df)
+    tail = t_two_tailed(value, degrees) / 2.0
     return tail if value <= 0.0 else 1.0 - tail
 
 
@@ -231,7 +234,7 @@ def t_quantile(p: float, df: float) -> float:
     the root catches any step that leaves it, which then bisects instead. It stops when the
     bracket is within 1e-13 relative or the tail is met exactly (usually about ten steps).
     """
-    probability, degrees = _finite("p", p), _degrees(df)
+    probability, degrees = finite("p", p), _degrees(df)
     if not 0.0 <= probability <= 1.0:
         raise ValueError(f"p must lie between 0 and 1, not {p!r}")
     upper = probability > 0.5
@@ -241,11 +244,11 @@ def t_quantile(p: float, df: float) -> float:
     if q == 0.5:
         return 0.0
     low, high = 0.0, max(1.0, -normal_quantile(q))
-    while _t_two_tailed(high, degrees) / 2.0 > q:
+    while t_two_tailed(high, degrees) / 2.0 > q:
         low, high = high, high * 2.0
     t = high
     for _ in range(200):
-        excess = _t_two_tailed(t, degrees) / 2.0 - q
+        excess = t_two_tailed(t, degrees) / 2.0 - q
         if excess == 0.0:
             break
         if excess > 0.0:
@@ -273,10 +276,17 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> Estimate:
     stays inside [0, 1] and does not collapse to a point at 0 % or 100 %. ``n == 0``: the value
     is NaN and the interval is [0, 1] (no case says nothing).
     """
-    x, total = _counts("successes", successes, "n", n)
-    z = _two_sided_z(confidence)
+    x, total = counts("successes", successes, "n", n)
+    z = two_sided_z(confidence)
     if total == 0:
         return Estimate(math.nan, 0.0, 1.0, 0, "wilson")
+    low, high = wilson_bounds(x, total, z)
+    return Estimate(x / total, low, high, total, "wilson")
+
+
+def wilson_bounds(x: int, total: int, z: float) -> Tuple[float, float]:
+    """The Wilson interval of ``x`` successes in ``total`` (at least 1) cases at the normal
+    quantile ``z`` rather than at a confidence: ``differences`` moves z to find a p-value."""
     p = x / total
     square = z * z
     centre = p + square / (2 * total)
@@ -285,70 +295,14 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> Estimate:
     # The bounds are exact at 0 and n successes; rounding must not move them off 0 or 1.
     low = 0.0 if x == 0 else max(0.0, (centre - half) / scale)
     high = 1.0 if x == total else min(1.0, (centre + half) / scale)
-    return Estimate(p, low, high, total, "wilson")
-
-
-def two_proportion(x1: int, n1: int, x2: int, n2: int, confidence: float = 0.95) -> Estimate:
-    """The difference ``p2 - p1`` of two independent proportions with Newcombe's hybrid score
-    interval (Newcombe 1998, method 10).
-
-    Each proportion gets its Wilson interval at ``confidence``, ``[l1, u1]`` and ``[l2, u2]``;
-    with ``d = p2 - p1`` the interval is ``d - sqrt((p2 - l2)² + (u1 - p1)²)`` to
-    ``d + sqrt((u2 - p2)² + (p1 - l1)²)``. Because it is built from Wilson intervals it keeps a
-    sensible width when a rate is 0 % or 100 %, where the Wald interval ``d ± z·se`` shrinks to
-    a point, and it never leaves [-1, 1]. Example (Newcombe's): 48/80 against 56/70 gives 0.2,
-    from 0.0524 to 0.3339. ``n`` is ``n1 + n2``. With either ``n`` 0: NaN over [-1, 1].
-    """
-    first, second = wilson(x1, n1, confidence), wilson(x2, n2, confidence)
-    if first.n == 0 or second.n == 0:
-        return Estimate(math.nan, -1.0, 1.0, 0, "newcombe")
-    difference = second.value - first.value
-    low = difference - math.hypot(second.value - second.low, first.high - first.value)
-    high = difference + math.hypot(second.high - second.value, first.value - first.low)
-    return Estimate(difference, max(-1.0, low), min(1.0, high), first.n + second.n, "newcombe")
-
-
-def two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float:
-    """The two-sided p-value of the pooled z test that two independent proportions are equal.
-
-    ``p̄ = (x1 + x2) / (n1 + n2)``, ``z = (p2 - p1) / sqrt(p̄(1 - p̄)(1/n1 + 1/n2))``, and the
-    p-value is ``P(|Z| ≥ |z|) = erfc(|z| / sqrt(2))``. When p̄ is 0 or 1 the two rates are
-    equal and the p-value is 1; so it is when either ``n`` is 0 (nothing to compare).
-    """
-    a, total_a = _counts("x1", x1, "n1", n1)
-    b, total_b = _counts("x2", x2, "n2", n2)
-    if total_a == 0 or total_b == 0:
-        return 1.0
-    pooled = (a + b) / (total_a + total_b)
-    variance = pooled * (1.0 - pooled) * (1.0 / total_a + 1.0 / total_b)
-    if variance <= 0.0:
-        return 1.0
-    z = (b / total_b - a / total_a) / math.sqrt(variance)
-    return min(1.0, math.erfc(abs(z) / math.sqrt(2.0)))
-
-
-def mcnemar_exact(b: int, c: int) -> float:
-    """The two-sided exact McNemar p-value over the discordant pairs.
-
-    ``b`` cases pass in one run only and ``c`` in the other only; if neither run is better,
-    each discordant case is a fair coin, so the smaller count ``k = min(b, c)`` follows the
-    binomial with ``b + c`` trials and p = 1/2. The p-value is ``min(1, 2 · P(X ≤ k))``, the
-    cumulative probability taken as the incomplete beta ``I_{1/2}(b + c - k, k + 1)``; it is the
-    same figure as the binomial test's, since the distribution is symmetric. ``b + c == 0``
-    gives 1.0 (no case tells the runs apart).
-    """
-    first, second = _count("b", b), _count("c", c)
-    trials, smaller = first + second, min(first, second)
-    if trials == 0 or first == second:
-        return 1.0
-    tail = _incomplete_beta(float(trials - smaller), float(smaller + 1), 0.5, 0.5)
-    return min(1.0, 2.0 * tail)
+    return low, high
 
 
 # --- means ----------------------------------------------------------------------------------
 
 
-def _mean_and_sd(values: Tuple[float, ...]) -> Tuple[float, float]:
+def mean_and_sd(values: Tuple[float, ...]) -> Tuple[float, float]:
+    """The mean and the sample standard deviation (divisor n - 1; NaN for one value)."""
     # Two passes with fsum: one-pass formulas lose the variance of scores that sit close together.
     mean = math.fsum(values) / len(values)
     if len(values) < 2:
@@ -367,48 +321,21 @@ def mean_interval(values: Sequence[float], confidence: float = 0.95, *,
     no spread, the interval is the whole range (the bounds, else -inf to inf) rather than a
     false certainty; values all equal give the point itself, as the formula does.
     """
-    data = _finite_all("values", values)
-    z = _two_sided_z(confidence)
+    data = finite_all("values", values)
+    z = two_sided_z(confidence)
     low_bound, high_bound = -math.inf, math.inf
     if bounds is not None:
-        low_bound, high_bound = _finite("bounds[0]", bounds[0]), _finite("bounds[1]", bounds[1])
+        low_bound, high_bound = finite("bounds[0]", bounds[0]), finite("bounds[1]", bounds[1])
         if low_bound > high_bound:
             raise ValueError(f"bounds must be (low, high) with low <= high, not {bounds!r}")
     if not data:
         return Estimate(math.nan, low_bound, high_bound, 0, "normal")
-    mean, sd = _mean_and_sd(data)
+    mean, sd = mean_and_sd(data)
     if len(data) == 1:
         return Estimate(mean, low_bound, high_bound, 1, "normal")
     half = z * sd / math.sqrt(len(data))
     return Estimate(mean, max(low_bound, mean - half), min(high_bound, mean + half), len(data),
                     "normal")
-
-
-def paired_t(differences: Sequence[float], confidence: float = 0.95) -> Tuple[Estimate, float]:
-    """The mean of paired differences with its Student t interval, and the two-sided p-value.
-
-    With ``n`` differences, mean ``d̄`` and sample standard deviation ``s`` (divisor ``n - 1``),
-    the interval is ``d̄ ± t · s / sqrt(n)``, ``t`` the two-sided quantile of Student's t with
-    ``n - 1`` degrees of freedom at ``confidence``; the p-value of "no difference" is
-    ``P(|T| ≥ |d̄ / (s / sqrt(n))|)``. Both come from this module's own t distribution (the
-    regularised incomplete beta by continued fraction), which agrees with scipy to 1e-8.
-    Edge cases: no differences, NaN over -inf to inf and p = 1; one difference, that value over
-    -inf to inf and p = 1 (one pair shows no spread); all differences equal, the interval is the
-    point and p is 1 if they are 0, else 0 (every pair moved the same way by the same amount).
-    """
-    data = _finite_all("differences", differences)
-    level = _open_unit("confidence", confidence)
-    if len(data) < 2:
-        value = data[0] if data else math.nan
-        return Estimate(value, -math.inf, math.inf, len(data), "paired t"), 1.0
-    mean, sd = _mean_and_sd(data)
-    n = len(data)
-    if sd == 0.0:
-        return Estimate(mean, mean, mean, n, "paired t"), 1.0 if mean == 0.0 else 0.0
-    error = sd / math.sqrt(n)
-    half = t_quantile(1.0 - (1.0 - level) / 2.0, n - 1) * error
-    p_value = _t_two_tailed(mean / error, float(n - 1))
-    return Estimate(mean, mean - half, mean + half, n, "paired t"), min(1.0, p_value)
 
 
 # --- how many cases would settle it ---------------------------------------------------------
@@ -431,12 +358,12 @@ def cases_to_resolve(gain: float, spread: float, confidence: float = 0.95,
     Student's t, so it is a few cases low for small n; at least 2 (a t test needs two). The sign
     of ``gain`` does not matter; a zero gain cannot be resolved and is a ``ValueError``.
     """
-    size, sd = abs(_finite("gain", gain)), _finite("spread", spread)
+    size, sd = abs(finite("gain", gain)), finite("spread", spread)
     if sd < 0.0:
         raise ValueError(f"spread must not be negative, not {spread!r}")
     if size == 0.0:
         raise ValueError("gain must not be 0: no number of cases tells a zero gain from none")
-    z = _two_sided_z(confidence) + normal_quantile(_open_unit("power", power))
+    z = two_sided_z(confidence) + normal_quantile(open_unit("power", power))
     return _ceil_cases((z * sd / size) ** 2, 2)
 
 
@@ -452,14 +379,14 @@ def cases_to_resolve_proportions(p1: float, p2: float, confidence: float = 0.95,
     with probability ``power``. An approximation, poorest for rates near 0 or 1 and for small n;
     at least 1. Equal rates cannot be resolved and are a ``ValueError``.
     """
-    first, second = _finite("p1", p1), _finite("p2", p2)
+    first, second = finite("p1", p1), finite("p2", p2)
     for name, rate in (("p1", first), ("p2", second)):
         if not 0.0 <= rate <= 1.0:
             raise ValueError(f"{name} must lie between 0 and 1, not {rate!r}")
     if first == second:
         raise ValueError("p1 and p2 must differ: no number of cases tells equal rates apart")
     mean = (first + second) / 2.0
-    numerator = (_two_sided_z(confidence) * math.sqrt(2.0 * mean * (1.0 - mean))
-                 + normal_quantile(_open_unit("power", power))
+    numerator = (two_sided_z(confidence) * math.sqrt(2.0 * mean * (1.0 - mean))
+                 + normal_quantile(open_unit("power", power))
                  * math.sqrt(first * (1.0 - first) + second * (1.0 - second)))
     return _ceil_cases(numerator ** 2 / (second - first) ** 2, 1)

@@ -9,6 +9,7 @@ from ..evidence import TRAINING_EXAMPLES
 from ..findings import Severity
 from ..rule import Context, Violation, rule
 from .evidence import facts_of
+from .scores import measured_loss
 
 # Goals a fine-tune can serve without adding knowledge or reasoning: their payback is per
 # request, so they only make sense at volume.
@@ -375,6 +376,8 @@ def no_uplift(system: System, context: Context) -> Iterator[Violation]:
 
     The scores are the measured ones where `fine_tune.results` and `prompt.baseline_results`
     name the eval tool's result files (the mean over the scored cases), else the declared ones.
+    With both files, compared as EV008 compares them, a fine-tune measured significantly worse
+    is an error, even when the files' overall figures point the other way.
 
     Fix: drop the fine-tune and ship the prompt, or improve the training data until
     `fine_tune.score` is above `prompt.baseline_score`.
@@ -403,6 +406,10 @@ def no_uplift(system: System, context: Context) -> Iterator[Violation]:
     tuned, base = facts.fact("fine_tune", "score"), facts.fact("prompt", "baseline_score")
     score, baseline = tuned.value, base.value
     if score is None or baseline is None:
+        return
+    loss = measured_loss(system, context, tuned, base)
+    if loss is not None:
+        yield loss
         return
     if score <= baseline:
         yield Violation(

@@ -8,7 +8,7 @@ not.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterator, Optional, Tuple
 
 from ..declaration.model import System
 from ..evidence import BASELINE_RESULTS, EVAL_EXAMPLES, FINE_TUNE_RESULTS
@@ -17,20 +17,24 @@ from ..record import NamedTuple
 from ..rule import Context, Violation, rule
 
 if TYPE_CHECKING:
+    from ..evidence.comparison import Comparison
     from ..evidence.results import CaseScores
+    from ..facts import Fact
 
 SCORE = ("fine_tune", "score")
 BASELINE = ("prompt", "baseline_score")
 
 
 class Uplift(NamedTuple):
-    """A fine-tune's gain over the prompt baseline on one eval set, with its interval."""
+    """A fine-tune's gain over the prompt baseline on one eval set, with its interval and the
+    p-value of the same normal approximation (so the two agree about zero)."""
 
     difference: float
     low: float
     high: float
     examples: int
     needed: int  # the eval size at which a gain this large would stand out of the noise
+    p_value: float = 1.0
 
     @property
     def within_noise(self) -> bool:
@@ -39,7 +43,10 @@ class Uplift(NamedTuple):
 
 def uplift(score: float, baseline: float, examples: int, confidence: float) -> Optional[Uplift]:
     """The gain ``score - baseline`` and its two-proportion interval at ``confidence``, for two
-    scores measured on ``examples`` cases each; None when there is no gain or no interval."""
+    scores measured on ``examples`` cases each; None when there is no gain or no interval.
+
+    The interval is ``d ± z · se`` with ``se = sqrt((s(1 - s) + b(1 - b)) / examples)``; the
+    p-value is that of the same normal statistic, ``erfc(|d / se| / sqrt(2))``."""
     import math  # with the first score compared: every check pays for imports
 
     difference = score - baseline
@@ -49,9 +56,14 @@ def uplift(score: float, baseline: float, examples: int, confidence: float) -> O
     variance = score * (1 - score) + baseline * (1 - baseline)
     if variance <= 0:
         return None  # scores of exactly 0 and 1 have no sampling noise to speak of
-    margin = z * math.sqrt(variance / examples)
+    error = math.sqrt(variance / examples)
+    margin = z * error
     needed = math.floor(z * z * variance / (difference * difference)) + 1
-    return Uplift(difference, difference - margin, difference + margin, examples, needed)
+    p_value = math.erfc(difference / error / math.sqrt(2.0))
+    if margin >= difference:  # the interval holds zero: its p-value must not say otherwise
+        p_value = max(p_value, 1.0 - confidence)
+    return Uplift(difference, difference - margin, difference + margin, examples, needed,
+                  p_value)
 
 
 # The z of the default uplift_confidence (0.95), exactly as NormalDist gives it: the common run
@@ -65,69 +77,6 @@ def _two_sided_z(confidence: float) -> float:
     from statistics import NormalDist  # with the first fine-tune that claims a gain
 
     return NormalDist().inv_cdf((1 + confidence) / 2)
-
-
-class Compared(NamedTuple):
-    """Two result files compared: the gain of the fine-tune, its interval, the p-value of "no
-    gain", how the comparison was made, over how many cases, and roughly how many cases would
-    resolve a gain of that size (None when there is no gain to resolve)."""
-
-    gain: float
-    low: float
-    high: float
-    p_value: float
-    method: str
-    cases: int
-    needed: Optional[int]
-
-
-def compare(baseline: CaseScores, tuned: CaseScores, confidence: float) -> Optional[Compared]:
-    """The fine-tune's results against the baseline's (measured-quality.md, EV008).
-
-    Over the cases both files scored (by case id): with pass/fail scores in both, the exact
-    McNemar test on the discordant cases; with graded scores, the paired t test; the interval
-    of the gain is the paired t interval on the per-case differences either way, and the cases
-    needed come from their spread (``cases_to_resolve``). Without two cases in common, the two
-    files are taken as independent samples: Newcombe's interval on the difference of the pass
-    rates (graded scores count as the mean's share of passes), the pooled z test, and the
-    two-proportion sample size per file. None when either file has no scored case.
-    """
-    import math  # with the first score compared: every check pays for imports
-
-    from ..evidence import statistics
-
-    common = [case for case in tuned.scores if case in baseline.scores]
-    if len(common) >= 2:
-        differences = [tuned.scores[case] - baseline.scores[case] for case in common]
-        estimate, p_value = statistics.paired_t(differences, confidence)
-        method = "paired t test"
-        if baseline.binary and tuned.binary:
-            better = sum(1 for d in differences if d > 0)
-            worse = sum(1 for d in differences if d < 0)
-            p_value, method = statistics.mcnemar_exact(better, worse), "exact McNemar test"
-        needed = (statistics.cases_to_resolve(estimate.value, _spread(differences), confidence)
-                  if estimate.value > 0 else None)
-        return Compared(estimate.value, estimate.low, estimate.high, p_value, method,
-                        len(common), needed)
-    if not baseline.scores or not tuned.scores:
-        return None
-    n1, n2 = len(baseline.scores), len(tuned.scores)
-    p1, p2 = math.fsum(baseline.scores.values()) / n1, math.fsum(tuned.scores.values()) / n2
-    x1, x2 = min(n1, round(p1 * n1)), min(n2, round(p2 * n2))
-    interval = statistics.two_proportion(x1, n1, x2, n2, confidence)
-    needed = (statistics.cases_to_resolve_proportions(min(1.0, max(0.0, p1)),
-                                                      min(1.0, max(0.0, p2)), confidence)
-              if p2 > p1 else None)
-    return Compared(p2 - p1, interval.low, interval.high, statistics.two_proportion_p(
-        x1, n1, x2, n2), "two-proportion interval", n1 + n2, needed)
-
-
-def _spread(values: List[float]) -> float:
-    """The sample standard deviation of ``values`` (divisor n - 1)."""
-    import math  # with the first score compared: every check pays for imports
-
-    mean = math.fsum(values) / len(values)
-    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
 
 
 def _num(value: float) -> str:
@@ -147,13 +96,15 @@ def uplift_within_noise(system: System, context: Context) -> Iterator[Violation]
     in `eval.path` when evidence was read, else `eval.examples`).
 
     With both result files (`prompt.baseline_results` and `fine_tune.results`) the two models
-    are compared case by case over the cases both scored: with pass/fail scores, the exact
-    McNemar test on the cases only one of them passed; with graded scores, the paired t test;
-    the gain's interval is the paired t interval on the per-case differences, and the cases
-    needed are those at which a paired test would detect a gain of that size with 80 % power.
-    Files with fewer than two case ids in common are compared as independent samples
-    (Newcombe's interval on the difference of the two rates, the pooled z test). The message
-    gives the gain, its interval, the p-value and the cases needed.
+    are compared as measured-quality.md says. When the files share case ids for at least half
+    of the smaller file's cases (and at least 10), over those cases: with pass/fail scores, the
+    exact McNemar test with its exact conditional interval; with graded scores, the paired t
+    test. Otherwise over all cases of each file, as independent samples: Newcombe's interval on
+    the two pass rates (its p-value from the same interval), or Welch's t for graded scores.
+    The interval and the p-value always come from the one method, so they agree about zero. A
+    fine-tune measured significantly worse is FT007's case, not this one. The message gives the
+    gain, its interval, the p-value, the method, the cases each file had and shared, and how
+    many cases would tell a gain of that size from noise (at 80 % power).
 
     Fix: grow the eval set to the size the message names and score both models on it again,
     or, if the gain stays small, weigh it against the fine-tune's upkeep and consider shipping
@@ -190,9 +141,11 @@ def uplift_within_noise(system: System, context: Context) -> Iterator[Violation]
             if found is not None else (None, None))
     if (both[0] is not None and both[1] is not None and both[0].complete and both[1].complete
             and facts.fact(*SCORE).measured and facts.fact(*BASELINE).measured):
-        yield from _measured_uplift(both[0], both[1], float(score), float(baseline),
-                                    float(context.threshold("uplift_confidence")),
-                                    SCORE if system.has(*SCORE) else FINE_TUNE_RESULTS)
+        compared = measured_comparison(system, context)
+        if compared is not None:
+            yield from _measured_uplift(compared, both[0], both[1], float(score),
+                                        float(baseline),
+                                        SCORE if system.has(*SCORE) else FINE_TUNE_RESULTS)
         return
     examples = facts.get(*EVAL_EXAMPLES)
     if score is None or baseline is None or examples is None:
@@ -206,7 +159,9 @@ def uplift_within_noise(system: System, context: Context) -> Iterator[Violation]
         f"fine_tune.score ({_num(score)}) is {_num(gain.difference)} above "
         f"prompt.baseline_score ({_num(baseline)}), but on {gain.examples} eval examples the "
         f"{percent}% interval of that difference runs from {_num(gain.low)} to "
-        f"{_num(gain.high)}: the gain is within the eval set's noise",
+        f"{_num(gain.high)} (p = {gain.p_value:.2g} by the two-proportion normal interval): "
+        f"the gain is within the eval set's noise; an eval set of about {gain.needed} examples "
+        f"would tell a gain of {_num(gain.difference)} from noise",
         f"score both models on an eval set of at least {gain.needed} examples to tell a gain "
         f"of {_num(gain.difference)} from noise; if it stays this small, weigh it against the "
         "fine-tune's upkeep",
@@ -214,38 +169,77 @@ def uplift_within_noise(system: System, context: Context) -> Iterator[Violation]
     )
 
 
-def _measured_uplift(baseline_results: CaseScores, tuned_results: CaseScores, score: float,
-                     baseline: float, confidence: float,
-                     where: Tuple[str, ...]) -> Iterator[Violation]:
-    """EV008 from the two result files: the paired comparison, else the independent one."""
-    if score <= baseline:
-        return  # no gain claimed: FT007's case
-    compared = compare(baseline_results, tuned_results, confidence)
-    if compared is None:
-        return
-    paired = not compared.method.startswith("two-proportion")
-    if (compared.p_value < 1 - confidence) if paired else compared.low > 0:
-        return
-    percent = _num(confidence * 100)
-    over = (f"over the {compared.cases} cases both scored" if paired else
-            f"with no cases in common by id, as independent samples of "
-            f"{len(baseline_results.scores)} and {len(tuned_results.scores)} cases")
-    per = "cases scored by both models" if paired else "cases in each result file"
-    yield Violation(
-        f"fine_tune.score ({_num(score)}, measured from {tuned_results.path}) is "
-        f"{_num(score - baseline)} above prompt.baseline_score ({_num(baseline)}, measured "
-        f"from {baseline_results.path}), but {over} the gain is {_num(compared.gain)} "
-        f"({percent}% interval {_num(compared.low)} to {_num(compared.high)}, "
-        f"p = {compared.p_value:.2g} by the {compared.method}): the gain is within the eval "
-        "set's noise",
-        (f"score both models on about {compared.needed} {per} to tell a gain of "
-         f"{_num(compared.gain)} from noise; " if compared.needed is not None else
-         "the fine-tune is not ahead on the cases both models scored; ")
-        + "if the gain stays this small, weigh it against the fine-tune's upkeep",
-        where,
+def measured_comparison(system: System, context: Context) -> Optional[Comparison]:
+    """The fine-tune's result file against the baseline's, when both scores are measured from
+    complete files (evidence/comparison.py); None otherwise, and then the rules read the
+    declared scores."""
+    facts = context.facts(system)
+    found = context.measurement(system)
+    if found is None or not (facts.fact(*SCORE).measured and facts.fact(*BASELINE).measured):
+        return None
+    baseline, tuned = found.results.get(BASELINE_RESULTS), found.results.get(FINE_TUNE_RESULTS)
+    if baseline is None or tuned is None or not (baseline.complete and tuned.complete):
+        return None
+    from ..evidence.comparison import compare
+
+    return compare(baseline, tuned, float(context.threshold("uplift_confidence")))
+
+
+def measured_loss(system: System, context: Context, tuned: Fact,
+                  base: Fact) -> Optional[Violation]:
+    """FT007 for a fine-tune measured significantly worse than its baseline by the comparison
+    of the two result files; None when it is not (or there are not two files to compare)."""
+    compared = measured_comparison(system, context)
+    if compared is None or not compared.worse:
+        return None
+    score, baseline = tuned.value, base.value
+    why = (": the overall figures point the other way only because the files cover different "
+           "cases" if score is not None and baseline is not None and score > baseline else "")
+    return Violation(
+        f"fine_tune.score is {score}{_measured_from(tuned)}, against prompt.baseline_score "
+        f"{baseline}{_measured_from(base)}; measured: worse on {compared.cases}, "
+        f"p = {compared.p_value:.2g} (a difference of {_num(compared.gain)}, "
+        f"{_num(compared.confidence * 100)}% interval {_num(compared.low)} to "
+        f"{_num(compared.high)}, by the {compared.method}; {compared.files}){why}: the "
+        "fine-tune does worse than the prompt-only baseline",
+        "ship the prompt-only system, or improve the training data until the fine-tune beats "
+        "the baseline on the same eval cases",
+        SCORE,
+        Severity.ERROR,
     )
 
 
+def _measured_from(fact: Fact) -> str:
+    return f", {fact.evidence}" if fact.evidence else ""
+
+
+def _measured_uplift(compared: Comparison, baseline_results: CaseScores,
+                     tuned_results: CaseScores, score: float, baseline: float,
+                     where: Tuple[str, ...]) -> Iterator[Violation]:
+    """EV008 from the two result files: a gain claimed that the comparison cannot tell from
+    noise. A significant gain passes; a significant loss is FT007's."""
+    if score <= baseline or compared.significant:
+        return
+    percent = _num(compared.confidence * 100)
+    per = "cases scored by both models" if compared.paired else "cases in each result file"
+    if compared.needed is not None and compared.gain > 0:
+        resolve = (f"; about {compared.needed} {per} would tell a gain of "
+                   f"{_num(compared.gain)} from noise")
+        fix = (f"score both models on about {compared.needed} {per} to tell a gain of "
+               f"{_num(compared.gain)} from noise; ")
+    else:
+        resolve = f"; the fine-tune is not ahead on {compared.cases}"
+        fix = f"the fine-tune is not ahead on {compared.cases}; "
+    yield Violation(
+        f"fine_tune.score ({_num(score)}, measured from {tuned_results.path}) is "
+        f"{_num(score - baseline)} above prompt.baseline_score ({_num(baseline)}, measured "
+        f"from {baseline_results.path}), but over {compared.cases} the gain is "
+        f"{_num(compared.gain)} ({percent}% interval {_num(compared.low)} to "
+        f"{_num(compared.high)}, p = {compared.p_value:.2g} by the {compared.method}; "
+        f"{compared.files}): the gain is within the eval set's noise{resolve}",
+        fix + "if the gain stays this small, weigh it against the fine-tune's upkeep",
+        where,
+    )
 @rule("FT012", "no-fine-tune-score", Severity.WARNING)
 def no_fine_tune_score(system: System, context: Context) -> Iterator[Violation]:
     """A fine-tune that was trained but never scored on the eval set.
