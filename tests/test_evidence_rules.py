@@ -33,19 +33,25 @@ def messages(report: Report) -> List[str]:
     return [note.message for note in report.notes]
 
 
-def fine_tune_project(tmp_path: Path, train: int = 600, evals: int = 200) -> Project:
-    project = Project(tmp_path / "project")
+def fine_tune_project(tmp_path: Path, train: int = 600, evals: int = 200,
+                      git: bool = False) -> Project:
+    project = Project(tmp_path / "project", git=git)
     project.write("data/train.jsonl", jsonl(chat(f"training question {n}", f"answer {n}")
                                             for n in range(train)))
     project.write("evals/eval.jsonl", jsonl({"input": f"eval question {n}",
                                              "expected_output": f"expected {n}"}
                                             for n in range(evals)))
     project.declare(FINE_TUNE.format(train=train, eval=evals))
+    if git:
+        project.commit(datetime.date(2026, 3, 1), "evidence")
     return project
 
 
+@needs_git
 def test_a_sound_fine_tune_has_no_evidence_finding(tmp_path: Path) -> None:
-    report = fine_tune_project(tmp_path).check(select=["DA", "EV002", "FT001"])
+    # In a repository, as a sound project is: git dates its eval file (EV004, EV010).
+    report = fine_tune_project(tmp_path, git=True).check(select=["DA", "EV002", "FT001",
+                                                                 "EV010"])
     assert report.findings == []
     assert report.notes == []
 

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from .declaration.model import Declaration
 
 FORMAT_VERSION = 1
-Key = Tuple[str, str, str, str]  # declaration, rule, system, key
+# declaration, rule, system, key; the system is None for a finding of the declaration as a
+# whole (recorded as null)
+Key = Tuple[str, str, Optional[str], str]
 
 
 def _declaration(report: Report, folder: str) -> str:
@@ -57,7 +59,7 @@ def document(reports: Sequence[Report], path: str) -> Dict[str, Any]:
                 continue
             entries.append({"declaration": declaration, "rule": f.rule, "system": f.system,
                             "key": f.key, "severity": str(f.severity), "message": f.message})
-    entries.sort(key=lambda e: (e["declaration"], e["system"], e["rule"], e["key"],
+    entries.sort(key=lambda e: (e["declaration"], e["system"] or "", e["rule"], e["key"],
                                 e["message"]))
     return {"ragft_lint_baseline": FORMAT_VERSION, "findings": entries}
 
@@ -204,8 +206,9 @@ def _entries(text: str, path: str) -> Dict[Key, List[Optional[Severity]]]:
     for number, entry in enumerate(entries):
         fields = [entry.get(k) if isinstance(entry, dict) else None
                   for k in ("declaration", "rule", "system", "key")]
+        # A finding of the declaration as a whole is recorded with a null system.
         strings = [v for v in fields if isinstance(v, str)]
-        if len(strings) != 4:
+        if len(strings) != 4 and not (len(strings) == 3 and fields[2] is None):
             raise BaselineError(path, f"findings[{number}]: expected declaration, rule, system "
                                       "and key strings")
         word = entry.get("severity")
@@ -213,7 +216,9 @@ def _entries(text: str, path: str) -> Dict[Key, List[Optional[Severity]]]:
             raise BaselineError(path, f"findings[{number}].severity: expected one of "
                                       f"{', '.join(SEVERITY_WORDS)}, found {word!r}")
         severity = Severity.parse(word) if word is not None else None
-        recorded.setdefault((strings[0], strings[1], strings[2], strings[3]), []).append(severity)
+        system = fields[2] if isinstance(fields[2], str) else None
+        recorded.setdefault((str(fields[0]), str(fields[1]), system, str(fields[3])),
+                            []).append(severity)
     return recorded
 
 
@@ -256,12 +261,15 @@ def _stale(remaining: Dict[Key, List[Optional[Severity]]], declaration: str,
     """A note for each entry left unused of ``declaration``, among the rules that ran (an
     entry of a rule left out by ``--select`` was not looked for, so it is not stale)."""
     notes = []
-    for (where, rule, system, key), left in sorted(remaining.items()):
+    for (where, rule, system, key), left in sorted(
+            remaining.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or "",
+                                                 item[0][3])):
         if where != declaration or rule not in ran or not left:
             continue
         times = f" ({len(left)} entries)" if len(left) > 1 else ""
+        whose = "the declaration" if system is None else system
         notes.append(Note("baseline-stale",
-                          f"{path}: the entry for {rule} of {system} at "
+                          f"{path}: the entry for {rule} of {whose} at "
                           f"{key} in {where}{times} matches no finding any more; "
                           f"prune it with --write-baseline {path}", path, INFO))
     return notes

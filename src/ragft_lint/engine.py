@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from . import thresholds as thresholds_module
 from .deadline import budget
+from .declaration.document import dotted
 from .declaration.model import Declaration, System
-from .findings import Finding, Severity
+from .findings import Finding, Location, Severity
 from .guard import plugin_code
 from .report import Report
 from .rule import Context, Rule, Violation
@@ -49,26 +50,38 @@ def run(declaration: Declaration, plugins: Plugins, settings: CheckSettings,
     chosen = selected_rules(plugins.rules, settings.select, settings.ignore)
     seconds = budget()
 
+    def violations(rule: Rule, context: Context, target: object,
+                   failures: List[PluginFailure]) -> List[Violation]:
+        """What one rule finds in one system (or, for a rule of the declaration, in the
+        declaration); a plugin's bug is reported, not fatal."""
+        try:
+            if rule.source == "builtin":
+                found = list(rule.check(target, context))
+            else:  # a plugin's rule: bounded in time, like its import and hooks
+                with plugin_code(seconds):
+                    found = list(rule.check(target, context))
+        except (Exception, SystemExit) as exc:
+            _add(failures, plugins.failure(
+                rule.source, f"rule {rule.id} raised {type(exc).__name__}: {exc}"))
+            return []
+        out = []
+        for violation in found:
+            if isinstance(violation, Violation):
+                out.append(violation)
+            else:
+                _add(failures, plugins.failure(
+                    rule.source, f"rule {rule.id} yielded {type(violation).__name__}, "
+                                 "not a Violation"))
+        return out
+
     def apply(rule: Rule, context: Context, systems: Sequence[System],
               findings: List[Finding], failures: List[PluginFailure]) -> None:
-        check, builtin = rule.check, rule.source == "builtin"
+        if rule.of_declaration:  # once, whatever systems this pass covers
+            for violation in violations(rule, context, declaration, failures):
+                findings.append(_declaration_finding(rule, declaration, violation, overrides))
+            return
         for system in systems:
-            try:
-                if builtin:
-                    violations = list(check(system, context))
-                else:  # a plugin's rule: bounded in time, like its import and hooks
-                    with plugin_code(seconds):
-                        violations = list(check(system, context))
-            except (Exception, SystemExit) as exc:  # a plugin's bug is reported, not fatal
-                _add(failures, plugins.failure(
-                    rule.source, f"rule {rule.id} raised {type(exc).__name__}: {exc}"))
-                continue
-            for violation in violations:
-                if not isinstance(violation, Violation):
-                    _add(failures, plugins.failure(
-                        rule.source, f"rule {rule.id} yielded {type(violation).__name__}, "
-                                     "not a Violation"))
-                    continue
+            for violation in violations(rule, context, system, failures):
                 findings.append(_finding(rule, system, violation, overrides, as_of))
 
     views: Dict[str, Facts] = {}  # each system's facts view, shared by every rule
@@ -85,7 +98,7 @@ def run(declaration: Declaration, plugins: Plugins, settings: CheckSettings,
         found: List[Finding] = []
         failures: List[PluginFailure] = []
         for rule in chosen:
-            if not rule.reviews_findings:
+            if not rule.reviews_findings and not rule.of_declaration:
                 apply(rule, context_for(rule), systems, found, failures)
         return found, failures
 
@@ -94,10 +107,15 @@ def run(declaration: Declaration, plugins: Plugins, settings: CheckSettings,
 
     systems = list(declaration.systems.values())
     findings, failures = in_two(first_pass, systems, _merge)
+    # The rules of the declaration as a whole run once, here, whoever checked the systems.
+    for rule in chosen:
+        if rule.of_declaration and not rule.reviews_findings:
+            apply(rule, context_for(rule), systems, findings, failures)
     ran = frozenset(r.id for r in chosen if not r.reviews_findings)
     by_system: Dict[str, set[str]] = {name: set() for name in declaration.systems}
     for f in findings:
-        by_system[f.system].add(f.rule)
+        if f.system is not None:
+            by_system[f.system].add(f.rule)
     fired = {name: frozenset(rules) for name, rules in by_system.items()}
     for rule in chosen:
         if rule.reviews_findings:
@@ -134,6 +152,24 @@ def _add(failures: List[PluginFailure], failure: PluginFailure) -> None:
 def _merge(first: _Outcome, second: _Outcome) -> _Outcome:
     failures = first[1] + [f for f in second[1] if f not in first[1]]
     return first[0] + second[0], failures
+
+
+def _declaration_finding(rule: Rule, declaration: Declaration, violation: Violation,
+                         overrides: Dict[str, Severity]) -> Finding:
+    """A finding of the declaration as a whole: at its own key, of no system, never waived
+    (waivers are written under a system)."""
+    document = declaration.document
+    line, column = document.position(tuple(violation.at))
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=overrides.get(rule.id) or violation.severity or rule.severity,
+        system=None,
+        message=violation.message,
+        fix=violation.fix,
+        location=Location(document.display, line, column),
+        key=dotted(tuple(violation.at)),
+    )
 
 
 def _finding(rule: Rule, system: System, violation: Violation,

@@ -41,12 +41,16 @@ class Location(NamedTuple):
 
 
 class Finding(NamedTuple):
-    """One rule's verdict on one system, located at the key that triggered it."""
+    """One rule's verdict on one system, located at the key that triggered it.
+
+    ``system`` is None for a finding of the declaration as a whole (a threshold set for every
+    system, TH001): it is located at its own key, and belongs to no system.
+    """
 
     rule: str
     name: str
     severity: Severity
-    system: str
+    system: Optional[str]
     message: str
     fix: str
     location: Location
@@ -54,6 +58,16 @@ class Finding(NamedTuple):
     waived: bool = False
     waiver_reason: Optional[str] = None
 
+    @property
+    def of_declaration(self) -> bool:
+        """Whether this is a finding of the declaration as a whole, of no one system."""
+        return self.system is None
+
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         loc = self.location
-        return (loc.path, loc.line, loc.column, self.rule, self.system, self.key)
+        return (loc.path, loc.line, loc.column, self.rule, self.system or "", self.key)
+
+    def labelled(self) -> str:
+        """The message with the system it is about, as the line outputs print it; a finding
+        of the declaration names no system."""
+        return self.message if self.system is None else f"{self.message} ({self.system})"

@@ -241,22 +241,35 @@ def _items(parent: pytest.Collector, lint: _Lint, declaration: Declaration) -> I
         item.where = system.where()
         item.file = Path(declaration.document.file)
         yield item
+    # Findings of the declaration as a whole (a loosened threshold) belong to no system: when
+    # there are any, one more item, named after the declaration's file, fails with them.
+    own = [f for f in lint.report_of(declaration).findings if f.system is None]
+    if own:
+        item = SystemItem.from_parent(parent, name=Path(declaration.document.file).name)
+        item.lint = lint
+        item.declaration = declaration
+        item.system = None
+        item.where = own[0].location
+        item.file = Path(declaration.document.file)
+        yield item
 
 
 class SystemItem(pytest.Item):
-    """One declared system: fails with its findings at or above ``fail_on``."""
+    """One declared system: fails with its findings at or above ``fail_on``. With no system,
+    the declaration itself: fails with the findings of the declaration as a whole."""
 
     lint: _Lint
     declaration: Declaration
-    system: str  # its name in the declaration
+    system: Optional[str]  # its name in the declaration; None for the declaration itself
     where: Location  # of the system's key
     file: Path
 
     def runtest(self) -> None:
         run = self.lint.run()
         report = self.lint.report_of(self.declaration)
-        failing = [f for f in report.for_system(self.system)
-                   if f.severity >= report.fail_on]
+        found = ([f for f in report.findings if f.system is None and not f.waived]
+                 if self.system is None else report.for_system(self.system))
+        failing = [f for f in found if f.severity >= report.fail_on]
         unmeasured = [n for n in report.notes if n in run.strict]
         if failing or report.plugin_failures or unmeasured:
             raise SystemFailed(self.system, failing, report, unmeasured)
@@ -274,9 +287,9 @@ class SystemItem(pytest.Item):
 class SystemFailed(Exception):
     """A system's findings at or above ``fail_on``, or the plugin failures that void the run."""
 
-    def __init__(self, system: str, findings: List[Finding], report: Report,
+    def __init__(self, system: Optional[str], findings: List[Finding], report: Report,
                  unmeasured: Sequence[Note] = ()) -> None:
-        super().__init__(system)
+        super().__init__(system or report.declaration)
         self.system = system
         self.findings = findings
         self.report = report
@@ -285,7 +298,8 @@ class SystemFailed(Exception):
     def text(self) -> str:
         fail_on = self.report.fail_on
         count = len(self.findings)
-        lines = [f"{self.system}: {count} finding{'s' if count != 1 else ''} at or above "
+        whose = self.system if self.system is not None else f"{self.report.declaration} itself"
+        lines = [f"{whose}: {count} finding{'s' if count != 1 else ''} at or above "
                  f"fail_on ({fail_on})"] if count else []
         for finding in self.findings:
             lines.append(f"{finding.location}: {finding.rule} [{finding.severity}] "

@@ -100,6 +100,10 @@ class Rule(NamedTuple):
     source: str = "builtin"
     # Runs after every other rule, with ``context.ran`` and ``context.fired`` filled in.
     reviews_findings: bool = False
+    # Checks the declaration as a whole (its settings), once: ``check`` is given the
+    # ``Declaration``, a violation's ``at`` is a key path of the document, and the finding
+    # belongs to no system.
+    of_declaration: bool = False
 
     @property
     def summary(self) -> str:
@@ -142,14 +146,20 @@ class Rule(NamedTuple):
 
 
 def rule(
-    rule_id: str, name: str, severity: Severity, reviews_findings: bool = False
+    rule_id: str, name: str, severity: Severity, reviews_findings: bool = False,
+    of_declaration: bool = False,
 ) -> Callable[[Check], Rule]:
-    """Make a ``Rule`` from a check function; its docstring is the rule's documentation."""
+    """Make a ``Rule`` from a check function; its docstring is the rule's documentation.
+
+    With ``of_declaration``, the check is called once per declaration with the
+    ``Declaration`` instead of once per system.
+    """
 
     def make(check: Check) -> Rule:
         import inspect
 
         doc = inspect.cleandoc(check.__doc__ or "")
-        return Rule(rule_id, name, severity, check, doc, reviews_findings=reviews_findings)
+        return Rule(rule_id, name, severity, check, doc, reviews_findings=reviews_findings,
+                    of_declaration=of_declaration)
 
     return make

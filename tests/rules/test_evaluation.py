@@ -10,7 +10,7 @@ import pytest
 from helpers import fired
 from ragft_lint import Severity
 from ragft_lint.rule import Rule
-from ragft_lint.rules import evaluation
+from ragft_lint.rules import eval_dates, evaluation
 
 NEW_RULES = ["EV002", "EV003", "EV004", "EV005", "EV006", "EV007"]
 
@@ -24,7 +24,8 @@ def line_of(text: str, needle: str) -> int:
 
 
 def rules_by_id() -> dict[str, Rule]:
-    return {r.id: r for r in vars(evaluation).values() if isinstance(r, Rule)}
+    return {r.id: r for family in (evaluation, eval_dates) for r in vars(family).values()
+            if isinstance(r, Rule)}
 
 
 def example(rule: Rule, label: str) -> str:

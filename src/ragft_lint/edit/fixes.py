@@ -205,7 +205,7 @@ def from_report(session: Session, declaration: Declaration, report: Any, options
 
     settings = session.settings(declaration, options)
     evidence = session.evidence(declaration, settings)
-    fired: Dict[Tuple[str, str], str] = {
+    fired: Dict[Tuple[str, str], Optional[str]] = {
         (f.rule, f.key): f.system for f in report.findings if not f.waived}
     data = declaration.document.data
     found: List[Fix] = []

@@ -155,8 +155,8 @@ class _Collector:
             if key not in found.files and key not in found.unreadable:
                 self.file(target, found, duplicates=key == TRAINING)
         self.sources(system, found)
-        if (evaluation is not None and system.fine_tuned
-                and not system.has("eval", "created_at") and system.has("fine_tune", "trained_at")):
+        # The eval's date for EV003, EV004 and EV010, whatever else is declared.
+        if evaluation is not None and not system.has("eval", "created_at"):
             found.eval_first_commit = self.git.first_commit(evaluation.given)
         return found
 

@@ -34,7 +34,7 @@ def annotation(finding: Finding) -> str:
         f"col={location.column}",
         f"title={_property(f'{finding.rule} {finding.name}')}",
     ))
-    message = f"{finding.message} ({finding.system})"
+    message = finding.labelled()
     if finding.fix:
         message += f"\nFix: {finding.fix}"
     return f"::{_COMMANDS[finding.severity]} {properties}::{_data(message)}"

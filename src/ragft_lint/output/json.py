@@ -45,7 +45,7 @@ def document(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None
             if f.waived:
                 item["waiver_reason"] = f.waiver_reason
             findings.append(item)
-    findings.sort(key=lambda i: (i["path"], i["line"], i["rule"], i["column"], i["system"]))
+    findings.sort(key=lambda i: (i["path"], i["line"], i["rule"], i["column"], i["system"] or ""))
     declarations = [r.declaration for r in reports]
     out: Dict[str, Any] = {
         "version": __version__,

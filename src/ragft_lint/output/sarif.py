@@ -56,7 +56,7 @@ def _uri(path: str) -> str:
 
 def _fingerprint(finding: Finding) -> str:
     # Stable across edits that move lines: the same key as a baseline uses.
-    text = "\0".join((finding.rule, finding.system, finding.key))
+    text = "\0".join((finding.rule, finding.system or "", finding.key))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -65,7 +65,7 @@ def _result(finding: Finding, index: Dict[str, int]) -> Dict[str, Any]:
     result: Dict[str, Any] = {
         "ruleId": finding.rule,
         "level": _LEVELS[finding.severity],
-        "message": {"text": f"{finding.message} ({finding.system})"},
+        "message": {"text": finding.labelled()},
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": {"uri": _uri(location.path), "uriBaseId": _ROOT},
@@ -75,7 +75,9 @@ def _result(finding: Finding, index: Dict[str, int]) -> Dict[str, Any]:
             "logicalLocations": [{"fullyQualifiedName": finding.key, "kind": "member"}],
         }],
         "partialFingerprints": {"ragftLintKey/v1": _fingerprint(finding)},
-        "properties": {"system": finding.system, "fix": finding.fix},
+        # A finding of the declaration as a whole has no system to name.
+        "properties": {"fix": finding.fix} if finding.system is None
+        else {"system": finding.system, "fix": finding.fix},
     }
     if finding.rule in index:
         result["ruleIndex"] = index[finding.rule]

@@ -27,7 +27,7 @@ def render(reports: Sequence[Report], colour: bool = False, quiet: bool = False)
             if colour:
                 word = f"\x1b[{_COLOURS[f.severity]}m{word}\x1b[0m"
             lines.append(f"{line(str(f.location))}: {f.rule} [{word}] "
-                         f"{printable(f.message)} ({printable(f.system)})")
+                         f"{printable(f.labelled())}")
     if not quiet:
         for report in reports:
             lines.append(line(summary(report)))

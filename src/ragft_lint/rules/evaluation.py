@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Iterator, Optional, Tuple
 
 from ..declaration.model import System
-from ..evidence import EVAL_CREATED, EVAL_EXAMPLES
+from ..evidence import EVAL_EXAMPLES
 from ..findings import Severity
 from ..rule import Context, Violation, rule
 from .evidence import facts_of
@@ -59,29 +58,6 @@ def eval_size(system: System, context: Optional[Context] = None) -> Optional[int
     return int(size) if size is not None else None
 
 
-def eval_created(system: System, context: Optional[Context] = None) -> Optional[datetime.date]:
-    """When the eval set was built, or None when unknown.
-
-    The declared `eval.created_at`; when that is not declared and evidence was read (a
-    ``context`` that measured it), the day git says the eval file was first committed.
-    """
-    created: Optional[datetime.date] = facts_of(system, context).get(*EVAL_CREATED)
-    return created
-
-
-def eval_last_touched(system: System) -> Optional[Tuple[str, datetime.date]]:
-    """The key and date of the eval's latest refresh, else of its creation, or None."""
-    refreshed: Optional[datetime.date] = system.get("eval", "refreshed_at")
-    created = eval_created(system)
-    # A refresh dated before the creation is a slip in the declaration; the set is at
-    # least as recent as the day it was built, so the later date counts.
-    if refreshed is not None and (created is None or refreshed >= created):
-        return "refreshed_at", refreshed
-    if created is not None:
-        return "created_at", created
-    return None
-
-
 def has_retrieval_eval(system: System) -> bool:
     """A retrieval eval is declared when it names a file or a count."""
     return (system.has("rag", "retrieval_eval", "path")
@@ -128,106 +104,6 @@ def eval_too_small(system: System, context: Context) -> Iterator[Violation]:
             "from noise",
             f"extend the labelled eval set to at least {minimum} examples, {then}",
             counted.source,
-        )
-
-
-@rule("EV003", "eval-after-training", Severity.ERROR)
-def eval_after_training(system: System, context: Context) -> Iterator[Violation]:
-    """An eval set built after the fine-tune was trained.
-
-    Why: a set written once the model exists tends to be written around what the model
-    already does well, so it flatters the fine-tune instead of testing it. When
-    `eval.created_at` is not declared, the day git says the `eval.path` file was first
-    committed stands in for it.
-
-    Fix: build the eval set before training, and retrain (or at least re-evaluate on a set
-    written independently of the model's answers); correct `eval.created_at` if it is wrong.
-
-    Fires:
-        systems:
-          tone-bot:
-            architecture: fine-tune
-            fine_tune:
-              trained_at: 2026-05-02
-            eval:
-              examples: 200
-              created_at: 2026-06-10
-
-    Passes:
-        systems:
-          tone-bot:
-            architecture: fine-tune
-            fine_tune:
-              trained_at: 2026-05-02
-            eval:
-              examples: 200
-              created_at: 2026-03-01
-    """
-    fact = context.facts(system).fact(*EVAL_CREATED)
-    created: Optional[datetime.date] = fact.value
-    trained: Optional[datetime.date] = system.get("fine_tune", "trained_at")
-    if not system.fine_tuned or created is None or trained is None:
-        return
-    if created > trained:
-        stated = (f"eval.created_at is not declared, and {fact.evidence}" if fact.measured
-                  else f"eval.created_at is {created.isoformat()}")
-        yield Violation(
-            f"{stated}, after fine_tune.trained_at ({trained.isoformat()}): the eval was built "
-            "knowing the model's answers",
-            "build the eval set before training and re-evaluate the fine-tune on it; declare "
-            "eval.created_at if the set is older than its file",
-            fact.source,
-        )
-
-
-@rule("EV004", "stale-eval", Severity.WARNING)
-def stale_eval(system: System, context: Context) -> Iterator[Violation]:
-    """An eval set not refreshed within `max_eval_age_days`, or older than the base model.
-
-    Why: the queries users send drift, and major base models are replaced about twice a year.
-    An eval that is not re-run and refreshed along with them measures a world that has moved
-    on.
-
-    Fix: re-run the eval, refresh its examples from recent real queries, and record the day
-    in `eval.refreshed_at`.
-
-    Fires:
-        systems:
-          tone-bot:
-            architecture: fine-tune
-            eval:
-              examples: 200
-              created_at: 2025-09-01
-
-    Passes:
-        systems:
-          tone-bot:
-            architecture: fine-tune
-            eval:
-              examples: 200
-              created_at: 2025-09-01
-              refreshed_at: 2026-09-10
-    """
-    touched = eval_last_touched(system)
-    if touched is None:
-        return
-    key, day = touched
-    reasons = []
-    max_age = context.threshold("max_eval_age_days")
-    age = (context.as_of - day).days
-    if age > max_age:
-        reasons.append(f"{age} days old on {context.as_of.isoformat()}, more than "
-                       f"max_eval_age_days ({max_age})")
-    base_model_date: Optional[datetime.date] = system.get("fine_tune", "base_model_date")
-    # The base model's date is a fine-tune fact; it says nothing about other systems.
-    if system.fine_tuned and base_model_date is not None and day < base_model_date:
-        reasons.append(f"older than fine_tune.base_model_date ({base_model_date.isoformat()})")
-    if reasons:
-        yield Violation(
-            f"eval.{key} is {day.isoformat()}: {' and '.join(reasons)}",
-            "re-run and refresh the eval set against current queries and the current base "
-            "model, then update eval.refreshed_at",
-            ("eval", key),
         )
 
 
@@ -347,6 +223,54 @@ def no_eval(system: System, context: Context) -> Iterator[Violation]:
     )
 
 
+@rule("EV011", "no-answer-eval", Severity.WARNING)
+def no_answer_eval(system: System, context: Context) -> Iterator[Violation]:
+    """A RAG or hybrid system whose only eval scores the retrieval, not the answers.
+
+    Why: a retrieval eval (`rag.retrieval_eval`) says whether the right passages come back;
+    that is the ceiling of the system, not its answer. "The retrieved content was right but
+    the model missed it" (ignored the passage, mixed up two, answered beside the question) is
+    a failure of its own, and only an eval of the answers shows it. The same eval is what says
+    when the numbers call for another architecture.
+
+    Fix: keep a labelled set of real questions with their expected answers, score the
+    system's answers on it, and declare it under `eval` (`path`, or `examples` with its size)
+    beside the retrieval eval.
+
+    Fires:
+        systems:
+          docs-bot:
+            architecture: rag
+            rag:
+              retrieval_eval:
+                examples: 200
+
+    Passes:
+        systems:
+          docs-bot:
+            architecture: rag
+            rag:
+              retrieval_eval:
+                examples: 200
+            eval:
+              path: evals/answers.jsonl
+    """
+    if not system.retrieval or has_eval(system) or not has_retrieval_eval(system):
+        return
+    if system.has("eval"):
+        said = "eval declares neither a path nor a number of examples"
+    else:
+        said = "no eval is declared"
+    yield Violation(
+        f"architecture is {system.architecture} and the only eval is rag.retrieval_eval "
+        f"({said}): it scores the passages retrieved, not the answers, so an answer that "
+        "misses or misreads the right passage goes unseen",
+        "score the system's answers on a labelled set of real questions and declare it under "
+        "eval (path to the file, or examples with its size)",
+        ("eval",) if system.has("eval") else ("rag", "retrieval_eval"),
+    )
+
+
 def _same_file(system: System, first: Tuple[str, ...], second: Tuple[str, ...]) -> bool:
     """Whether two evidence keys name one file, once relative parts and links are resolved.
 
@@ -371,11 +295,14 @@ def eval_is_training_data(system: System, context: Context) -> Iterator[Violatio
     not how well it does the task; the score is inflated by exactly the contamination an eval
     exists to rule out. When `eval.path` and `fine_tune.training_data` name the same file
     (after resolving `..` and symbolic links), that is certain from the declaration alone,
-    with no need to read the files. The same holds for `fine_tune.regression_suite`, which
-    watches general ability and says nothing if it was trained on.
+    with no need to read the files. `fine_tune.regression_suite` is another matter: it
+    watches general ability on tasks outside the fine-tune's own, and the training file holds
+    only the tuned task, so it can say nothing about what else was lost.
 
     Fix: split off an eval set that shares no example with the training data (build it before
-    training), point `eval.path` at it, and score the model again.
+    training), point `eval.path` at it, and score the model again. Point
+    `fine_tune.regression_suite` at general-ability tasks the model is not trained on (not a
+    held-out split of its own task).
 
     Fires:
         systems:
@@ -396,57 +323,25 @@ def eval_is_training_data(system: System, context: Context) -> Iterator[Violatio
               path: evals/tone.jsonl
     """
     training = ("fine_tune", "training_data")
-    for keys, name in ((("eval", "path"), "eval.path"),
-                       (("fine_tune", "regression_suite"), "fine_tune.regression_suite")):
-        if _same_file(system, keys, training):
-            where = system.get(*training, "path")
-            yield Violation(
-                f"{name} and fine_tune.training_data name the same file ({where}): the model "
-                "is scored on the examples it was trained on, which measures memory",
-                f"hold out examples the model never trains on and point {name} at them, then "
-                "score the model again",
-                keys,
-            )
-
-
-@rule("EV010", "undated-eval", Severity.WARNING)
-def undated_eval(system: System, context: Context) -> Iterator[Violation]:
-    """A fine-tune's eval set with no date: neither `eval.created_at` nor a first commit in git.
-
-    Why: two checks depend on when the eval set was built: whether it was built before the
-    model was trained (EV003) and whether it has gone stale (EV004). Without a date both stay
-    silent, and an eval written after training, around the model's own answers, passes as if
-    it were sound. With evidence read, the day git first saw `eval.path` stands in for the
-    date; with evidence off, or an eval that is not in git, only the declared date counts.
-
-    Fix: declare `eval.created_at` (the day the set was built), and `eval.refreshed_at` when it
-    was last brought up to date; or commit the eval file so its history dates it.
-
-    Fires:
-        systems:
-          tone-bot:
-            architecture: fine-tune
-            eval:
-              examples: 200
-
-    Passes:
-        systems:
-          tone-bot:
-            architecture: fine-tune
-            eval:
-              examples: 200
-              created_at: 2026-03-01
-    """
-    if not system.fine_tuned or not has_eval(system):
-        return
-    if eval_created(system, context) is not None:
-        return
-    where = " (and evidence reading is off, so git was not asked)" if not context.evidence \
-        else ""
-    yield Violation(
-        f"the eval set has no eval.created_at and no first-commit date from git{where}: "
-        "nothing shows whether it was built before training or how old it is",
-        "declare eval.created_at (and eval.refreshed_at), or commit the eval file so its "
-        "history dates it",
-        ("eval",),
-    )
+    where = system.get(*training, "path")
+    if _same_file(system, ("eval", "path"), training):
+        yield Violation(
+            f"eval.path and fine_tune.training_data name the same file ({where}): the model "
+            "is scored on the examples it was trained on, which measures memory",
+            "hold out examples the model never trains on and point eval.path at them, then "
+            "score the model again",
+            ("eval", "path"),
+        )
+    if _same_file(system, ("fine_tune", "regression_suite"), training):
+        # The suite watches what the fine-tune may break elsewhere; examples of the tuned
+        # task, held out or not, cannot show that.
+        yield Violation(
+            f"fine_tune.regression_suite and fine_tune.training_data name the same file "
+            f"({where}): a regression suite is there to show whether the model lost general "
+            "ability on tasks outside the fine-tune's own, and the training file holds only "
+            "that task",
+            "point fine_tune.regression_suite at general-ability tasks the fine-tune does not "
+            "train on (not a held-out split of its own task), and score the base and the "
+            "fine-tuned model on them",
+            ("fine_tune", "regression_suite"),
+        )

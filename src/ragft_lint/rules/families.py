@@ -12,6 +12,7 @@ from ..rule import Rule
 from . import (
     baseline,
     decision,
+    eval_dates,
     evaluation,
     evidence,
     fine_tune,
@@ -24,8 +25,8 @@ from . import (
     waivers,
 )
 
-FAMILIES = (knowledge, baseline, evaluation, scores, fine_tune, upkeep, retrieval, evidence,
-            measured, decision, thresholds, waivers)
+FAMILIES = (knowledge, baseline, evaluation, eval_dates, scores, fine_tune, upkeep, retrieval,
+            evidence, measured, decision, thresholds, waivers)
 
 
 def rules() -> List[Rule]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator
 
-from ..declaration.model import System
+from ..declaration.model import Declaration
 from ..findings import Severity
 from ..rule import Context, Violation, rule
 from ..thresholds import THRESHOLDS, changed
 
 
-@rule("TH001", "loosened-threshold", Severity.WARNING)
-def loosened_threshold(system: System, context: Context) -> Iterator[Violation]:
+@rule("TH001", "loosened-threshold", Severity.WARNING, of_declaration=True)
+def loosened_threshold(declaration: Declaration, context: Context) -> Iterator[Violation]:
     """A threshold set so that its rules fire less than at the default, with no reason given.
 
     Why: a threshold is a bar every system of the declaration is held to. Lowering
@@ -19,7 +19,8 @@ def loosened_threshold(system: System, context: Context) -> Iterator[Violation]:
     switches rules off for everyone, and nothing in the findings shows that the bar moved.
     Like a waiver, a loosened bar needs a reason a reviewer can read; written as
     `{value: N, reason: "..."}` it is accepted. Tightening a bar needs no reason. The
-    finding is reported once per declaration, on its first system.
+    finding belongs to the declaration, not to any system: it is reported once, at the
+    threshold's own line.
 
     Fix: give the threshold a reason (`min_eval_examples: {value: 100, reason: "..."}`), or
     remove the override and meet the default bar.
@@ -40,22 +41,16 @@ def loosened_threshold(system: System, context: Context) -> Iterator[Violation]:
           tone-bot:
             architecture: fine-tune
     """
-    document = system.document
-    declared: Dict[str, Any] = document.data.get("thresholds") or {}
-    systems = document.data.get("systems") or {}
-    # A setting of the whole declaration: told once, on the first system it declares.
-    if not declared or next(iter(systems), None) != system.name:
-        return
+    declared: Dict[str, Any] = declaration.settings.thresholds or {}
     for item in changed(declared):
         if item.reason or not item.loosened or item.name not in THRESHOLDS:
             continue
-        line, column = document.position(("thresholds", item.name))
         direction = "below" if item.value < item.default else "above"
         yield Violation(
-            f"thresholds.{item.name} is {item.value} ({document.display}:{line}:{column}), "
+            f"thresholds.{item.name} is {item.value}, "
             f"{direction} its default {item.default}, with no reason: the rules that compare "
             "against it fire less for every system, and nothing says why",
             f"write thresholds.{item.name} as {{value: {item.value}, reason: \"...\"}} with "
             "the reason, or remove it and meet the default",
-            (),
+            ("thresholds", item.name),
         )

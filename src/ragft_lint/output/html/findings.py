@@ -156,10 +156,18 @@ def _finding_row(finding: Finding, rules: Mapping[str, Rule], docs_url: Optional
     return (f"<tr{style}>"
             f"<td {cell}>{_severity_badge(finding)}</td>"
             f"<td {cell}>{rule_cell}</td>"
-            f"<td {cell}><span style=\"white-space:nowrap\">{escape(finding.system)}</span></td>"
+            f"<td {cell}><span style=\"white-space:nowrap\">{_system(finding)}</span></td>"
             f"<td {cell}>{message}</td>"
             f'<td {cell}><code title="{escape(finding.key)}">{escape(finding.location)}'
             f"</code></td></tr>")
+
+
+def _system(finding: Finding) -> str:
+    """The system cell: the system's name, or, for a finding of the declaration as a whole,
+    a muted word saying so."""
+    if finding.system is None:
+        return '<span style="color:#868e96">(declaration)</span>'
+    return escape(finding.system)
 
 
 def _alert(text: str) -> str:
