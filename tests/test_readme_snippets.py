@@ -49,7 +49,8 @@ EXERCISED = {
     "metric: Exact Match": "test_measured_fragments",
     "- repo: local": "test_pre_commit_local_hook_reaches_evidence_at_any_depth",
     "- repo: ../ragft-lint": "test_the_clone_form_names_a_commit",
-    "      - id: ragft-lint\n        files:": "test_pre_commit_local_hook_reaches_evidence_at_any_depth",
+    "      - id: ragft-lint\n        files:":
+        "test_pre_commit_local_hook_reaches_evidence_at_any_depth",
     "ragft_lint_path": "test_the_pytest_ini",
     "training_data: {path: data/train.parquet": "test_measured_fragments",
 }

@@ -14,7 +14,7 @@ from ..record import NamedTuple
 from ..suggest import hint
 from .survey import Found
 
-__all__ = ["Question", "REQUIRED", "default_name", "questions"]
+__all__ = ["REQUIRED", "Question", "default_name", "questions"]
 
 # Answers a declaration cannot do without: taken from their defaults when nobody gives them.
 REQUIRED = ("name", "architecture")
@@ -209,13 +209,14 @@ def _measured_or_asked(question: Question, by: str, proposed: Optional[str]) -> 
     return question if proposed is None else question._replace(when=_unless(by))
 
 
-def questions(default_name: str, found: Found = Found()) -> List[Question]:
+def questions(default_name: str, found: Optional[Found] = None) -> List[Question]:
     """The questions, in the order they are asked (and answers are read from a pipe).
 
     ``found`` is what the survey of the project proposes: each proposal is a question whose
     default is the file found, and the figure that file measures is then asked only when the
     proposal is turned down.
     """
+    found = found or Found()
     result = found.results[0][0] if found.results else None
     asked = [
         Question("name", "What is the AI system called?", "a name", default_name, _name),

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..record import NamedTuple
 
-__all__ = ["Found", "MAX_FILES", "survey"]
+__all__ = ["MAX_FILES", "Found", "survey"]
 
 MAX_FILES = 20_000  # names looked at; a bigger tree is surveyed in part
 HEAD_BYTES = 64 * 1024
@@ -131,7 +131,7 @@ def _result_tool(folder: str, name: str, head: str) -> Optional[str]:
 
     readers = builtin_readers()
     reader = next((r for r in readers.values() if r.sniff(head, name)), None)
-    if reader is None or reader.name == "ragas" and not _scored(_first_record(head, name)):
+    if reader is None or (reader.name == "ragas" and not _scored(_first_record(head, name))):
         return None
     try:  # read it whole, as check will: a file needing selectors or extras is not proposed
         reader.read(name, opener_inside(os.path.realpath(folder)), None, None)
@@ -148,9 +148,8 @@ def _rank(name: str) -> Tuple[int, str]:
 
 def survey(folder: str) -> Found:
     """What evidence the project at or below ``folder`` holds (see the module's docstring)."""
-    from ..declaration.listing import is_repository
-
     from ..declaration.discovery import project_root
+    from ..declaration.listing import is_repository
 
     names = _listed(folder) if is_repository(project_root(folder)) else None
     if names is None:
