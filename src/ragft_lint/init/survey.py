@@ -5,8 +5,8 @@ It looks at the files git knows (tracked, or new and not ignored) at or below th
 declaration goes into; outside a repository, at a walk of that folder that skips hidden
 folders and virtual environments. It never imports or runs anything from the project: it reads
 the first bytes of the files whose names fit (at most ``MAX_FILES`` names, ``HEAD_BYTES`` of
-each), and a result file whole only through the reader that will read it at ``check`` time, so
-that only a file ``check`` can measure is proposed.
+at most ``MAX_OPENED`` files), and a result file whole only through the reader that will read
+it at ``check`` time (bounded as there), so that only a file ``check`` can measure is proposed.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..record import NamedTuple
 
-__all__ = ["MAX_FILES", "Found", "survey"]
+__all__ = ["MAX_FILES", "MAX_OPENED", "Found", "survey"]
 
 MAX_FILES = 20_000  # names looked at; a bigger tree is surveyed in part
 HEAD_BYTES = 64 * 1024
+MAX_OPENED = 500  # files whose first bytes are read; the shallowest are looked at first
 _GIT_SECONDS = 10.0
 _RECORDS = (".jsonl", ".json", ".csv")
 _DATA_SUFFIXES = _RECORDS + (".parquet",)
@@ -127,17 +128,21 @@ def _scored(record: Dict[str, Any]) -> bool:
 def _result_tool(folder: str, name: str, head: str) -> Optional[str]:
     """The tool that wrote a result file ``check`` can measure as it stands, else None."""
     from ..evidence.result_reader import builtin_readers
-    from ..evidence.results import NotReadable, opener_inside
+    from ..evidence.results import opener_inside
+    from ..evidence.safety import MAX_FILE_BYTES
 
     readers = builtin_readers()
     reader = next((r for r in readers.values() if r.sniff(head, name)), None)
     if reader is None or (reader.name == "ragas" and not _scored(_first_record(head, name))):
         return None
-    try:  # read it whole, as check will: a file needing selectors or extras is not proposed
+    try:
+        if os.path.getsize(os.path.join(folder, *name.split("/"))) > MAX_FILE_BYTES:
+            return None  # check would not read it either
+        # Read whole, as check will read it: a file that needs a selector (several metrics or
+        # providers), an extra that is not installed, or that no reader can read is not
+        # proposed, whatever the reason (NotReadable, OSError or a reader's own failure).
         reader.read(name, opener_inside(os.path.realpath(folder)), None, None)
-    except (NotReadable, OSError, ValueError):
-        return None
-    except Exception:  # a reader that cannot read the file: check would say so, init proposes
+    except Exception:
         return None
     return str(reader.name)
 
@@ -162,6 +167,7 @@ def survey(folder: str) -> Found:
     results: List[Tuple[str, str]] = []
     configs: List[str] = []
     knowledge: Dict[str, int] = {}
+    opened = 0
     for name in names:
         lower = name.lower()
         base = lower.rsplit("/", 1)[-1]
@@ -175,6 +181,9 @@ def survey(folder: str) -> Found:
         if not base.endswith(_DATA_SUFFIXES + (".eval", ".txt", ".trec", ".run", ".tsv",
                                                ".qrels")) and "." in base:
             continue
+        if opened >= MAX_OPENED:
+            break
+        opened += 1
         head = _head(folder, name) if not base.endswith(".parquet") else ""
         first = head.lstrip().split("\n", 1)[0]
         if "qrels" in lower or base.endswith(".qrels"):
