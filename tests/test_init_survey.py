@@ -171,3 +171,15 @@ def test_answers_that_run_out_are_left_out_not_written_as_facts(tmp_path: Path) 
     assert written["gaps"] == ["knowledge"]
     assert "knowledge" not in written  # citations, per_user_access: nobody answered them
     assert "citations" not in (tmp_path / "ragft.yaml").read_text(encoding="utf-8")
+
+
+def test_the_proposals_go_into_a_pyproject_table_too(tmp_path: Path) -> None:
+    root = project(tmp_path / "team")
+    (root / "pyproject.toml").write_text("[project]\nname = 'team'\n", encoding="utf-8")
+    done = ragft(root, "init", "--yes", "--pyproject")
+    assert done.returncode == 0, done.stderr
+    written = facts(root / "pyproject.toml")
+    assert written["rag"]["retrieval_eval"]["path"]["qrels"] == "retrieval/qrels.txt"
+    assert written["eval"]["path"] == {"path": "evals/support.jsonl"}
+    checked = ragft(root, "check", "pyproject.toml")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
