@@ -96,7 +96,7 @@ class TestFromAPipe:
         assert "(" not in done.stderr.split("\n")[0][:10]  # no question was printed
         assert "?" not in done.stderr
 
-    def test_empty_lines_and_the_end_of_the_input_take_the_defaults(
+    def test_empty_lines_take_the_defaults_and_the_end_of_the_input_answers_nothing(
             self, folder: Path) -> None:
         done = init(folder, ["", "behavior", "", "static"])
         assert done.returncode == 0, done.stderr
@@ -104,9 +104,9 @@ class TestFromAPipe:
         decision = decide(load(folder / "ragft.yaml"))["support"]
         # The architecture defaults to what decide recommends from the other answers.
         assert written["architecture"] == decision.consensus == "prompt"
+        # The questions after the last line were not answered: none of them is a fact.
         assert written == {"architecture": "prompt", "gaps": ["behavior"],
-                           "knowledge": {"changes": "static", "citations": False,
-                                         "per_user_access": False}}
+                           "knowledge": {"changes": "static"}}
 
     def test_no_input_at_all_still_writes_a_declaration_that_loads(self, folder: Path) -> None:
         done = init(folder, None, text="")
@@ -347,9 +347,15 @@ class TestOnATerminal:
         # Before the last question, decide's view of the answers so far, and its default.
         assert ("From these answers, decide says: failure-mode tree: hybrid, five gates: "
                 "hybrid, checklist: rag.") in out
-        assert f"{SUPPORT_QUESTIONS}/{SUPPORT_QUESTIONS} Which architecture do you choose?\n" \
+        assert f"{QUESTIONS}/{QUESTIONS} Which architecture do you choose?\n" \
                "  prompt, rag, " \
                "fine-tune, hybrid [hybrid]: " in out
+        # The count shown never moves: follow-ups carry their question's number and a letter.
+        assert f"9a/{QUESTIONS} Does retrieval filter the documents" in out
+        assert f"9b/{QUESTIONS} Do tests show that a user cannot retrieve" in out
+        import re
+        shown = re.findall(r"^\d+[a-z]?/(\d+) ", out, re.MULTILINE)
+        assert len(shown) == SUPPORT_QUESTIONS and set(shown) == {str(QUESTIONS)}
         assert "wrote ragft.yaml (system 'support bot', architecture hybrid)" in out
         assert "  consensus: hybrid\n" in out
 

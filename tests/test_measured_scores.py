@@ -149,8 +149,11 @@ def test_a_plugin_reader_is_used_and_its_failure_is_the_plugins(tmp_path: Path) 
         raise RuntimeError("the acme parser broke")
 
     session = Session()
-    declaration = session.declaration(made.root / "ragft.yaml")
     works = {"acme": ResultReader("acme", "Acme's files", lambda head, path: False, read)}
+    # `format: acme` names a reader only a session with the acme reader knows.
+    declaration = Session(session.plugins._replace(
+        result_readers={**session.plugins.result_readers, **works})).declaration(
+        made.root / "ragft.yaml")
     evidence = measure_declaration(declaration, AS_OF, use_cache=False, result_readers=works)
     assert evidence.systems["tone-bot"].fine_tune_results.scores == {"a": 1.0, "b": 0.0}
     fails = {"acme": ResultReader("acme", "Acme's files", lambda head, path: False, broken)}

@@ -118,10 +118,13 @@ def test_an_ambiguous_metric_is_not_a_malformed_record(tmp_path: Path) -> None:
     assert "malformed record" not in finding.message and "stopped" not in finding.message
 
 
-def test_an_unknown_format_reads_as_a_sentence(tmp_path: Path) -> None:
+def test_an_unknown_format_is_the_declarations_mistake_at_its_key(tmp_path: Path) -> None:
+    from ragft_lint.errors import DeclarationError
+
     project = _results_project(tmp_path / "p", "{path: results/ft.json, format: promptfo}",
                                "results/ft.json", "{}\n")
-    [finding] = rules_fired(project.check(), "DA006")
-    assert finding.message.startswith("results/ft.json cannot be measured: format 'promptfo' "
-                                      "is not a result format")
-    assert "did you mean 'promptfoo'" in finding.message
+    with pytest.raises(DeclarationError) as raised:
+        project.check()
+    (problem,) = raised.value.problems
+    assert "format: unknown result format 'promptfo'" in str(problem)
+    assert "did you mean 'promptfoo'" in str(problem) and "DA006" not in str(problem)

@@ -395,4 +395,7 @@ def test_the_git_hook_says_how_to_install_the_tool(hooked_repo: Path) -> None:
     done = _commit(hooked_repo, {"ragft.yaml": GOOD}, path=bare)
     assert done.returncode == 1
     assert "ragft-lint: not found; install it" in done.stderr
+    # Not on PyPI yet: the message says where the package comes from, not a name pip lacks.
+    assert "pip install ragft-lint" not in done.stderr
+    assert "clone" in done.stderr and "wheel" in done.stderr
     assert _commits(hooked_repo) == 0

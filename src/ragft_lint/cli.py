@@ -226,6 +226,12 @@ def _init_options(init: argparse.ArgumentParser) -> None:
                       help="add a [tool.ragft-lint] table to the folder's pyproject.toml "
                            "instead of writing ragft.yaml")
     init.add_argument("--force", action="store_true", help="replace an existing declaration")
+    init.add_argument("-y", "--yes", action="store_true",
+                      help="take every proposal and default without asking")
+    init.add_argument("--answers", metavar="FILE",
+                      help="answers by question name, from a YAML or JSON file")
+    init.add_argument("--set", action="append", metavar="NAME=VALUE",
+                      help="one answer by question name (repeatable), e.g. architecture=rag")
     init.add_argument("-v", "--verbose", action="store_true",
                       help="show tracebacks of internal errors")
 

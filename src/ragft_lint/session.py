@@ -59,7 +59,16 @@ class Session:
         """Validate a read declaration against the format, with the plugins' keys and rules."""
         from .declaration import declaration_from
 
-        return declaration_from(document, self.plugins.rule_ids, self.plugins.extension)
+        return declaration_from(document, self.plugins.rule_ids, self.plugins.extension,
+                                result_formats=self.result_formats())
+
+    def result_formats(self) -> List[str]:
+        """The formats of result files this session reads: the built-in readers', then the
+        plugins'."""
+        from .evidence.result_reader import BUILT_IN
+
+        names = [name for name, _, _ in BUILT_IN]
+        return names + [name for name in self.plugins.result_readers if name not in names]
 
     def declarations(self, paths: Sequence[PathLike] = ()
                      ) -> Tuple[List[Declaration], List[Note]]:

@@ -41,15 +41,21 @@ def read_text(path: Union[str, os.PathLike[str]], display: str, text: str) -> Op
 
 
 def declaration_from(document: Document, known_rules: Optional[List[str]] = None,
-                     extension: Optional[Extension] = None) -> Declaration:
-    """Validate a read document; its project root is the repository above it."""
+                     extension: Optional[Extension] = None, *,
+                     result_formats: Optional[List[str]] = None) -> Declaration:
+    """Validate a read document; its project root is the repository above it.
+
+    ``result_formats``: the formats of eval tools' result files known in the session (built-in
+    readers and plugins'); a result file's ``format:`` is then checked against them.
+    """
     import os
 
     from .discovery import project_root
     from .model import build
 
     folder = os.path.realpath(os.path.dirname(os.path.abspath(document.file)))
-    return build(document, project_root(folder), known_rules, extension)
+    return build(document, project_root(folder), known_rules, extension,
+                 result_formats=result_formats)
 
 
 def load(path: Union[str, os.PathLike[str], None] = None,

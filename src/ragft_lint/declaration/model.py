@@ -100,7 +100,8 @@ class Declaration:
 
 
 def build(document: Document, root: str, known_rules: Optional[List[str]] = None,
-          extension: Optional[Extension] = None) -> Declaration:
+          extension: Optional[Extension] = None, *,
+          result_formats: Optional[List[str]] = None) -> Declaration:
     """Validate a document against the format and build the declaration, or raise every problem.
 
     With ``known_rules``, rule ids named in the settings and waivers are checked as well;
@@ -120,6 +121,8 @@ def build(document: Document, root: str, known_rules: Optional[List[str]] = None
     _check_paths(document, root, data, complain)
     if known_rules is not None:
         problems.extend(_rule_reference_problems(document, data, known_rules))
+    if result_formats is not None:
+        _check_result_formats(data, result_formats, complain)
     if problems:
         raise DeclarationError(problems)
     systems = {
@@ -180,6 +183,24 @@ def _check_one(value: str, where: KeyPath, base: str, root: str, complain: Compl
         resolve_inside(base, value, root, pattern=True)
     except OutsideRoot as exc:
         complain(where, f"{value!r} {exc}", False)
+
+
+_RESULT_KEYS = (("prompt", "baseline_results"), ("fine_tune", "results"))
+
+
+def _check_result_formats(data: Dict[str, Any], known: List[str], complain: Complain) -> None:
+    """A result file's ``format:`` names a reader of the session (built-in or a plugin's): a
+    misspelt one is the declaration's mistake, found before any file is read."""
+    for name, system in (data.get("systems") or {}).items():
+        for keys in _RESULT_KEYS:
+            node: Any = system
+            for key in keys:
+                node = node.get(key) if isinstance(node, dict) else None
+            fmt = node.get("format") if isinstance(node, dict) else None
+            if isinstance(fmt, str) and fmt not in known:
+                complain(("systems", name, *keys, "format"),
+                         f"unknown result format {fmt!r} (known: {', '.join(known)})"
+                         f"{hint(fmt, known)}", False)
 
 
 def _rule_reference_problems(document: Document, data: Dict[str, Any],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Optional, TextIO, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, TextIO, Tuple
 
 from .. import terminal
 from ..declaration.discovery import PYPROJECT, YAML_NAMES, display_path
@@ -20,7 +20,8 @@ from ..errors import RagftLintError
 from ..output.present import PREFIX
 from .errors import InitError
 from .pyproject import pyproject_bytes
-from .questions import Question, default_name, questions
+from .questions import REQUIRED, Question, default_name, questions
+from .survey import Found, survey
 from .writers import declaration_data, to_yaml
 
 if TYPE_CHECKING:
@@ -74,37 +75,60 @@ class _Cancelled(Exception):
     """The user ended the conversation (Ctrl-D on a terminal): nothing is written."""
 
 
-class Asker:
-    """Asks on a terminal (again after a wrong answer) or reads one line per answer."""
+# What a question nobody answered gives: it is left out of the declaration.
+UNANSWERED: Any = object()
 
-    def __init__(self, stdin: TextIO, prompts: TextIO, interactive: bool, colour: bool) -> None:
+
+class Asker:
+    """Asks on a terminal (again after a wrong answer) or reads one line per answer.
+
+    ``given`` holds answers by question name (``--answers FILE``, ``--set``), with where each
+    came from; ``yes`` takes every other question's proposal or default without asking.
+    """
+
+    def __init__(self, stdin: TextIO, prompts: TextIO, interactive: bool, colour: bool,
+                 given: Optional[Dict[str, Tuple[str, str]]] = None, yes: bool = False) -> None:
         self.stdin = stdin
         self.prompts = prompts
         self.interactive = interactive
         self.colour = colour
+        self.given = given or {}
+        self.yes = yes
+        self.lines = 0  # answers read from a pipe, for the messages that name one
 
     def say(self, text: str) -> None:
-        if self.interactive:
+        if self.interactive and not self.yes:
             self.prompts.write(text + "\n")
             self.prompts.flush()
 
-    def ask(self, number: int, total: int, question: Question, default: str) -> Any:
+    def ask(self, label: str, total: int, question: Question, default: str) -> Any:
+        if question.name in self.given:
+            text, source = self.given[question.name]
+            try:
+                return question.parse(text)
+            except ValueError as exc:
+                raise InitError(f"{source}: {question.name} ({question.text}): {exc}") from None
+        if self.yes:
+            return question.parse(default)
         while True:
             if self.interactive:
-                title = f"{number}/{total} {question.text}"
+                title = f"{label}/{total} {question.text}"
                 if self.colour:
                     title = f"\x1b[1m{title}\x1b[0m"
                 self.prompts.write(f"{title}\n  {question.accepts} [{default}]: ")
                 self.prompts.flush()
             line = self.stdin.readline()
-            if not line and self.interactive:
-                raise _Cancelled()
+            if not line:
+                if self.interactive:
+                    raise _Cancelled()
+                return UNANSWERED  # the input ran out: this question stays unanswered
+            self.lines += 1
             text = line.rstrip("\r\n")
             try:
                 return question.parse(text if text.strip() else default)
             except ValueError as exc:
                 if not self.interactive:
-                    raise InitError(f"answer {number} ({question.text}): {exc}") from None
+                    raise InitError(f"answer {self.lines} ({question.text}): {exc}") from None
                 self.prompts.write(f"  {exc}\n")
 
 
@@ -124,24 +148,52 @@ def _recommendation(session: Session, answers: Dict[str, Any], folder: Path) -> 
     return chosen, f"From these answers, decide says: {said}."
 
 
-def interview(asker: Asker, folder: Path, session: Session) -> Dict[str, Any]:
-    """Every answer, by question name."""
-    asked = questions(default_name(folder))
+def interview(asker: Asker, folder: Path, session: Session,
+              found: Optional[Found] = None) -> Dict[str, Any]:
+    """Every answer given, by question name; a question nobody answered is not in it.
+
+    Questions are numbered out of the count of those asked whatever the answers (the count
+    never moves); a follow-up that an answer calls for carries its question's number and a
+    letter (``9a``).
+    """
+    asked = questions(default_name(folder), found or Found())
+    total = sum(question.when is None for question in asked)
     answers: Dict[str, Any] = {}
     number = 0
+    follow = 0
     for question in asked:
         if not question.asked(answers):  # follow-up questions the answers do not call for
             continue
-        number += 1
-        total = number + sum(q.asked(answers) for q in asked[asked.index(question) + 1:])
+        if question.when is None:
+            number, follow = number + 1, 0
+            label = str(number)
+        else:
+            follow += 1
+            label = f"{number}{chr(ord('a') + follow - 1)}"
         if question.name == "architecture":
             answers["_recommended"], note = _recommendation(session, answers, folder)
             if note:
                 asker.say(note)
         default = question.default(answers) if callable(question.default) else question.default
-        answers[question.name] = asker.ask(number, total, question, default)
+        answer = asker.ask(label, total, question, default)
+        if answer is UNANSWERED and question.name in REQUIRED:
+            answer = question.parse(default)
+        if answer is not UNANSWERED:
+            answers[question.name] = answer
     answers.pop("_recommended", None)
     return answers
+
+
+def _given(args: argparse.Namespace) -> Dict[str, Tuple[str, str]]:
+    """Answers by question name from ``--answers FILE`` and ``--set NAME=VALUE`` (which wins),
+    each with where it came from; an unknown name is refused with "did you mean"."""
+    from .answers import from_file, from_flags
+
+    given: Dict[str, Tuple[str, str]] = {}
+    if getattr(args, "answers", None):
+        given.update(from_file(Path(args.answers)))
+    given.update(from_flags(getattr(args, "set", None) or []))
+    return given
 
 
 def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
@@ -156,17 +208,22 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     # What the file holds now: it is replaced only if it still holds this after the questions
     # (a file that appears meanwhile is not overwritten).
     started = _current(path)
+    given = _given(args)
+    yes = bool(getattr(args, "yes", False))
     session = Session()
+    found = survey(str(folder))
     if stdin is None:  # started without any standard input: every answer is the default
         import io
 
         stdin = io.StringIO("")
     interactive = stdin.isatty()
-    asker = Asker(stdin, sys.stderr, interactive, terminal.colour(sys.stderr))
+    asker = Asker(stdin, sys.stderr, interactive, terminal.colour(sys.stderr), given, yes)
     asker.say("ragft-lint init: a few questions about one AI system. Press Enter to take the "
               "answer in [brackets]; `unknown` leaves a fact out.")
+    for line in _found_lines(found):
+        print(f"{PREFIX}{line}", file=sys.stderr)
     try:
-        answers = interview(asker, folder, session)
+        answers = interview(asker, folder, session, found)
     except _Cancelled:
         print(f"\n{PREFIX}init cancelled; nothing was written", file=sys.stderr)
         return 130
@@ -198,6 +255,24 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     out.write(("\n" if interactive else "") + shown.text)
     out.write("\nNext: `ragft-lint check` shows where the evidence and the choice disagree.\n")
     return shown.exit_status if shown.exit_status == 3 else 0
+
+
+def _found_lines(found: Found) -> List[str]:
+    """What the survey found, one line each, so that a run without questions says it too."""
+    lines = []
+    for what, path in (("an eval set", found.eval_set), ("training data", found.training_data),
+                       ("knowledge files", found.sources)):
+        if path:
+            lines.append(f"found {what}: {path}")
+    if found.retrieval_run:
+        judged = f" (judgements: {found.qrels})" if found.qrels else ""
+        lines.append(f"found a retrieval run: {found.retrieval_run}{judged}")
+    for path, tool in found.results:
+        lines.append(f"found a {tool} result file: {path}")
+    for config in found.configs:
+        lines.append(f"found {config}: its results count once written with "
+                     "`promptfoo eval -o results.json`")
+    return lines
 
 
 def _current(path: Path) -> Optional[bytes]:

@@ -12,8 +12,12 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from ..declaration.schema import ARCHITECTURES, DEPTHS, FREQUENCIES, GAPS, GOALS
 from ..record import NamedTuple
 from ..suggest import hint
+from .survey import Found
 
-__all__ = ["Question", "default_name", "questions"]
+__all__ = ["REQUIRED", "Question", "default_name", "questions"]
+
+# Answers a declaration cannot do without: taken from their defaults when nobody gives them.
+REQUIRED = ("name", "architecture")
 
 
 class Question(NamedTuple):
@@ -148,12 +152,32 @@ def _model(text: str) -> Optional[str]:
     return name
 
 
+def _path(text: str) -> Optional[str]:
+    """A path (or glob) relative to the declaration's folder, or ``none``."""
+    name = text.strip()
+    if name.lower() in ("", "none", "unknown"):
+        return None
+    if any(not ch.isprintable() for ch in name):
+        raise ValueError("a path of printable characters, please")
+    return name.replace("\\", "/")
+
+
 def _has_eval(answers: Dict[str, Any]) -> bool:
-    return bool(answers.get("eval_examples"))
+    return bool(answers.get("eval_examples") or answers.get("eval_path"))
 
 
 def _has_baseline(answers: Dict[str, Any]) -> bool:
-    return answers.get("baseline_score") is not None
+    return answers.get("baseline_score") is not None or bool(answers.get("baseline_results"))
+
+
+def _unless(name: str) -> Callable[[Dict[str, Any]], bool]:
+    """Asked only when the file ``name`` answers was not given: its figure is then measured."""
+    return lambda answers: not answers.get(name)
+
+
+def _judgements_needed(answers: Dict[str, Any]) -> bool:
+    run = answers.get("retrieval_run")
+    return bool(run) and not str(run).lower().endswith(".jsonl")
 
 
 def _reasoning(answers: Dict[str, Any]) -> bool:
@@ -172,9 +196,29 @@ def default_name(folder: Path) -> str:
     return name or "assistant"
 
 
-def questions(default_name: str) -> List[Question]:
-    """The questions, in the order they are asked (and answers are read from a pipe)."""
-    return [
+def _file_question(name: str, text: str, found: Optional[str]) -> List[Question]:
+    """A question proposing what the survey found; none when it found nothing."""
+    if found is None:
+        return []
+    return [Question(name, text, "a path relative to this folder, or none", found, _path)]
+
+
+def _measured_or_asked(question: Question, by: str, proposed: Optional[str]) -> Question:
+    """``question`` (a declared figure) asked only when the file ``by`` names is not given;
+    unchanged when the survey proposed no such file."""
+    return question if proposed is None else question._replace(when=_unless(by))
+
+
+def questions(default_name: str, found: Optional[Found] = None) -> List[Question]:
+    """The questions, in the order they are asked (and answers are read from a pipe).
+
+    ``found`` is what the survey of the project proposes: each proposal is a question whose
+    default is the file found, and the figure that file measures is then asked only when the
+    proposal is turned down.
+    """
+    found = found or Found()
+    result = found.results[0][0] if found.results else None
+    asked = [
         Question("name", "What is the AI system called?", "a name", default_name, _name),
         Question("gaps", "What did the unmodified base model get wrong when you tried it?",
                  "knowledge, reasoning, behavior (any of them), or none if not tried yet",
@@ -187,6 +231,8 @@ def questions(default_name: str) -> List[Question]:
                  "reference, deep, or unknown", "unknown", _choice(DEPTHS)),
         Question("corpus_tokens", "How many tokens do its documents hold in all?",
                  "a number such as 4M, 0 if it has none", "0", _count()),
+        *_file_question("knowledge_sources", "Which files hold the knowledge it must know "
+                        "(their git history says how often they change)?", found.sources),
         Question("context_window_tokens", "How many tokens fit in the model's context window?",
                  "a number such as 128k, or unknown", "unknown", _count(unknown=True)),
         Question("citations", "Must its answers cite their sources?", "yes or no", "no",
@@ -199,18 +245,30 @@ def questions(default_name: str) -> List[Question]:
         Question("leakage_tested",
                  "Do tests show that a user cannot retrieve documents only others may see?",
                  "yes or no", "no", _yes_no, when=_per_user),
-        Question("eval_examples", "How many labelled examples does your eval set hold?",
-                 "a number, 0 if there is no eval set", "0", _count()),
+        *_file_question("retrieval_run", "Which retrieval run measures its retrieval?",
+                        found.retrieval_run),
+        *([Question("retrieval_qrels", "Which file holds that run's relevance judgements?",
+                    "a path relative to this folder, or none", found.qrels, _path,
+                    _judgements_needed)] if found.qrels else []),
+        *_file_question("eval_path", "Which file is the eval set?", found.eval_set),
+        _measured_or_asked(Question(
+            "eval_examples", "How many labelled examples does your eval set hold?",
+            "a number, 0 if there is no eval set", "0", _count()), "eval_path", found.eval_set),
         Question("target_score", "What score must it reach on that eval set to ship, from 0 "
                  "to 1?", "a score such as 0.85, or unknown", "unknown", _score, _has_eval),
-        Question("training_examples",
-                 "How many training examples (inputs with expected outputs) do you have?",
-                 "a number, 0 if none", "0", _count()),
+        *_file_question("training_data", "Which file holds the training data?",
+                        found.training_data),
+        _measured_or_asked(Question(
+            "training_examples",
+            "How many training examples (inputs with expected outputs) do you have?",
+            "a number, 0 if none", "0", _count()), "training_data", found.training_data),
         Question("few_shot_examples", "How many examples have you tried in the prompt?",
                  "a number", "0", _count()),
-        Question("baseline_score",
-                 "What did the best prompt score on the eval set, from 0 to 1?",
-                 "a score such as 0.7, or unknown", "unknown", _score),
+        *_file_question("baseline_results", "Which eval tool's result file holds the best "
+                        "prompt's score on the eval set?", result),
+        _measured_or_asked(Question(
+            "baseline_score", "What did the best prompt score on the eval set, from 0 to 1?",
+            "a score such as 0.7, or unknown", "unknown", _score), "baseline_results", result),
         Question("baseline_model", "Which model was that score measured on?",
                  "a model name, or unknown", "unknown", _model, _has_baseline),
         Question("goals", "What would a fine-tune have to change?",
@@ -225,3 +283,4 @@ def questions(default_name: str) -> List[Question]:
                  ", ".join(ARCHITECTURES), _architecture_default,
                  _choice(ARCHITECTURES, unknown=False)),
     ]
+    return asked

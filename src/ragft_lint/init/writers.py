@@ -13,54 +13,76 @@ from ..declaration.schema import ARCHITECTURES
 __all__ = ["declaration_data", "system_facts", "to_toml", "to_yaml"]
 
 
+def _evidence(answers: Dict[str, Any], system: Dict[str, Any]) -> None:
+    """The evidence files the answers name (proposed by the survey, or given)."""
+    if answers.get("knowledge_sources"):
+        system.setdefault("knowledge", {})["sources"] = [answers["knowledge_sources"]]
+    if answers.get("retrieval_run"):
+        run: Any = answers["retrieval_run"]
+        if answers.get("retrieval_qrels"):
+            run = {"path": run, "qrels": answers["retrieval_qrels"]}
+        system.setdefault("rag", {})["retrieval_eval"] = {"path": run}
+    if answers.get("baseline_results"):
+        system.setdefault("prompt", {})["baseline_results"] = answers["baseline_results"]
+    if answers.get("training_data"):
+        system.setdefault("fine_tune", {})["training_data"] = answers["training_data"]
+    if answers.get("eval_path"):
+        system.setdefault("eval", {})["path"] = answers["eval_path"]
+
+
+def _some(answers: Dict[str, Any], table: Dict[str, Any], keys: Dict[str, str],
+          falsy: bool = False) -> None:
+    """Copy the answers named in ``keys`` (answer: declared key) that were given; with
+    ``falsy``, ``False`` and 0 are facts too (a question answered "no" says no)."""
+    for answer, key in keys.items():
+        value = answers.get(answer)
+        if value is not None and (falsy or value):
+            table[key] = value
+
+
 def system_facts(answers: Dict[str, Any]) -> Dict[str, Any]:
-    """One system's declared facts from the answers; what is unknown is left out."""
+    """One system's declared facts from the answers; what is unknown or unanswered is left out."""
     system: Dict[str, Any] = {"architecture": answers["architecture"]}
-    if answers["gaps"]:
-        system["gaps"] = answers["gaps"]
-    if answers["baseline_queries"]:
-        system["baseline_queries"] = answers["baseline_queries"]
+    _some(answers, system, {"gaps": "gaps", "baseline_queries": "baseline_queries"})
     knowledge: Dict[str, Any] = {}
-    if answers["changes"] is not None:
-        knowledge["changes"] = answers["changes"]
-    if answers["depth"] is not None:
-        knowledge["depth"] = answers["depth"]
-    if answers["corpus_tokens"]:
-        knowledge["corpus_tokens"] = answers["corpus_tokens"]
-    knowledge["citations"] = answers["citations"]
-    knowledge["per_user_access"] = answers["per_user_access"]
-    system["knowledge"] = knowledge
+    _some(answers, knowledge, {"changes": "changes", "depth": "depth",
+                               "corpus_tokens": "corpus_tokens"})
+    _some(answers, knowledge, {"citations": "citations", "per_user_access": "per_user_access"},
+          falsy=True)
+    if knowledge:
+        system["knowledge"] = knowledge
     prompt: Dict[str, Any] = {}
-    if answers["few_shot_examples"]:
-        prompt["few_shot_examples"] = answers["few_shot_examples"]
-    if answers["context_window_tokens"] is not None:
-        prompt["context_window_tokens"] = answers["context_window_tokens"]
-    if answers["baseline_score"] is not None:
-        prompt["baseline_score"] = answers["baseline_score"]
-    if answers.get("baseline_model") is not None:
-        prompt["baseline_model"] = answers["baseline_model"]
+    _some(answers, prompt, {"few_shot_examples": "few_shot_examples",
+                            "context_window_tokens": "context_window_tokens",
+                            "baseline_score": "baseline_score",
+                            "baseline_model": "baseline_model"})
+    if answers.get("context_window_tokens") == 0:
+        prompt["context_window_tokens"] = 0
     if prompt:
         system["prompt"] = prompt
     fine_tune: Dict[str, Any] = {}
-    if answers["goals"]:
-        fine_tune["goals"] = answers["goals"]
-    if answers["training_examples"]:
-        fine_tune["training_examples"] = answers["training_examples"]
-    if answers["requests_per_month"] is not None:
-        fine_tune["requests_per_month"] = answers["requests_per_month"]
-    if answers.get("conventions_change") is not None:
-        fine_tune["conventions_change"] = answers["conventions_change"]
+    _some(answers, fine_tune, {"goals": "goals", "training_examples": "training_examples",
+                               "requests_per_month": "requests_per_month",
+                               "conventions_change": "conventions_change"})
+    if answers.get("requests_per_month") == 0:
+        fine_tune["requests_per_month"] = 0
     if fine_tune:
         system["fine_tune"] = fine_tune
-    if answers["eval_examples"]:
+    if answers.get("eval_examples"):
         system["eval"] = {"examples": answers["eval_examples"], "labeled": True}
-        if answers.get("target_score") is not None:
-            system["eval"]["target_score"] = answers["target_score"]
-    if answers["per_user_access"] and answers["architecture"] in ("rag", "hybrid"):
+    if answers.get("per_user_access") and answers["architecture"] in ("rag", "hybrid"):
         # Users see different documents: whether retrieval keeps them apart (RG005, RG006).
-        system["rag"] = {"acl_filtering": bool(answers.get("acl_filtering")),
-                         "leakage_tested": bool(answers.get("leakage_tested"))}
-    return system
+        system["rag"] = {}
+        _some(answers, system["rag"], {"acl_filtering": "acl_filtering",
+                                       "leakage_tested": "leakage_tested"}, falsy=True)
+    _evidence(answers, system)
+    if _has_eval_table(system) and answers.get("target_score") is not None:
+        system["eval"]["target_score"] = answers["target_score"]
+    return {key: value for key, value in system.items() if value != {}}
+
+
+def _has_eval_table(system: Dict[str, Any]) -> bool:
+    return isinstance(system.get("eval"), dict)
 
 
 def declaration_data(answers: Dict[str, Any]) -> Dict[str, Any]:
