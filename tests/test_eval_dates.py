@@ -108,21 +108,35 @@ def test_ev010_with_evidence_off_the_git_date_is_unknown(tmp_path: Path) -> None
 
 
 # A fine-tune (hybrid) as `ragft-lint init` writes it: an eval of 180 examples, no dates.
-INIT_ANSWERS = ["support bot", "knowledge, behaviour", "60", "weekly", "reference", "4M",
-                "128k", "yes", "yes", "yes", "yes", "180", "0.8", "1,800", "6", "70%",
-                "qwen3-8b", "style", "30k", "hybrid"]
+INIT_ANSWERS = ["--set", "name=support bot", "--set", "gaps=knowledge, behaviour",
+                "--set", "changes=weekly", "--set", "architecture=hybrid"]
+
+
+def init(project: Project, *answers: str) -> str:
+    """Runs ``ragft-lint init --yes`` in the project and returns what it wrote."""
+    done = subprocess.run([sys.executable, "-m", "ragft_lint", "init", "--yes", *INIT_ANSWERS,
+                           *answers], capture_output=True, text=True, cwd=project.root,
+                          env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stderr
+    written = (project.root / "ragft.yaml").read_text(encoding="utf-8")
+    assert "architecture: hybrid" in written and "created_at" not in written
+    return written
 
 
 @needs_git
 def test_ev010_a_fine_tune_written_by_init_is_dated_by_its_committed_eval(
         tmp_path: Path) -> None:
     project = committed_eval(tmp_path, datetime.date(2026, 5, 1))
-    done = subprocess.run([sys.executable, "-m", "ragft_lint", "init"],
-                          input="".join(a + "\n" for a in INIT_ANSWERS), capture_output=True,
-                          text=True, cwd=project.root, env={**os.environ, "NO_COLOR": "1"})
-    assert done.returncode == 0, done.stderr
-    written = (project.root / "ragft.yaml").read_text(encoding="utf-8")
-    assert "architecture: hybrid" in written and "created_at" not in written
+    written = init(project)
+    assert "evals/eval.jsonl" in written  # init proposed the committed eval file
+    project.commit(datetime.date(2026, 5, 2), "declaration")
+    assert not rules_fired(project.check(select=["EV010"]), "EV010")
+
+
+@needs_git
+def test_ev010_after_init_with_only_a_count_its_fix_dates_the_eval(tmp_path: Path) -> None:
+    project = committed_eval(tmp_path, datetime.date(2026, 5, 1))
+    written = init(project, "--set", "eval_path=none", "--set", "eval_examples=180")
     [finding] = rules_fired(project.check(select=["EV010"]), "EV010")
     assert "eval.path" in finding.fix  # a count alone names no file git could date
     # Following the fix: the eval names its committed file.
