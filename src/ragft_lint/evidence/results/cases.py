@@ -135,7 +135,7 @@ class Cases:
         if task is not None:
             select_task(self.tasks, task)
         metrics = tuple(self.values)
-        chosen = _choose(metrics, metric, default, aliases or {})
+        chosen = choose_metric(metrics, metric, default, aliases or {})
         if not self.order and not self.malformed:
             raise NotReadable("holds no cases")
         per_case = self.values.get(chosen, {}) if chosen is not None else {}
@@ -160,7 +160,7 @@ class Cases:
                           tuple(self.tasks))
 
 
-def _choose(metrics: Tuple[str, ...], metric: Optional[str], default: Optional[str],
+def choose_metric(metrics: Tuple[str, ...], metric: Optional[str], default: Optional[str],
             aliases: Dict[str, str]) -> Optional[str]:
     if metric is not None:
         named = aliases.get(metric, metric)

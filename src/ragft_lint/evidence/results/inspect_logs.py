@@ -17,7 +17,7 @@ import statistics
 from typing import Any, Callable, Dict, List, Optional
 
 from . import CaseScores, NotReadable, Opener, Selectors, refuse_selectors
-from .cases import Cases
+from .cases import Cases, choose_metric
 from .json_files import document, loads
 
 LETTERS = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
@@ -242,10 +242,8 @@ def _aggregate(cases: Cases, metric: Optional[str], header: Dict[str, Any],
             if isinstance(s, dict) and isinstance(s.get("name"), str)}
     if not held:
         raise NotReadable("holds no samples and no results: it holds no scored case")
-    for name in held:
-        cases.metric_seen(name)
-    chosen = cases.result(names.get(metric, metric) if metric else None, _task(header))
-    score = held.get(chosen.metric or "", {})
+    chosen = choose_metric(tuple(held), names.get(metric, metric) if metric else None, None, {})
+    score = held.get(chosen or "", {})
     metrics = score.get("metrics")
     first = next(iter(metrics.values()), None) if isinstance(metrics, dict) else None
     value = first.get("value") if isinstance(first, dict) else None
@@ -254,8 +252,10 @@ def _aggregate(cases: Cases, metric: Optional[str], header: Dict[str, Any],
     if not (isinstance(value, (int, float)) and math.isfinite(value)
             and isinstance(count, int) and count > 0):
         raise NotReadable(f"holds no samples, and its results give no figure for "
-                          f"{chosen.metric!r}: it holds no scored case")
-    return chosen._replace(figure=float(value), counted=count)
+                          f"{chosen!r}: it holds no scored case")
+    return CaseScores(cases.path, cases.tool, chosen, _task(header), {}, 0, (), cases.malformed,
+                      tuple(cases.first_malformed), True, tuple(held), tuple(cases.tasks),
+                      figure=float(value), counted=count)
 
 
 def _is_zip(path: str, open_: Opener) -> bool:

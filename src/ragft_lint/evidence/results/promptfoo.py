@@ -298,22 +298,25 @@ def _csv(table: Table, handle: Any) -> None:
     reader = csv.reader(text)
     header: Optional[List[str]] = None
     number = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            table.cases.bad(reader.line_num, f"not a CSV row: {exc}")
-            continue
-        if header is None:
-            header = row
-            continue
-        if not row:
-            continue
-        for result in _cells(row, header, number):
-            table.row(reader.line_num, result)
-        number += 1
+    try:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                table.cases.bad(reader.line_num, f"not a CSV row: {exc}")
+                continue
+            if header is None:
+                header = row
+                continue
+            if not row:
+                continue
+            for result in _cells(row, header, number):
+                table.row(reader.line_num, result)
+            number += 1
+    finally:
+        text.detach()  # the handle is the caller's to close
 
 
 def _cells(row: List[str], header: List[str], number: int,
