@@ -392,3 +392,10 @@ def test_a_promptfoo_csv_is_not_read_as_ragas(tmp_path: Path) -> None:
     result = read(path, tmp_path)
     assert (result.tool, result.metric, result.mean, result.errored) == (
         "promptfoo", "pass", 1 / 3, 1)
+
+
+def test_a_file_whose_cases_all_lack_a_score_is_not_silent(tmp_path: Path) -> None:
+    path = write(tmp_path, "scores.jsonl", '{"id": "a", "score": null}\n'
+                                           '{"id": "b", "score": NaN}\n')
+    assert reason(path, tmp_path) == ("holds no scored case: none of its 2 cases has a score "
+                                      "for 'score' ('a', 'b')")

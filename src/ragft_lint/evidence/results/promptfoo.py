@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from ..measurements import EXAMPLES, Malformed
 from . import Ambiguous, CaseScores, NotReadable, Opener, Selectors, refuse_selectors
-from .cases import Cases, select_task
+from .cases import Cases, no_scored_case, select_task
 from .json_files import Lines, document
 
 ERROR = 2  # promptfoo's ResultFailureReason.ERROR
@@ -145,6 +145,8 @@ class Table:
                 unscored.append(case)
             else:
                 scores[case] = sums[0] / sums[1]
+        if not scores and not self.cases.malformed:  # else DA006 names the broken rows
+            raise NotReadable(no_scored_case(name, len(unscored), unscored))
         cases = self.cases
         return CaseScores(cases.path, "promptfoo", name, task, scores, len(unscored),
                           tuple(unscored[:EXAMPLES]), cases.malformed,
