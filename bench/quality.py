@@ -125,7 +125,8 @@ def timed(command: List[str], env: Dict[str, str]) -> float:
 # promptfoo's JSON Lines rows as 0.121 writes them (``-o results.jsonl``), about 1.6 kB each.
 PROMPTFOO_ROW = {
     "cost": 0, "error": None, "gradingResult": {
-        "pass": True, "score": 1, "reason": "All assertions passed", "namedScores": {},
+        "pass": True, "score": 1, "reason": "All assertions passed",
+        "namedScores": {"accuracy": 1}, "namedScoreWeights": {"accuracy": 1},
         "tokensUsed": {"total": 0, "prompt": 0, "completion": 0, "cached": 0},
         "componentResults": [{"pass": True, "score": 1, "reason": "Assertion passed",
                               "assertion": {"type": "contains", "value": "Paris",
@@ -180,7 +181,7 @@ def promptfoo_lines(runs: int, cases: int) -> bool:
                        "vars": {"id": f"case-{n}", "question": question},
                        "prompt": {"raw": f"Answer: {question}", "label": "Answer: {{question}}"},
                        "response": {**PROMPTFOO_ROW["response"],  # type: ignore[dict-item]
-                                    "output": f"The answer to case {n} is Paris. " * 4}}
+                                    "output": f"The answer to case {n} is Paris. " * 10}}
                 out.write(json.dumps(row, separators=(",", ":")) + "\n")
         print(f"promptfoo JSON Lines: {cases} rows, {path.stat().st_size / 1e6:.0f} MB",
               flush=True)

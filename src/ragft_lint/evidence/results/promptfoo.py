@@ -56,9 +56,14 @@ class Column:
 class Table:
     """Every column of a promptfoo file, filled one row at a time."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, metric: Optional[str] = None) -> None:
         self.cases = Cases(path, "promptfoo")  # what cannot be read, and whether it all was
+        # Only the metric asked for is gathered (``pass`` is always), the names of the others
+        # kept for messages: a row costs little more than its parsing.
+        self.wanted = metric or "pass"
+        self.names: Dict[str, Any] = {}  # the named metrics seen, in order
         self.columns: Dict[Key, Column] = {}
+        self.by_index: Dict[Tuple[Any, Any], Column] = {}  # (promptIdx, provider id) -> column
 
     def column(self, provider: Any, prompt: Any, index: Any) -> Column:
         if isinstance(provider, dict):
@@ -74,42 +79,75 @@ class Table:
         return found
 
     def row(self, where: int, result: Any) -> None:
-        """One row of ``results.results`` (a line of the JSON Lines file)."""
+        """One row of ``results.results`` (a line of the JSON Lines file).
+
+        Written for speed, as it runs once per row of files of many thousands: the column of
+        a row is looked up by its prompt index and provider id (promptfoo numbers each prompt
+        under each provider), its label read only the first time."""
         if type(result) is not dict:
             self.cases.bad(where, getattr(result, "reason", "not a record (a JSON object)"))
             return
-        case = _case(result)
-        if case is None:
-            self.cases.bad(where, "no test index (`testIdx`) and no `vars.id`")
-            return
-        column = self.column(result.get("provider"), result.get("prompt"),
-                             result.get("promptIdx"))
-        column.order.setdefault(case, where)
+        get = result.get
+        variables = get("vars")
+        case = variables.get("id") if type(variables) is dict else None
+        if type(case) is not str:
+            case = _case(result)
+            if case is None:
+                self.cases.bad(where, "no test index (`testIdx`) and no `vars.id`")
+                return
+        provider = get("provider")
+        fast = (get("promptIdx"), provider.get("id") if type(provider) is dict else provider)
+        column = self.by_index.get(fast)
+        if column is None:
+            column = self.by_index[fast] = self.column(provider, get("prompt"), fast[0])
+        if case not in column.order:
+            column.order[case] = where
         column.rows += 1
-        if result.get("failureReason") == ERROR:
+        passed = column.passed.get(case)
+        if passed is None:
+            passed = column.passed[case] = [0.0, 0.0]
+        if get("failureReason") == ERROR:
             column.errored += 1  # a failure, as promptfoo counts it, with no graded score
-            _add(column.passed, case, 0.0, 1.0)
+            passed[1] += 1.0
             return
-        success = result.get("success")
-        if type(success) is not bool:
+        success = get("success")
+        if success is True:
+            passed[0] += 1.0
+        elif success is not False:
             self.cases.bad(where, "pass: `success` is neither true nor false")
             return
-        _add(column.passed, case, 1.0 if success else 0.0, 1.0)
-        value = result.get("score")
-        if isinstance(value, (int, float)) and type(value) is not bool and math.isfinite(value):
-            _add(column.graded, case, float(value), 1.0)
-        named = result.get("namedScores")
-        if type(named) is dict and named:
+        passed[1] += 1.0
+        named = get("namedScores")
+        if named and type(named) is dict:
+            self.names.update(named)
+            if self.wanted in named:
+                self.named(where, column, case, result, named[self.wanted])
+        if self.wanted == "score":
+            value: Any = get("score")
+            kind = type(value)
+            if (kind is int or kind is float) and -math.inf < value < math.inf:
+                _add(column.graded, case, float(value), 1.0)
+
+    def named(self, where: int, column: Column, case: str, result: Dict[str, Any],
+              value: Any) -> None:
+        """A row's score for the named metric asked for, weighed by the assertions that feed
+        it, as promptfoo weighs it in its aggregate."""
+        name = self.wanted
+        kind = type(value)
+        if not ((kind is int or kind is float) and -math.inf < value < math.inf):
+            self.cases.bad(where, f"{name}: score {str(value)[:40]!r} is not a number")
+            return
+        grading = result.get("gradingResult")
+        weights = grading.get("namedScoreWeights") if type(grading) is dict else None
+        if type(weights) is not dict:
             weights = _weights(result)
-            for name, value in named.items():
-                if type(value) in (int, float) and math.isfinite(value):
-                    per_case = column.named.get(name)
-                    if per_case is None:
-                        per_case = column.named[name] = {}
-                    weight = weights.get(name, 1.0)
-                    _add(per_case, case, value * weight, weight)
-                else:
-                    self.cases.bad(where, f"{name}: score {str(value)[:40]!r} is not a number")
+        weight = weights.get(name, 1.0)
+        if not (type(weight) in (int, float) and 0 < weight < math.inf):
+            weight = 1.0
+        per_case = column.named.get(name)
+        if per_case is None:
+            per_case = column.named[name] = {}
+        _add(per_case, case, value * weight, float(weight))
 
     def result(self, metric: Optional[str], task: Optional[str],
                selectors: Optional[Selectors]) -> CaseScores:
@@ -117,15 +155,15 @@ class Table:
             select_task([], task)
         chosen = _select(self.columns, selectors or {})
         column = _pooled([self.columns[key] for key in chosen])
-        metrics = ("pass", "score", *sorted(column.named))
+        metrics = ("pass", "score", *self.names)
         name = "pass" if metric is None else metric
         figure: Optional[float] = None
         if name == "pass":
             per_case = column.passed
         elif name == "score":
             per_case = column.graded
-        elif name in column.named:
-            per_case = column.named[name]
+        elif name in self.names:
+            per_case = column.named.get(name, {})
             total = math.fsum(count for _, count in per_case.values())
             if total:
                 figure = math.fsum(value for value, _ in per_case.values()) / total
@@ -177,15 +215,8 @@ def _case(result: Dict[str, Any]) -> Optional[str]:
 
 
 def _weights(result: Dict[str, Any]) -> Dict[str, float]:
-    """How much each named score of a row weighs in promptfoo's aggregate: a row's named score
-    is the mean of the assertions that feed it, and the aggregate weighs it by their count
-    (``gradingResult.namedScoreWeights``; in files without it, the test's assertions that
-    name the metric)."""
-    grading = result.get("gradingResult")
-    found = grading.get("namedScoreWeights") if isinstance(grading, dict) else None
-    if isinstance(found, dict):
-        return {str(k): float(v) for k, v in found.items()
-                if type(v) in (int, float) and math.isfinite(v) and v > 0}
+    """For files without ``gradingResult.namedScoreWeights``: the test's assertions that name
+    each metric, as promptfoo counts them (``namedScoresCount``)."""
     test = result.get("testCase")
     asserts = test.get("assert") if isinstance(test, dict) else None
     counts: Dict[str, float] = {}
@@ -258,7 +289,7 @@ def _pooled(columns: List[Column]) -> Column:
 def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
          selectors: Optional[Selectors] = None) -> CaseScores:
     refuse_selectors(selectors, ("provider", "prompt"), "promptfoo")
-    table = Table(path)
+    table = Table(path, metric)
     if path.endswith(".csv"):
         with open_(path) as handle:
             _csv(table, handle)
