@@ -137,4 +137,4 @@ class Lines:
                 index += 1
 
 
-_DECODER = json.JSONDecoder()
+_DECODER: Any = json.JSONDecoder()
