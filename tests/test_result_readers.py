@@ -399,3 +399,23 @@ def test_a_file_whose_cases_all_lack_a_score_is_not_silent(tmp_path: Path) -> No
                                            '{"id": "b", "score": NaN}\n')
     assert reason(path, tmp_path) == ("holds no scored case: none of its 2 cases has a score "
                                       "for 'score' ('a', 'b')")
+
+
+def test_promptfoo_json_lines_are_read_one_row_at_a_time(tmp_path: Path) -> None:
+    import tracemalloc
+
+    row = {"promptIdx": 0, "provider": {"id": "echo"}, "prompt": {"label": "p"},
+           "response": {"output": "x" * 4000}, "success": True, "score": 1}
+    path = tmp_path / "results.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(4000):  # 16 MB of rows
+            out.write(json.dumps({**row, "testIdx": n, "vars": {"id": f"c{n}"}}) + "\n")
+    tracemalloc.start()
+    try:
+        result = read(path, tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.cases == 4000
+    # The largest row and a few numbers per case, not the rows themselves.
+    assert peak < 4 << 20, peak
