@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Tuple
 import pytest
 
 from evidence_project import rules_fired
+from ragft_lint.evidence import cache
 from ragft_lint.evidence.results import Ambiguous, CaseScores, archive
 from test_measured_scores import project
 from test_result_readers import PROMPTFOO, _tool_venv, read, reason
@@ -305,3 +306,32 @@ def test_printed_parsers_read_the_tools_lines() -> None:
     assert inspect_printed("exact         close\nmean   0.333  mean   0.5") == {
         "exact/mean": 0.333, "close/mean": 0.5}
     assert deepeval_printed(io.StringIO("» Pass Rate: 60.0% | Passed: 3").read()) == 0.6
+
+
+@pytest.mark.parametrize(("fixture", "spec", "declared"), [
+    ("promptfoo/multi/results.jsonl",
+     "{path: results/ft.jsonl, provider: tuned, prompt: answer, metric: accuracy}", 0.9),
+    ("inspect_ai/more/no_samples.eval", "results/ft.eval", 0.9)])
+def test_the_cache_keeps_the_tools_figure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          fixture: str, spec: str, declared: float) -> None:
+    if fixture.endswith(".eval"):
+        pytest.importorskip("zstandard")
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setattr(cache, "SETTLE_SECONDS", 0.0)
+    monkeypatch.setenv(cache.ENVIRONMENT, str(tmp_path / "cache"))
+    target = spec.split(",")[0].replace("{path: ", "")
+    made = project(tmp_path / "p", tuned=f"      score: {declared}\n      results: {spec}")
+    (tmp_path / "p" / "results").mkdir()
+    if fixture.endswith(".eval"):  # as a log without reduced scores: the header's figure
+        without_reductions(RESULTS / fixture, tmp_path / "p" / target)
+    else:
+        shutil.copyfile(RESULTS / fixture, tmp_path / "p" / target)
+    first = [f.message for f in rules_fired(made.check(cache=True), "DA008")]
+    import ragft_lint.evidence.results as results
+
+    def unread(*args: object) -> None:
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(results, "choose", unread)  # the second run is the cache's
+    again = [f.message for f in rules_fired(made.check(cache=True), "DA008")]
+    assert first == again and len(first) == 1
