@@ -12,14 +12,20 @@ with ``--plain``), and a declaration naming both. Then, interleaved run after ru
   same project.
 
 It prints medians and the ratios against the goals: result file <= 1.5x json.loads, cached
-check <= 1.3x --no-evidence. Then, side by side, it times reading and scoring the TREC run in a
-process of its own with ``measure_run`` and with pytrec_eval (``parse_qrel``, ``parse_run``,
-``evaluate``, as its users do), prints both figures (they must agree) and each process's
-peak memory: goal <= 1.5x pytrec_eval (it needs the ``test`` extra). Run it from an installed
-(not editable) copy to time what users run:
+check <= 1.3x --no-evidence. Then, side by side, it times two readers against their reference,
+each in a process of its own and interleaved, with each process's peak memory:
+
+- the TREC run read and scored by ``measure_run`` and by pytrec_eval (``parse_qrel``,
+  ``parse_run``, ``evaluate``, as its users do); both figures must agree; goal <= 1.5x
+  pytrec_eval (it needs the ``test`` extra);
+- a promptfoo JSON Lines file of ``--cases`` rows read by ``read_results`` and by a plain
+  ``json.loads`` loop; goals <= 1.5x and under 150 MB.
+
+Run it from an installed (not editable) copy to time what users run:
 
     pip install .
-    python bench/quality.py [--runs 5] [--queries 100000] [--cases 50000] [--plain] [--trec-only]
+    python bench/quality.py [--runs 5] [--queries 100000] [--cases 50000] [--plain]
+    python bench/quality.py --trec-only | --promptfoo-lines   (one comparison alone)
 """
 
 from __future__ import annotations
@@ -168,6 +174,89 @@ def trec_against_pytrec_eval(run: Path, qrels: Path, runs: int) -> bool:
     print(f"  {'measure_run / pytrec_eval':<27} = {ratio:6.2f} (goal <= {GOALS['trec']}, same "
           f"figure) {'met' if ok else 'NOT met'}")
     return ok
+# promptfoo's JSON Lines rows as 0.121 writes them (``-o results.jsonl``), about 1.6 kB each.
+PROMPTFOO_ROW = {
+    "cost": 0, "error": None, "gradingResult": {
+        "pass": True, "score": 1, "reason": "All assertions passed",
+        "namedScores": {"accuracy": 1}, "namedScoreWeights": {"accuracy": 1},
+        "tokensUsed": {"total": 0, "prompt": 0, "completion": 0, "cached": 0},
+        "componentResults": [{"pass": True, "score": 1, "reason": "Assertion passed",
+                              "assertion": {"type": "contains", "value": "Paris",
+                                            "metric": "accuracy"}}],
+        "assertion": None},
+    "id": "", "latencyMs": 0, "namedScores": {"accuracy": 1}, "failureReason": 0,
+    "prompt": {"raw": "", "label": "Answer: {{question}}"}, "promptId": "c0ffee",
+    "promptIdx": 0, "provider": {"id": "openai:gpt-4o-mini", "label": "baseline"},
+    "response": {"output": "", "tokenUsage": {"total": 42, "prompt": 30, "completion": 12},
+                 "cached": False},
+    "score": 1, "success": True,
+    "testCase": {"vars": {}, "assert": [{"type": "contains", "value": "Paris",
+                                         "metric": "accuracy"}],
+                 "options": {}, "metadata": {}},
+    "testIdx": 0, "vars": {}, "metadata": {"sessionIds": []},
+}
+READ_CHILD = """\
+import json, resource, sys, time
+start = time.perf_counter()
+if sys.argv[1] == "ragft-lint":
+    from ragft_lint.evidence.results import opener_inside, read_results
+    scores = read_results(sys.argv[3], opener_inside(sys.argv[2]))
+    figure = scores.mean
+else:
+    passed = rows = 0
+    with open(sys.argv[2] + "/" + sys.argv[3], "rb") as handle:
+        for line in handle:
+            row = json.loads(line)
+            passed += row["success"] is True
+            rows += 1
+    figure = passed / rows
+took = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": took, "peak_kb": peak, "figure": figure}))
+"""
+
+
+def promptfoo_lines(runs: int, cases: int) -> bool:
+    """A promptfoo JSON Lines file of ``cases`` rows read by ``read_results`` and by a plain
+    ``json.loads`` loop, each in its own process, interleaved: the medians of the reading time
+    and of the peak resident memory (``ru_maxrss``, the interpreter included). Goals: reading
+    within 1.5x the loop, and under 150 MB."""
+    rng = random.Random(20261207)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "results.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for n in range(cases):
+                passed = rng.random() < 0.8
+                question = f"What is the capital named in case {n}? " * 3
+                row = {**PROMPTFOO_ROW, "id": f"row-{n}", "testIdx": n, "success": passed,
+                       "score": 1 if passed else 0, "latencyMs": rng.randint(50, 900),
+                       "vars": {"id": f"case-{n}", "question": question},
+                       "prompt": {"raw": f"Answer: {question}", "label": "Answer: {{question}}"},
+                       "response": {**PROMPTFOO_ROW["response"],  # type: ignore[dict-item]
+                                    "output": f"The answer to case {n} is Paris. " * 10}}
+                out.write(json.dumps(row, separators=(",", ":")) + "\n")
+        print(f"promptfoo JSON Lines: {cases} rows, {path.stat().st_size / 1e6:.0f} MB",
+              flush=True)
+        found: Dict[str, List[Dict[str, float]]] = {"ragft-lint": [], "json.loads": []}
+        for _ in range(runs):
+            for name in found:
+                done = subprocess.run([sys.executable, "-c", READ_CHILD, name, tmp,
+                                       "results.jsonl"], capture_output=True, text=True,
+                                      check=True)
+                found[name].append(json.loads(done.stdout))
+    medians = {name: {key: statistics.median(r[key] for r in results)
+                      for key in ("seconds", "peak_kb")} for name, results in found.items()}
+    figures = {name: results[0]["figure"] for name, results in found.items()}
+    for name, median in medians.items():
+        print(f"  {name:<12} {median['seconds'] * 1000:7.0f} ms  peak "
+              f"{median['peak_kb'] / 1024:6.0f} MB  pass rate {figures[name]:.4f}")
+    ratio = medians["ragft-lint"]["seconds"] / medians["json.loads"]["seconds"]
+    peak = medians["ragft-lint"]["peak_kb"] / 1024
+    fast, small = ratio <= GOALS["results"], peak < 150
+    print(f"  read / json.loads = {ratio:.2f} (goal <= {GOALS['results']}) "
+          f"{'met' if fast else 'NOT met'}; peak {peak:.0f} MB (goal < 150) "
+          f"{'met' if small else 'NOT met'}")
+    return fast and small and figures["ragft-lint"] == figures["json.loads"]
 
 
 def main() -> int:
@@ -178,7 +267,11 @@ def main() -> int:
     parser.add_argument("--plain", action="store_true", help="a plain JSON Lines result file")
     parser.add_argument("--trec-only", action="store_true",
                         help="only the TREC run against pytrec_eval")
+    parser.add_argument("--promptfoo-lines", action="store_true",
+                        help="only a promptfoo JSON Lines file: read against json.loads")
     args = parser.parse_args()
+    if args.promptfoo_lines:
+        return 0 if promptfoo_lines(args.runs, args.cases) else 1
     ragft = shutil.which("ragft-lint")
     if ragft is None:
         sys.exit("ragft-lint is not installed in this environment (pip install .)")
@@ -193,6 +286,7 @@ def main() -> int:
         if args.trec_only:
             return 0 if trec_against_pytrec_eval(files["run"], files["qrels"], args.runs) else 1
         trec_met = trec_against_pytrec_eval(files["run"], files["qrels"], args.runs)
+        promptfoo_met = promptfoo_lines(args.runs, args.cases)
         relative = files["results"].relative_to(folder).as_posix()
         opener = opener_inside(str(folder))
         check = [ragft, "check", "--format", "json", str(folder)]
@@ -232,7 +326,7 @@ def main() -> int:
         met = met and ok
         print(f"  {labels[key]:<27} = {value:6.2f} (goal <= {GOALS[key]}) "
               f"{'met' if ok else 'NOT met'}")
-    return 0 if met and trec_met else 1
+    return 0 if met and trec_met and promptfoo_met else 1
 
 
 if __name__ == "__main__":

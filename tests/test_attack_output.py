@@ -160,12 +160,14 @@ def test_a_case_id_cannot_inject(tmp_path: Path, fmt: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "github"])
 def test_a_zip_member_name_cannot_inject(tmp_path: Path, fmt: str) -> None:
-    import shutil
     import zipfile
 
     project = _evidence_project(tmp_path, "ft.eval")
     log = project / "results" / "ft.eval"
-    shutil.copyfile(Path(__file__).parent / "results" / "inspect_ai" / "capitals.eval", log)
+    from test_tool_headlines import without_reductions
+
+    # Without its reduced scores, so that the samples are read, one of them named to inject.
+    without_reductions(Path(__file__).parent / "results" / "inspect_ai" / "capitals.eval", log)
     with zipfile.ZipFile(log, "a") as archive:  # a sample that does not parse, named to inject
         archive.writestr(f"samples/{INJECTED}.json", "{not json")
     done = _cli("check", "--format", fmt, cwd=project)

@@ -134,13 +134,20 @@ def test_broken_documents_give_a_reason(tmp_path: Path, text: str) -> None:
     assert reason(write(tmp_path, "results.json", text), tmp_path, fmt="promptfoo")
 
 
-def test_errors_are_unscored_and_several_prompts_are_kept_apart(tmp_path: Path) -> None:
+def test_errored_rows_fail_and_several_prompts_need_a_prompt(tmp_path: Path) -> None:
     results = [{"promptIdx": p, "testIdx": t, "vars": {}, "success": t == 0, "score": 1.0,
-                "failureReason": 2 if t == 1 else 0} for p in (0, 1) for t in (0, 1)]
+                "failureReason": 2 if t == 1 else 0, "prompt": {"label": f"p{p}"},
+                "provider": {"id": "echo"}} for p in (0, 1) for t in (0, 1)]
     path = write(tmp_path, "results.json", json.dumps({"evalId": "e", "results": {
         "version": 3, "results": results}}))
-    result = read(path, tmp_path)
-    assert result.scores == {"0:0": 1.0, "1:0": 1.0} and result.first_unscored == ("0:1", "1:1")
+    with pytest.raises(Ambiguous) as caught:
+        read(path, tmp_path)
+    assert (caught.value.what, caught.value.choices) == ("prompt", ("p0", "p1"))
+    result = read(path, tmp_path, prompt="p1")
+    # promptfoo counts the errored row as a failure: 1 passed of 2 rows.
+    assert (result.scores, result.errored, result.unscored) == ({"0": 1.0, "1": 0.0}, 1, 0)
+    assert read(path, tmp_path, prompt="0").scores == {"0": 1.0, "1": 0.0}  # by its index
+    assert "holds no prompt 'p2'" in reason(path, tmp_path, prompt="p2")
 
 
 def eval_log(path: Path, members: Dict[str, bytes]) -> Path:
@@ -150,7 +157,7 @@ def eval_log(path: Path, members: Dict[str, bytes]) -> Path:
     return path
 
 
-HEADER = json.dumps({"version": 2, "status": "started", "eval": {"task": "t"}}).encode()
+HEADER = json.dumps({"version": 2, "status": "success", "eval": {"task": "t"}}).encode()
 
 
 def test_inspect_epochs_letters_and_errors(tmp_path: Path) -> None:
@@ -166,7 +173,7 @@ def test_inspect_epochs_letters_and_errors(tmp_path: Path) -> None:
         "samples/d_epoch_1.json": b'{"id": "d", '})
     result = read(path, tmp_path)
     assert result.scores == {"a": 0.75, "b": 0.0}
-    assert (result.unscored, result.malformed, result.complete) == (1, 1, False)
+    assert (result.unscored, result.malformed, result.complete) == (1, 1, True)
 
 
 def test_a_zip_bomb_stops_at_the_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -333,3 +340,82 @@ def test_deepeval_regenerated(tmp_path: Path) -> None:
     for run in [*runs, tmp_path / ".deepeval" / ".latest_run_full.json"]:
         result = read(run, tmp_path, fmt="deepeval")
         assert result.scores == {"q1": 1.0, "q2": 0.0, "q3": 1.0}
+
+
+def test_ragas_json_array_export() -> None:
+    # to_json(orient="records"): one JSON array, NaN written as null.
+    path = RESULTS / "documented" / "ragas-results.json"
+    result = read(path, metric="faithfulness")
+    assert (result.tool, result.unscored, result.first_unscored) == (
+        "ragas", 1, ("Capital of Italy?",))
+    assert result.scores == {"Capital of France?": 1.0, "Capital of Spain?": 0.0,
+                             "Capital of Peru?": 0.5}
+    with pytest.raises(Ambiguous):
+        read(path)
+
+
+def test_harness_filters_are_chosen_with_filter() -> None:
+    path = RESULTS / "documented" / "samples_gsm8k_2024-05-13T12-34-56.123456.jsonl"
+    with pytest.raises(Ambiguous) as caught:
+        read(path, metric="exact_match")
+    assert (caught.value.what, caught.value.choices) == (
+        "filter", ("strict-match", "flexible-extract"))
+    strict = read(path, metric="exact_match", filter="strict-match")
+    assert (strict.metric, strict.scores) == (
+        "exact_match,strict-match", {"0": 0.0, "1": 1.0, "2": 0.0, "3": 1.0})
+    assert read(path, filter="flexible-extract").mean == 1.0
+    assert "holds no filter 'strict'" in reason(path, RESULTS, filter="strict")
+
+
+def test_selectors_a_tool_has_no_use_for_are_refused() -> None:
+    said = reason(RESULTS / "deepeval/test_run_20261201_225920.json", RESULTS, provider="x")
+    assert "has no providers: `provider:` is for promptfoo files" in said
+    said = reason(RESULTS / "promptfoo/results.json", RESULTS, filter="none")
+    assert "`filter:` is for lm-evaluation-harness files" in said
+
+
+@pytest.mark.parametrize("text", ["", "\n  \n"])
+def test_an_empty_file_holds_no_scored_case(tmp_path: Path, text: str) -> None:
+    assert reason(write(tmp_path, "results.jsonl", text), tmp_path) == (
+        "is empty: it holds no scored case")
+    assert "holds no scored case" in reason(write(tmp_path, "results.json", text), tmp_path,
+                                            fmt="promptfoo")
+
+
+def test_a_promptfoo_csv_is_not_read_as_ragas(tmp_path: Path) -> None:
+    # promptfoo's table, with a variable that ragas would take for its question column.
+    path = write(tmp_path, "results.csv", 'question,Score,[echo] Answer: {{question}}\n'
+                 'Capital of France?,0.5,"[PASS] Answer: Paris"\n'
+                 'Capital of Spain?,0.5,"[FAIL] Expected output to contain ""Madrid""\n'
+                 '---\nAnswer: Lisbon"\n'
+                 'Capital of Peru?,0.5,"[ERROR] upstream timed out"\n')
+    result = read(path, tmp_path)
+    assert (result.tool, result.metric, result.mean, result.errored) == (
+        "promptfoo", "pass", 1 / 3, 1)
+
+
+def test_a_file_whose_cases_all_lack_a_score_is_not_silent(tmp_path: Path) -> None:
+    path = write(tmp_path, "scores.jsonl", '{"id": "a", "score": null}\n'
+                                           '{"id": "b", "score": NaN}\n')
+    assert reason(path, tmp_path) == ("holds no scored case: none of its 2 cases has a score "
+                                      "for 'score' ('a', 'b')")
+
+
+def test_promptfoo_json_lines_are_read_one_row_at_a_time(tmp_path: Path) -> None:
+    import tracemalloc
+
+    row = {"promptIdx": 0, "provider": {"id": "echo"}, "prompt": {"label": "p"},
+           "response": {"output": "x" * 4000}, "success": True, "score": 1}
+    path = tmp_path / "results.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(4000):  # 16 MB of rows
+            out.write(json.dumps({**row, "testIdx": n, "vars": {"id": f"c{n}"}}) + "\n")
+    tracemalloc.start()
+    try:
+        result = read(path, tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.cases == 4000
+    # The largest row and a few numbers per case, not the rows themselves.
+    assert peak < 4 << 20, peak

@@ -124,6 +124,27 @@ def _threshold_spec(kind: str, meaning: str) -> Spec:
     return ThresholdValue(number, meaning)
 
 
+class StrOrIndex(Spec):
+    """A name, or a whole number that counts places from 0 (promptfoo's prompt index)."""
+
+    def __init__(self, description: str = "") -> None:
+        self.description = description
+
+    def expected(self, words: Words) -> str:
+        return "a string or a whole number, 0 or more"
+
+    def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
+        if isinstance(value, bool) or not ((isinstance(value, str) and value)
+                                           or (isinstance(value, int) and value >= 0)):
+            self._wrong(value, path, complain, words)
+            return None
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._with_doc({"oneOf": [{"type": "string", "minLength": 1},
+                                         {"type": "integer", "minimum": 0}]})
+
+
 def _result_file(description: str) -> EvidenceFile:
     """An eval tool's result file (measured-quality.md): read by what wrote it, not by fields."""
     # The tools are not a closed list: plugins add readers, so ``format`` is any name.
@@ -131,6 +152,12 @@ def _result_file(description: str) -> EvidenceFile:
         "format": Str("the tool that wrote the file; guessed from its content"),
         "metric": Str("the metric that counts, in a file that holds several"),
         "task": Str("the task that counts, in a file that holds several"),
+        "provider": Str("the provider (id or label) that counts, in a promptfoo file that "
+                        "holds several"),
+        "prompt": StrOrIndex("the prompt (label, or index from 0) that counts, in a promptfoo "
+                             "file that holds several"),
+        "filter": Str("the filter that counts, in an lm-evaluation-harness file whose task "
+                      "has several"),
     })
 
 

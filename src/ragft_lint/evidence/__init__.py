@@ -40,6 +40,8 @@ SOURCES: Keys = ("knowledge", "sources")
 BASELINE_RESULTS: Keys = ("prompt", "baseline_results")
 FINE_TUNE_RESULTS: Keys = ("fine_tune", "results")
 RESULT_KEYS: Tuple[Keys, ...] = (BASELINE_RESULTS, FINE_TUNE_RESULTS)
+# How a result file is read: its tool, then what picks the part that counts (its selectors).
+RESULT_HOW = ("format", "metric", "task", "provider", "prompt", "filter")
 FILE_KEYS: Tuple[Keys, ...] = (RETRIEVAL_EVAL, TRAINING, REGRESSION, EVAL, *RESULT_KEYS)
 
 # What is measured: the declared facts a measurement stands for.

@@ -28,7 +28,7 @@ from typing import (
 
 from ..declaration.model import Declaration, System
 from ..notes import INFO
-from . import EVAL, FILE_KEYS, RESULT_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
+from . import EVAL, FILE_KEYS, RESULT_HOW, RESULT_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
 from .cache import Store, cases_from_entry, folder_for, scores_from_entry, scores_to_entry
 from .measurements import (
     EXAMPLES,
@@ -266,7 +266,7 @@ class _Collector:
         except Refused as refused:
             found.unreadable[key] = Unreadable(shown, refused.reason)
             return
-        how = [spec.get(name) for name in ("format", "metric", "task")]
+        how = [spec.get(name) for name in RESULT_HOW]
         slot = json.dumps(["results", real, *how])
         scores: Any = self.memo.get(slot)
         if scores is None and self.store:
@@ -274,7 +274,7 @@ class _Collector:
         if scores is not None:
             handle.close()
         else:
-            scores = self.read_results(real, shown, how[0], how[1], how[2], handle)
+            scores = self.read_results(real, shown, *how, opened=handle)
             if scores is None or isinstance(scores, Refused):
                 if scores is not None:
                     found.unreadable[key] = Unreadable(shown, scores.reason)
@@ -319,12 +319,12 @@ class _Collector:
         return _loaded(lambda data: scores_from_entry(data, cases), summary)
 
     def read_results(self, real: str, shown: str, fmt: Any, metric: Any, task: Any,
-                     opened: Optional[BinaryIO] = None) -> Any:
+                     *selected: Any, opened: Optional[BinaryIO] = None) -> Any:
         """``result_files.read`` with this collector's readers, root and notes."""
         from .result_files import read
 
         return read(real, shown, fmt, metric, task, self.result_readers, self.root,
-                    self.evidence, opened)
+                    self.evidence, opened, dict(zip(RESULT_HOW[3:], selected)))
 
     # -- files -----------------------------------------------------------------------------
 

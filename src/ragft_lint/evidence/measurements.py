@@ -192,8 +192,12 @@ class SystemEvidence:
 
 def estimate(scores: CaseScores) -> Optional[Estimate]:
     """The score of a result file read to the end (``SystemEvidence.score``), or None."""
-    if not (scores.complete and scores.scores):
+    if not scores.complete:
         return None
+    if not scores.scores:
+        if scores.figure is None or not scores.counted:
+            return None
+        return aggregate(scores.figure, scores.counted)  # a log of aggregates only
     known = getattr(scores.scores, "estimate", None)  # kept with the cache's scores
     if known is not None:
         return known  # type: ignore[no-any-return]
@@ -201,8 +205,32 @@ def estimate(scores: CaseScores) -> Optional[Estimate]:
 
     values = scores.scores.values()
     if set(values) <= {0.0, 1.0}:
-        return statistics.wilson(round(sum(values)), len(scores.scores))
-    return statistics.mean_interval(list(values), bounds=(0.0, 1.0))
+        found = statistics.wilson(round(sum(values)), len(scores.scores))
+    else:
+        found = statistics.mean_interval(list(values), bounds=(0.0, 1.0))
+    if scores.figure is not None:  # the tool's own headline, which the interval must hold
+        figure = scores.figure
+        found = found._replace(value=figure, low=min(found.low, figure),
+                               high=max(found.high, figure))
+    return found
+
+
+def aggregate(figure: float, n: int) -> Estimate:
+    """A figure in [0, 1] over ``n`` cases whose per-case values are not known (a log that
+    kept only its averages): Wilson's 95 % interval when the figure is a whole number of
+    passes, else the normal interval with the largest spread a mean in [0, 1] allows,
+    ``sqrt(figure · (1 - figure))``, clamped to [0, 1]: wider than the truth, never narrower.
+    """
+    import math
+
+    from . import statistics
+
+    passes = figure * n
+    if abs(passes - round(passes)) < 1e-9 and 0 <= round(passes) <= n:
+        return statistics.wilson(round(passes), n)._replace(value=figure)
+    half = statistics.normal_quantile(0.975) * math.sqrt(max(0.0, figure * (1 - figure)) / n)
+    return statistics.Estimate(figure, max(0.0, figure - half), min(1.0, figure + half), n,
+                               "normal")
 
 
 class Evidence:

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 def read(real: str, shown: str, fmt: Any, metric: Any, task: Any,
          result_readers: Optional[Mapping[str, ResultReader]], root_folder: str,
-         evidence: Evidence, opened: Optional[BinaryIO] = None) -> Any:
+         evidence: Evidence, opened: Optional[BinaryIO] = None,
+         selectors: Optional[Mapping[str, Any]] = None) -> Any:
     """``CaseScores``; the reason the file gives none (a ``str``); ``Refused``; or None when
     a reader failed (a note names it). A plugin's reader runs under the plugin time limit.
 
@@ -30,7 +31,15 @@ def read(real: str, shown: str, fmt: Any, metric: Any, task: Any,
     opened once. Without it, the file is opened here.
     """
     from .result_reader import BUILT_IN, builtin_readers
-    from .results import HEAD_BYTES, NotReadable, choose, opener_inside
+    from .results import (
+        EMPTY,
+        HEAD_BYTES,
+        NotReadable,
+        call_reader,
+        choose,
+        opener_inside,
+        selectors_of,
+    )
 
     readers = result_readers or builtin_readers()
     ours = {name for name, _, _ in BUILT_IN}
@@ -47,11 +56,14 @@ def read(real: str, shown: str, fmt: Any, metric: Any, task: Any,
         opener = _handing_over(spare, relative, opener_inside(root))
         head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
         handle.seek(0)
+        if not head.strip():
+            return EMPTY
         sniffed = fmt is None and any(name not in ours for name in readers)
         with _plugin_time(sniffed):
             reader = choose(readers, fmt, head, relative)
         with _plugin_time(reader.name not in ours):
-            return reader.read(relative, opener, metric, task)
+            return call_reader(reader, relative, opener, metric, task,
+                               selectors_of(selectors or {}), reader.name in ours)
     except Refused as refused:
         return refused
     except NotReadable as unreadable:

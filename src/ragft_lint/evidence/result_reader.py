@@ -28,7 +28,8 @@ class ResultReader(NamedTuple):
     replaced) and its name whether the file is this tool's; it must not open anything.
     ``read(path, opener, metric, task)`` opens the file only through ``opener`` and returns
     ``CaseScores``, or raises ``NotReadable`` (``Ambiguous`` for an unnamed metric or task)
-    with the reason.
+    with the reason. A built-in reader also takes the declaration's other selectors
+    (``provider:``, ``prompt:``, ``filter:``) as a fifth argument, when any is given.
     """
 
     name: str
@@ -41,11 +42,12 @@ class ResultReader(NamedTuple):
 # (name, module in evidence/results/, description).
 BUILT_IN = (
     ("inspect_ai", "inspect_logs", "inspect_ai eval logs (.eval archives and .json)"),
-    ("promptfoo", "promptfoo", "promptfoo's `eval -o` output (.json or .jsonl)"),
-    ("deepeval", "deepeval", "deepeval test run JSON (.latest_run_full.json, test_run_*.json)"),
+    ("promptfoo", "promptfoo", "promptfoo's `eval -o` output (.json, .jsonl or .csv)"),
+    ("deepeval", "deepeval", "deepeval test run JSON (.latest_run_full.json, test_run_*.json, "
+                             ".latest_test_run.json)"),
     ("lm-evaluation-harness", "harness", "lm-evaluation-harness samples_<task>_*.jsonl"),
     ("openai-evals", "openai_evals", "OpenAI evals run logs (JSON Lines from oaieval)"),
-    ("ragas", "ragas", "ragas results exported as CSV or JSON Lines"),
+    ("ragas", "ragas", "ragas results exported as CSV, JSON Lines or a JSON array"),
     ("plain", "plain", 'JSON Lines of {"id", "score"} or {"id", "pass"}'),
 )
 

@@ -54,10 +54,12 @@ class NotReadable(Exception):
 
 
 class Ambiguous(NotReadable):
-    """A file holding several metrics (or tasks) where the declaration names none of them.
+    """A file holding several metrics (tasks, providers, prompts, filters) where the declaration
+    names none of them.
 
-    A declaration error rather than a bad file: ``what`` is ``metric`` or ``task``, ``choices``
-    the names the file holds, so the message can list them.
+    A declaration error rather than a bad file, whatever the values: ``what`` is the key
+    (``metric``, ``task``, ``provider``, ``prompt``, ``filter``), ``choices`` the names the file
+    holds, so the message can list them.
     """
 
     def __init__(self, what: str, choices: Sequence[str]) -> None:
@@ -91,15 +93,23 @@ class CaseScores(NamedTuple):
     complete: bool
     metrics: Tuple[str, ...]
     tasks: Tuple[str, ...] = ()
+    errored: int = 0
+    figure: Optional[float] = None
+    counted: Optional[int] = None
 
     @property
     def cases(self) -> int:
-        """Cases the file names, scored or not."""
+        """Cases the file names, scored or not (for a file of aggregates only, its count)."""
+        if self.counted is not None and not self.scores:
+            return self.counted
         return len(self.scores) + self.unscored
 
     @property
     def mean(self) -> Optional[float]:
-        """The mean over the scored cases; None when none is scored."""
+        """The file's figure: the tool's own headline where it is not the mean of the cases
+        (``figure``), else the mean over the scored cases; None when there is none."""
+        if self.figure is not None:
+            return self.figure
         return math.fsum(self.scores.values()) / len(self.scores) if self.scores else None
 
     @property
@@ -135,6 +145,9 @@ class CaseScores(NamedTuple):
             complete=bool(data["complete"]),
             metrics=tuple(str(m) for m in data["metrics"]),
             tasks=tuple(str(t) for t in data.get("tasks", ())),
+            errored=int(data.get("errored", 0)),
+            figure=None if data.get("figure") is None else float(data["figure"]),
+            counted=None if data.get("counted") is None else int(data["counted"]),
         )
 
 
@@ -172,16 +185,61 @@ def choose(readers: Mapping[str, ResultReader], fmt: Optional[str], head: str,
                       f"({', '.join(readers)}): name the tool with `format:`")
 
 
+# The keys beside ``metric:`` and ``task:`` that pick the part of a file that counts; a
+# built-in reader takes those given as a fifth argument (``Selectors``).
+SELECTORS = ("provider", "prompt", "filter")
+Selectors = Dict[str, str]
+EMPTY = "is empty: it holds no scored case"
+
+
+def selectors_of(values: Mapping[str, Any]) -> Selectors:
+    """The selectors a declaration gives (``provider:``, ``prompt:``, ``filter:``), as text."""
+    return {key: str(values[key]) for key in SELECTORS if values.get(key) is not None}
+
+
+def refuse_selectors(selectors: Optional[Selectors], taken: Sequence[str], tool: str) -> None:
+    """``NotReadable`` for a selector the file's tool has no use for."""
+    for key in selectors or {}:
+        if key not in taken:
+            raise NotReadable(f"is a {tool} file, which has no {key}s: `{key}:` is for "
+                              f"{_TAKEN_BY[key]} files")
+
+
+_TAKEN_BY = {"provider": "promptfoo", "prompt": "promptfoo", "filter": "lm-evaluation-harness"}
+
+
+def call_reader(reader: ResultReader, path: str, opener: Opener, metric: Optional[str],
+                task: Optional[str], selectors: Optional[Selectors], built_in: bool,
+                ) -> CaseScores:
+    """``reader.read``, with the selectors when there are any (a plugin's reader takes none)."""
+    if not selectors:
+        return reader.read(path, opener, metric, task)
+    if not built_in:
+        raise NotReadable(f"is read by the plugin reader {reader.name!r}, which takes no "
+                          f"`{next(iter(selectors))}:`")
+    return reader.read(path, opener, metric, task, selectors)  # type: ignore[call-arg]
+
+
 def read_results(path: str, opener: Opener, *, fmt: Optional[str] = None,
                  metric: Optional[str] = None, task: Optional[str] = None,
-                 readers: Optional[Mapping[str, ResultReader]] = None) -> CaseScores:
+                 readers: Optional[Mapping[str, ResultReader]] = None,
+                 provider: Optional[str] = None, prompt: Optional[str] = None,
+                 filter: Optional[str] = None) -> CaseScores:
     """The per-case scores of one result file, read by the reader ``fmt`` names or sniffs."""
+    from ..result_reader import BUILT_IN
+
     if readers is None:
         readers = builtin_readers()
     with opener(path) as handle:
         head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
-    return choose(readers, fmt, head, path).read(path, opener, metric, task)
+    if not head.strip():
+        raise NotReadable(EMPTY)
+    reader = choose(readers, fmt, head, path)
+    selectors = selectors_of({"provider": provider, "prompt": prompt, "filter": filter})
+    built_in = reader.name in {name for name, _, _ in BUILT_IN}
+    return call_reader(reader, path, opener, metric, task, selectors, built_in)
 
 
-__all__ = ["Ambiguous", "CaseScores", "NotReadable", "Opener",
-           "ResultReader", "choose", "opener_inside", "read_results"]
+__all__ = ["EMPTY", "SELECTORS", "Ambiguous", "CaseScores", "NotReadable", "Opener",
+           "ResultReader", "Selectors", "call_reader", "choose", "opener_inside",
+           "read_results", "refuse_selectors", "selectors_of"]

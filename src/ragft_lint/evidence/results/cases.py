@@ -135,7 +135,7 @@ class Cases:
         if task is not None:
             select_task(self.tasks, task)
         metrics = tuple(self.values)
-        chosen = _choose(metrics, metric, default, aliases or {})
+        chosen = choose_metric(metrics, metric, default, aliases or {})
         if not self.order and not self.malformed:
             raise NotReadable("holds no cases")
         per_case = self.values.get(chosen, {}) if chosen is not None else {}
@@ -154,13 +154,23 @@ class Cases:
                     scores[case] = held
                 else:
                     scores[case] = math.fsum(held) / len(held)
+        if not scores and not self.malformed:  # a file of broken records: DA006 names them
+            raise NotReadable(no_scored_case(chosen, len(unscored), unscored))
         return CaseScores(self.path, self.tool, chosen, task, scores, len(unscored),
                           tuple(unscored[:EXAMPLES]), self.malformed,
                           tuple(self.first_malformed), self.complete, metrics,
                           tuple(self.tasks))
 
 
-def _choose(metrics: Tuple[str, ...], metric: Optional[str], default: Optional[str],
+def no_scored_case(metric: Optional[str], count: int, unscored: List[str]) -> str:
+    """Why a file whose cases all lack a score gives no figure."""
+    named = ", ".join(repr(case[:40]) for case in unscored[:EXAMPLES])
+    what = f" for {metric!r}" if metric else ""
+    return (f"holds no scored case: none of its {count} cases has a score{what}"
+            + (f" ({named}{', ...' if count > EXAMPLES else ''})" if named else ""))
+
+
+def choose_metric(metrics: Tuple[str, ...], metric: Optional[str], default: Optional[str],
             aliases: Dict[str, str]) -> Optional[str]:
     if metric is not None:
         named = aliases.get(metric, metric)

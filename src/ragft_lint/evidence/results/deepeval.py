@@ -1,7 +1,9 @@
-"""deepeval's test run JSON (``.deepeval/.latest_run_full.json``, ``test_run_<time>.json``).
+"""deepeval's test run JSON (``.deepeval/.latest_run_full.json``, ``test_run_<time>.json``, and
+``.latest_test_run.json``, which holds the same under ``testRunData``).
 
-The default metric is ``pass``, the test case's own verdict (``success``: every metric passed);
-any metric in ``metricsData`` can be chosen by its name (``Exact Match``) for its ``score``. A
+The default metric is ``pass``, the test case's own verdict as deepeval's pass rate counts it:
+a case passes when every metric passed, and fails when any failed or ended in an error. Any
+metric in ``metricsData`` can be chosen by its name (``Exact Match``) for its ``score``; a
 metric that ended in an error has no score. A case is named by its ``name``, else its
 ``order``.
 """
@@ -10,34 +12,42 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from . import CaseScores, NotReadable, Opener
+from . import CaseScores, NotReadable, Opener, Selectors, refuse_selectors
 from .cases import Cases
 from .json_files import document
 
 
 def sniff(head: str, path: str) -> bool:
-    return '"testCases"' in head or '"testFile"' in head or '"testRunId"' in head
+    return ('"testCases"' in head or '"testFile"' in head or '"testRunId"' in head
+            or '"testRunData"' in head)
 
 
-def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str]) -> CaseScores:
+def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
+         selectors: Optional[Selectors] = None) -> CaseScores:
+    refuse_selectors(selectors, (), "deepeval")
     data = document(path, open_)
+    if isinstance(data, dict) and isinstance(data.get("testRunData"), dict):
+        data = data["testRunData"]  # .latest_test_run.json
     found = data.get("testCases") if isinstance(data, dict) else None
     if not isinstance(found, list):
         raise NotReadable("has no `testCases` list: not a deepeval test run")
     cases = Cases(path, "deepeval")
     cases.metric_seen("pass")
+    errored = 0
     for where, test in enumerate(found, 1):
         if isinstance(test, dict):
-            _case(cases, where, test)
+            errored += _case(cases, where, test)
         else:
             cases.bad(where, "a test case that is not a JSON object")
-    return cases.result(metric, task, default="pass")
+    scores = cases.result(metric, task, default="pass")
+    return scores._replace(errored=errored) if scores.metric == "pass" else scores
 
 
-def _case(cases: Cases, where: int, test: Dict[str, Any]) -> None:
+def _case(cases: Cases, where: int, test: Dict[str, Any]) -> int:
+    """Read one test case; 1 when a metric of it ended in an error, else 0."""
     case = cases.case(test.get("name", test.get("order")), where)
     if case is None:
-        return
+        return 0
     metrics = test.get("metricsData")
     errored = False
     for data in metrics if isinstance(metrics, list) else ():
@@ -50,6 +60,7 @@ def _case(cases: Cases, where: int, test: Dict[str, Any]) -> None:
             errored = True
             continue
         cases.score(case, name, data.get("score"), where)
-    if not errored:
-        cases.score(case, "pass", test.get("success"), where)
+    # An error fails the case, as deepeval's pass rate counts it, whatever ``success`` says.
+    cases.score(case, "pass", False if errored else test.get("success"), where)
+    return 1 if errored else 0
 

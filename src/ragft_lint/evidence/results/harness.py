@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Dict, List, Optional
 
-from . import CaseScores, NotReadable, Opener
+from . import Ambiguous, CaseScores, NotReadable, Opener, Selectors, refuse_selectors
 from .cases import Cases, select_task
 from .json_files import Lines
 
@@ -34,7 +34,9 @@ def task_of(path: str) -> Optional[str]:
     return task if task and stamp[:1].isdigit() else stem
 
 
-def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str]) -> CaseScores:
+def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
+         selectors: Optional[Selectors] = None) -> CaseScores:
+    refuse_selectors(selectors, ("filter",), "lm-evaluation-harness")
     name = os.path.basename(path)
     if name.startswith("results_") and name.endswith(".json"):
         raise NotReadable("is lm-evaluation-harness's results_*.json, which holds each task's "
@@ -44,7 +46,7 @@ def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str]) -
     chosen = select_task([found] if found else [], task) if task is not None else found
     cases = Cases(path, "lm-evaluation-harness")
     cases.tasks.extend([found] if found else [])
-    aliases: Dict[str, str] = {}
+    filters: Dict[str, List[str]] = {}  # metric -> the filters it is read under
     with open_(path) as handle:
         lines = Lines(handle)
         for where, row in lines:
@@ -58,9 +60,35 @@ def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str]) -
             names: List[str] = [m for m in row.get("metrics") or () if isinstance(m, str)]
             for metric_name in names:
                 full = f"{metric_name},{keep}"
-                if keep == "none":
-                    aliases[metric_name] = full
+                held = filters.setdefault(metric_name, [])
+                if str(keep) not in held:
+                    held.append(str(keep))
                 cases.score(case, full, row.get(metric_name), where)
         cases.complete = lines.complete
-    return cases.result(metric, chosen, aliases=aliases)
+    return cases.result(_metric(metric, filters, (selectors or {}).get("filter")), chosen)
+
+
+def _metric(metric: Optional[str], filters: Dict[str, List[str]], wanted: Optional[str],
+            ) -> Optional[str]:
+    """The metric as the file names it (``acc,none``) for ``metric:`` and ``filter:``: a
+    metric read under several filters needs ``filter:``, whatever its values."""
+    if metric is not None and "," in metric:
+        return metric
+    if wanted is not None:
+        held = sorted({f for names in filters.values() for f in names})
+        if wanted not in held:
+            from ...suggest import hint
+
+            raise NotReadable(f"holds no filter {wanted!r} (it holds: "
+                              f"{', '.join(repr(f) for f in held) or 'none'})"
+                              f"{hint(wanted, held)}")
+        if metric is not None:
+            return f"{metric},{wanted}"
+        under = [f"{name},{wanted}" for name, names in filters.items() if wanted in names]
+        return under[0] if len(under) == 1 else None
+    if metric is not None and metric in filters:
+        if len(filters[metric]) > 1:
+            raise Ambiguous("filter", filters[metric])
+        return f"{metric},{filters[metric][0]}"
+    return metric
 

@@ -1,21 +1,27 @@
 """inspect_ai's eval logs: ``.json`` documents and ``.eval`` archives (a zip of JSON).
 
-Each scorer is a metric (a scorer whose value is a table gives one metric per key,
-``<scorer>/<key>``). ``C``/``I``/``P``/``N`` are 1 / 0 / 0.5 / 0, as inspect_ai's own
-``value_to_float`` reads them; a sample that ended in an error has no score. The epochs of a
-sample are averaged into one score per sample id. A log whose status is not ``success`` (a run
-cancelled or still going) is incomplete.
+Each score is a metric, named as inspect_ai names it in the log's results (a scorer whose value
+is a table gives one score per key: ``exact``, also reachable as ``<scorer>/exact``). A case is
+a sample id, scored as inspect_ai scores it: after the log's own epoch reducer (its
+``reductions``: ``max`` takes the best epoch, not the mean), values read as its
+``value_to_float`` reads them (``C``/``yes``/``true`` 1, ``I``/``N``/``no``/``false`` 0, ``P``
+0.5, numbers as numbers). A log written with ``log_samples=False`` holds no samples: its figure
+and count are the header's. A log whose status is not ``success`` holds no figure: it is
+refused, naming the status.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import math
+import statistics
+from typing import Any, Callable, Dict, List, Optional
 
-from . import CaseScores, NotReadable, Opener
-from .cases import Cases
+from . import CaseScores, NotReadable, Opener, Selectors, refuse_selectors
+from .cases import Cases, choose_metric
 from .json_files import document, loads
 
 LETTERS = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
+WORDS = {"yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0}
 # A sample member is parsed whole, so its parsed size is bounded well below what a member may
 # decompress to: 60 MiB of ``{},`` would take gigabytes as Python objects.
 SAMPLE_PARSED_BYTES = 256 << 20
@@ -27,17 +33,23 @@ def sniff(head: str, path: str) -> bool:
     return '"eval"' in head and '"status"' in head and '"version"' in head
 
 
-def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str]) -> CaseScores:
+def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
+         selectors: Optional[Selectors] = None) -> CaseScores:
+    refuse_selectors(selectors, (), "inspect_ai")
     if path.endswith(".eval") or _is_zip(path, open_):
         return _archive(path, open_, metric, task)
     data = document(path, open_)
     if not isinstance(data, dict) or not isinstance(data.get("eval"), dict):
         raise NotReadable("has no `eval` table: not an inspect_ai log")
-    listed = data.get("samples")
     cases = _cases(path, data, task)
-    for where, sample in enumerate(listed if isinstance(listed, list) else [], 1):
-        _one(cases, where, sample)
-    return cases.result(metric, _task(data))
+    reductions = data.get("reductions")
+    if isinstance(reductions, list) and reductions:
+        _reduced(cases, reductions, data)
+    else:
+        listed = data.get("samples")
+        for where, sample in enumerate(listed if isinstance(listed, list) else [], 1):
+            _one(cases, where, sample)
+    return _result(cases, metric, data)
 
 
 def _task(header: Dict[str, Any]) -> Optional[str]:
@@ -47,15 +59,84 @@ def _task(header: Dict[str, Any]) -> Optional[str]:
 
 
 def _cases(path: str, header: Dict[str, Any], task: Optional[str]) -> Cases:
-    """The cases of a log whose header is ``header``, checked to be of ``task`` if named."""
+    """The cases of a log whose header is ``header``, checked to be finished and of ``task``."""
+    status = header.get("status")
+    if status != "success":
+        said = "none" if status is None else repr(status)
+        raise NotReadable(f"is an inspect_ai log whose run did not finish (status {said}): it "
+                          "holds no figure; point at the log of a finished run")
     cases = Cases(path, "inspect_ai")
     name = _task(header)
     if name is not None:
         cases.tasks.append(name)
     if task is not None and task not in cases.tasks:
         raise NotReadable(f"is a log of task {name!r}, not {task!r}")
-    cases.complete = header.get("status") == "success"
     return cases
+
+
+def value_to_float(value: Any) -> Any:
+    """A score value as inspect_ai's ``value_to_float`` reads it; other values as they are."""
+    if isinstance(value, str):
+        if value in LETTERS:
+            return LETTERS[value]
+        lowered = value.lower()
+        if lowered in WORDS:
+            return WORDS[lowered]
+        if lowered.replace(".", "").isnumeric():
+            return float(value)
+    return value
+
+
+def _names(header: Dict[str, Any]) -> Dict[str, str]:
+    """Each score of the log's results by the names a declaration may use: inspect_ai's own
+    (``exact``) and, for a scorer that returned a table, ``<scorer>/<name>``."""
+    results = header.get("results")
+    scores = results.get("scores") if isinstance(results, dict) else None
+    names: Dict[str, str] = {}
+    for score in scores if isinstance(scores, list) else ():
+        if isinstance(score, dict) and isinstance(score.get("name"), str):
+            names[score["name"]] = score["name"]
+            if isinstance(score.get("scorer"), str) and score["scorer"] != score["name"]:
+                names[f"{score['scorer']}/{score['name']}"] = score["name"]
+    return names
+
+
+def _reduced(cases: Cases, reductions: List[Any], header: Dict[str, Any]) -> None:
+    """The samples' scores after the log's own epoch reducer, one per sample and score."""
+    for reduction in reductions:
+        if not isinstance(reduction, dict) or not isinstance(reduction.get("scorer"), str):
+            cases.bad(0, "a reduction without a scorer")
+            continue
+        scorer = reduction["scorer"]
+        samples = reduction.get("samples")
+        seen: Dict[str, int] = {}
+        for where, sample in enumerate(samples if isinstance(samples, list) else (), 1):
+            if not isinstance(sample, dict):
+                cases.bad(where, "a reduced sample that is not a JSON object")
+                continue
+            case = _id(cases, sample.get("sample_id"), where, seen)
+            if case is None:
+                continue
+            value = sample.get("value")
+            if isinstance(value, dict):
+                for key, part in value.items():
+                    _value(cases, case, str(key), part, where)
+            else:
+                _value(cases, case, scorer, value, where)
+
+
+def _id(cases: Cases, raw: Any, where: int, seen: Dict[str, int]) -> Optional[str]:
+    """A sample id, new within one reduction (each reduction lists every sample once)."""
+    case = None if isinstance(raw, bool) or not isinstance(raw, (str, int)) else str(raw)
+    if case is None:
+        cases.bad(where, "no sample id")
+        return None
+    if case in seen:
+        cases.bad(where, f"sample id {case[:60]!r} repeats the one at {seen[case]}")
+        return None
+    seen[case] = where
+    cases.order.setdefault(case, where)
+    return case
 
 
 def _one(cases: Cases, where: int, sample: Any) -> None:
@@ -77,18 +158,104 @@ def _sample(cases: Cases, where: int, sample: Dict[str, Any]) -> None:
         value = found.get("value") if isinstance(found, dict) else None
         if isinstance(value, dict):
             for key, part in value.items():
-                _value(cases, case, f"{scorer}/{key}", part, where, errored)
+                cases.metric_seen(str(key))
+                if not errored:
+                    _value(cases, case, str(key), part, where)
         else:
-            _value(cases, case, str(scorer), value, where, errored)
+            cases.metric_seen(str(scorer))
+            if not errored:
+                _value(cases, case, str(scorer), value, where)
 
 
-def _value(cases: Cases, case: str, metric: str, value: Any, where: int, errored: bool) -> None:
+def _value(cases: Cases, case: str, metric: str, value: Any, where: int) -> None:
     cases.metric_seen(metric)
-    if errored:
+    cases.score(case, metric, value_to_float(value), where)
+
+
+def _median(values: List[float]) -> float:
+    return float(statistics.median(values))
+
+
+REDUCERS: Dict[str, Callable[[List[float]], float]] = {
+    "mean": lambda values: math.fsum(values) / len(values), "median": _median,
+    "max": max, "min": min, "mode": lambda values: float(statistics.mode(values))}
+
+
+def _reduce_epochs(cases: Cases, header: Dict[str, Any]) -> None:
+    """Samples read one epoch at a time (a log without ``reductions``) reduced as the log's
+    reducer says; ``Cases`` would average them."""
+    spec = header.get("eval")
+    config = spec.get("config") if isinstance(spec, dict) else None
+    named = config.get("epochs_reducer") if isinstance(config, dict) else None
+    reducer = named[0] if isinstance(named, list) and len(named) == 1 else "mean"
+    if reducer == "mean" or not cases.several:
         return
-    if isinstance(value, str) and value in LETTERS:
-        value = LETTERS[value]
-    cases.score(case, metric, value, where)
+    apply: Callable[[List[float]], float]
+    if isinstance(reducer, str) and reducer.startswith("at_least_") and reducer[9:].isdigit():
+        need = int(reducer[9:])
+
+        def apply(values: List[float]) -> float:  # at_least_N: N epochs scored 1 or more
+            return 1.0 if sum(v >= 1.0 for v in values) >= need else 0.0
+    elif isinstance(reducer, str) and reducer in REDUCERS:
+        apply = REDUCERS[reducer]
+    else:
+        raise NotReadable(f"reduces epochs with {reducer!r} and records no reduced scores "
+                          "(`reductions`): write the log again with a recent inspect_ai, "
+                          "which records them")
+    for per_case in cases.values.values():
+        for case, held in per_case.items():
+            if isinstance(held, list):
+                per_case[case] = float(apply(held))
+
+
+def _result(cases: Cases, metric: Optional[str], header: Dict[str, Any]) -> CaseScores:
+    names = _names(header)
+    aliases = {alias: name for alias, name in names.items() if alias != name}
+    if not cases.order:
+        return _aggregate(cases, metric, header, names)
+    _reduce_epochs(cases, header)
+    found = cases.result(metric, _task(header), aliases=aliases)
+    return found._replace(unscored=found.unscored + _errored(header))
+
+
+def _errored(header: Dict[str, Any]) -> int:
+    """The samples that ended in an error, which inspect_ai leaves out of its reduced scores
+    (and its figure): the header counts them, as samples run less samples completed."""
+    results = header.get("results")
+    total = results.get("total_samples") if isinstance(results, dict) else None
+    completed = results.get("completed_samples") if isinstance(results, dict) else None
+    spec = header.get("eval")
+    config = spec.get("config") if isinstance(spec, dict) else None
+    epochs = config.get("epochs") if isinstance(config, dict) else None
+    if not (isinstance(total, int) and isinstance(completed, int) and total > completed):
+        return 0
+    return (total - completed) // (epochs if isinstance(epochs, int) and epochs > 0 else 1)
+
+
+def _aggregate(cases: Cases, metric: Optional[str], header: Dict[str, Any],
+               names: Dict[str, str]) -> CaseScores:
+    """A log without samples (``log_samples=False``): the figure its header holds, and the
+    number of samples scored, for the score named (or the only one)."""
+    results = header.get("results")
+    scores = results.get("scores") if isinstance(results, dict) else None
+    held = {s["name"]: s for s in (scores if isinstance(scores, list) else ())
+            if isinstance(s, dict) and isinstance(s.get("name"), str)}
+    if not held:
+        raise NotReadable("holds no samples and no results: it holds no scored case")
+    chosen = choose_metric(tuple(held), names.get(metric, metric) if metric else None, None, {})
+    score = held.get(chosen or "", {})
+    metrics = score.get("metrics")
+    first = next(iter(metrics.values()), None) if isinstance(metrics, dict) else None
+    value = first.get("value") if isinstance(first, dict) else None
+    count = score.get("scored_samples", results.get("completed_samples")
+                      if isinstance(results, dict) else None)
+    if not (isinstance(value, (int, float)) and math.isfinite(value)
+            and isinstance(count, int) and count > 0):
+        raise NotReadable(f"holds no samples, and its results give no figure for "
+                          f"{chosen!r}: it holds no scored case")
+    return CaseScores(cases.path, cases.tool, chosen, _task(header), {}, 0, (), cases.malformed,
+                      tuple(cases.first_malformed), True, tuple(held), tuple(cases.tasks),
+                      figure=float(value), counted=count)
 
 
 def _is_zip(path: str, open_: Opener) -> bool:
@@ -98,9 +265,10 @@ def _is_zip(path: str, open_: Opener) -> bool:
 
 def _archive(path: str, open_: Opener, metric: Optional[str],
              task: Optional[str]) -> CaseScores:
-    """The scores of an ``.eval`` archive, each sample member parsed on its own and reduced
-    to its scores before the next is read: a log of many large samples takes the memory of
-    one. A member that would parse to more than ``SAMPLE_PARSED_BYTES`` is not parsed."""
+    """The scores of an ``.eval`` archive: its ``reductions.json`` when it has one, else each
+    sample member parsed on its own and reduced to its scores before the next is read, so a
+    log of many large samples takes the memory of one. A member that would parse to more
+    than ``SAMPLE_PARSED_BYTES`` is not parsed."""
     from .archive import Archive
 
     handle = open_(path)
@@ -110,16 +278,19 @@ def _archive(path: str, open_: Opener, metric: Optional[str],
         header: Any = {}
         if "header.json" in names:
             header = loads(archive.read("header.json"), "JSON in header.json")
-        elif "_journal/start.json" in names:  # a run still going: no header yet
-            header = loads(archive.read("_journal/start.json"), "JSON in _journal/start.json")
-            header = {"eval": header.get("eval") if isinstance(header, dict) else None,
-                      "status": "started"}
+        elif "_journal/start.json" in names:  # the run did not finish: no header yet
+            header = {"status": "started"}
         else:
             raise NotReadable("has neither header.json nor _journal/start.json: not an "
                               "inspect_ai log")
         if not isinstance(header, dict):
             raise NotReadable("header.json is not a JSON object: not an inspect_ai log")
         cases = _cases(path, header, task)
+        if "reductions.json" in names:
+            reductions = loads(archive.read("reductions.json"), "JSON in reductions.json")
+            if isinstance(reductions, list) and reductions:
+                _reduced(cases, reductions, header)
+                return _result(cases, metric, header)
         for number, name in enumerate((n for n in names if n.startswith("samples/")), 1):
             try:
                 sample = loads(archive.read(name), f"JSON in {name}", SAMPLE_PARSED_BYTES)
@@ -130,6 +301,6 @@ def _archive(path: str, open_: Opener, metric: Optional[str],
                 continue
             _one(cases, number, sample)
             del sample  # the next member is parsed without this one held
-        return cases.result(metric, _task(header))
+        return _result(cases, metric, header)
     finally:
         handle.close()

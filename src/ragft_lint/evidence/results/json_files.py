@@ -75,7 +75,7 @@ class Lines:
 
     def __iter__(self) -> Iterator[Tuple[int, Union[Dict[str, Any], Malformed]]]:
         readline = self.handle.readline
-        loads = json.loads
+        scan = _DECODER.scan_once  # what json.loads runs, without its two whitespace matches
         number = 0
         while True:
             raw = readline(MAX_RECORD_BYTES + 1)
@@ -83,19 +83,21 @@ class Lines:
                 return
             number += 1
             if number > 1 and len(raw) <= MAX_RECORD_BYTES:
-                # The common line, one JSON value: ``json.loads`` accepts exactly the lines
-                # read the same way below; anything else (several values, a BOM, an error)
-                # is read again the careful way, which says what is wrong with it.
+                # The common line, one JSON value from its first character to the newline:
+                # anything else (leading space, several values, a BOM, an error) is read again
+                # the careful way, which says what is wrong with it.
                 try:
-                    value = loads(raw.decode())
-                except (ValueError, RecursionError):
+                    text = raw.decode()
+                    value, end = scan(text, 0)
+                except (ValueError, StopIteration, RecursionError):
                     pass
                 else:
-                    if type(value) is dict:
-                        yield number, value
-                    else:
-                        yield number, Malformed(number, "not a record (a JSON object)")
-                    continue
+                    if end == len(text) or text[end:].isspace():
+                        if type(value) is dict:
+                            yield number, value
+                        else:
+                            yield number, Malformed(number, "not a record (a JSON object)")
+                        continue
             yield from self._values(raw, number)
 
     def _values(self, raw: bytes, number: int,
@@ -135,4 +137,4 @@ class Lines:
                 index += 1
 
 
-_DECODER = json.JSONDecoder()
+_DECODER: Any = json.JSONDecoder()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional, Set
 
-from . import CaseScores, Opener
+from . import CaseScores, Opener, Selectors, refuse_selectors
 from .cases import Cases, select_task
 from .json_files import Lines
 
@@ -22,7 +22,9 @@ def sniff(head: str, path: str) -> bool:
                                           and '"event_id"' in head)
 
 
-def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str]) -> CaseScores:
+def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
+         selectors: Optional[Selectors] = None) -> CaseScores:
+    refuse_selectors(selectors, (), "OpenAI evals")
     cases = Cases(path, "openai-evals")
     cases.metric_seen(METRIC)
     with open_(path) as handle:

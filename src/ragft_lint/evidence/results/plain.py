@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from . import CaseScores, Opener
+from . import CaseScores, Opener, Selectors, refuse_selectors
 from .cases import Cases, PerCase
 from .json_files import Lines
 
@@ -19,7 +19,9 @@ def sniff(head: str, path: str) -> bool:
     return '"id"' in first and ('"score"' in first or '"pass"' in first)
 
 
-def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str]) -> CaseScores:
+def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
+         selectors: Optional[Selectors] = None) -> CaseScores:
+    refuse_selectors(selectors, (), "plain")
     cases = Cases(path, "plain")
     order, values = cases.order, cases.values  # order is cases.seen: no repeats here
     scored: Optional[PerCase] = None  # values["score"], once a case has one

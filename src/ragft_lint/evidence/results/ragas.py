@@ -1,4 +1,5 @@
-"""ragas results exported as CSV or JSON Lines (``to_pandas()`` then ``to_csv``/``to_json``).
+"""ragas results exported as CSV, JSON Lines or a JSON array (``to_pandas()`` then ``to_csv``, or
+``to_json`` with ``lines=True`` or ``orient="records"``).
 
 Every column that is not one of ragas's inputs is a metric (``faithfulness``,
 ``context_recall``, ...); with several, ``metric:`` names the one that counts. Empty and NaN
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, Optional, Set, Tuple, Union
 
 from ..measurements import Malformed
-from . import CaseScores, Opener
+from . import CaseScores, Opener, Selectors, refuse_selectors
 from .cases import Cases
 from .json_files import Lines
 
@@ -27,6 +28,8 @@ def sniff(head: str, path: str) -> bool:
     if path.endswith(".csv"):
         first = head.splitlines()[0] if head else ""
         columns = {c.strip().strip('"') for c in first.split(",")}
+        if any(c.startswith("[") and "] " in c for c in columns):
+            return False  # promptfoo's table: a column per `[provider] prompt`
         return bool(columns & {"user_input", "question"}) and bool(columns - INPUTS - set(IDS))
     return ('"user_input"' in head or '"question"' in head) and (
         '"response"' in head or '"answer"' in head or '"retrieved_contexts"' in head)
@@ -34,10 +37,11 @@ def sniff(head: str, path: str) -> bool:
 
 def _rows(path: str, handle: Any, cases: Cases) -> Iterator[Tuple[int, Union[Dict[str, Any],
                                                                          Malformed]]]:
-    if path.endswith(".csv"):
+    if path.endswith((".csv", ".json")):  # a JSON array of records: to_json(orient="records")
         from ..readers import Reader
 
-        reader = Reader(handle, "csv", 0, lambda done, total: None)
+        reader = Reader(handle, "csv" if path.endswith(".csv") else "json", 0,
+                        lambda done, total: None)
         yield from reader.items()
         cases.complete = reader.complete
     else:
@@ -46,7 +50,9 @@ def _rows(path: str, handle: Any, cases: Cases) -> Iterator[Tuple[int, Union[Dic
         cases.complete = lines.complete
 
 
-def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str]) -> CaseScores:
+def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
+         selectors: Optional[Selectors] = None) -> CaseScores:
+    refuse_selectors(selectors, (), "ragas")
     cases = Cases(path, "ragas")
     words: Set[str] = set()  # columns that held text: inputs of the user's own, not metrics
     with open_(path) as handle:
