@@ -40,19 +40,21 @@ def loosened_threshold(system: System, context: Context) -> Iterator[Violation]:
           tone-bot:
             architecture: fine-tune
     """
-    document = system.document
-    declared: Dict[str, Any] = document.data.get("thresholds") or {}
-    systems = document.data.get("systems") or {}
+    # The thresholds the declaration applies, those of a file it extends included: a bar
+    # loosened in the shared file is named at its line there.
+    applied = system.applied
+    declared: Dict[str, Any] = applied.data.get("thresholds") or {}
+    systems = system.document.data.get("systems") or {}
     # A setting of the whole declaration: told once, on the first system it declares.
     if not declared or next(iter(systems), None) != system.name:
         return
     for item in changed(declared):
         if item.reason or not item.loosened or item.name not in THRESHOLDS:
             continue
-        line, column = document.position(("thresholds", item.name))
+        where = applied.where("thresholds", item.name)
         direction = "below" if item.value < item.default else "above"
         yield Violation(
-            f"thresholds.{item.name} is {item.value} ({document.display}:{line}:{column}), "
+            f"thresholds.{item.name} is {item.value} ({where}), "
             f"{direction} its default {item.default}, with no reason: the rules that compare "
             "against it fire less for every system, and nothing says why",
             f"write thresholds.{item.name} as {{value: {item.value}, reason: \"...\"}} with "
