@@ -346,6 +346,33 @@ def test_from_the_root_every_service_is_checked_and_the_shared_file_is_no_declar
     assert re.search(r"services/pricing/ragft\.yaml:\d+:\d+: KN001 \[info\]", out), out
 
 
+def test_naming_the_shared_file_checks_every_service_that_extends_it(
+        monorepo: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # What pre-commit passes when only the shared settings changed.
+    _write(monorepo, {"services/other/ragft.yaml": PRICING.replace(
+        "extend: ../../ragft-settings.yaml\n", "")})
+    status, out, err = _check(monorepo, monkeypatch, capsys, "ragft-settings.yaml")
+    assert status == 1, err
+    assert "no declaration" not in err
+    summaries = [x.split(":")[0] for x in out.splitlines() if "system checked" in x]
+    assert summaries == ["services/brand/ragft.yaml", "services/pricing/ragft.yaml"], out
+
+
+def test_a_root_declaration_of_settings_only_selects_the_services_that_extend_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # ruff's layout: the root file holds the shared settings, each service extends it.
+    root = _repo(tmp_path / "mono", {
+        "ragft.yaml": SHARED,
+        "services/pricing/ragft.yaml": PRICING.replace("ragft-settings.yaml", "ragft.yaml"),
+    })
+    status, out, _ = _check(root, monkeypatch, capsys, "ragft.yaml")
+    assert status == 1
+    assert re.search(r"^services/pricing/ragft\.yaml:\d+:\d+: KN001 \[info\]", out, re.M), out
+    assert "(ragft.yaml:5:22)" in out, out
+
+
 @pytest.mark.network
 @pytest.mark.slow
 def test_pre_commit_checks_services_with_their_shared_settings(
@@ -361,21 +388,29 @@ def test_pre_commit_checks_services_with_their_shared_settings(
         """)
     root = _repo(tmp_path / "mono", {
         ".pre-commit-config.yaml": config,
-        "ragft-settings.yaml": SHARED,
-        "services/pricing/ragft.yaml": PRICING,
-        "services/brand/ragft.yaml": BRAND,
+        # ruff's layout: the shared settings in the root declaration, which the hook watches.
+        "ragft.yaml": SHARED,
+        "services/pricing/ragft.yaml": PRICING.replace("ragft-settings.yaml", "ragft.yaml"),
+        "services/brand/ragft.yaml": BRAND.replace("ragft-settings.yaml", "ragft.yaml"),
     }, env)
-    done = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--color=never",
-                           "--all-files"], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=900)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert f"({SHARED_THRESHOLD})" in done.stdout, done.stdout
-    assert re.search(r"services/brand/ragft\.yaml:\d+:\d+: KN001 \[error\]", done.stdout)
 
-    # A service that overrides the shared bar and lowers KN001 passes on its own.
-    passing = BRAND.replace("KN001: error", "KN001: info")
-    (root / "services" / "brand" / "ragft.yaml").write_text(passing, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--color=never",
-                           "--files", "services/brand/ragft.yaml"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout + done.stderr
+    def pre_commit(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--color=never",
+                               *args], cwd=root, env=env, capture_output=True, text=True,
+                              timeout=900)
+
+    done = pre_commit("--all-files")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "(ragft.yaml:5:22)" in done.stdout, done.stdout  # the shared file's line
+    assert re.search(r"services/brand/ragft\.yaml:\d+:\d+: KN001 \[error\]", done.stdout)
+    assert re.search(r"services/pricing/ragft\.yaml:\d+:\d+: KN001 \[info\]", done.stdout)
+
+    # A change to the shared file alone is a change to every service that extends it.
+    (root / "ragft.yaml").write_text(SHARED.replace("KN001: info", "KN001: warning"),
+                                     encoding="utf-8")
+    subprocess.run(["git", "add", "ragft.yaml"], cwd=root, env=env, check=True)
+    done = pre_commit("--files", "ragft.yaml")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"services/pricing/ragft\.yaml:\d+:\d+: KN001 \[warning\]",
+                     done.stdout), done.stdout
+    assert re.search(r"services/brand/ragft\.yaml:\d+:\d+: KN001 \[error\]", done.stdout)

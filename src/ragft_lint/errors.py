@@ -34,9 +34,7 @@ class DeclarationError(RagftLintError):
     """The declaration cannot be read or does not fit the format: nothing was checked."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        # Each problem once: services that extend one shared file share its problems too.
-        self.problems = sorted(dict.fromkeys(problems),
-                               key=lambda p: (p.path, p.line, p.column, p.message))
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.column, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def lines(self) -> list[str]:

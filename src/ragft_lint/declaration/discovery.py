@@ -251,6 +251,8 @@ class Reads:
         self._notes: Dict[str, Optional[str]] = {}
         # What a search passed by that a user may have meant as a declaration: file -> why.
         self.near_misses: Dict[str, str] = {}
+        # Every declaration of a project, by its root: what may extend a shared file.
+        self._project: Dict[str, List[Document]] = {}
 
     def near_name(self, file: str) -> None:
         """Note a file named like a declaration (``ragft-lint.yaml``), which is not read."""
@@ -303,6 +305,22 @@ class Reads:
         if error is not None:
             raise DeclarationError(error.problems)  # a new one: each raise its own traceback
         return document
+
+    def extending(self, given: PathLike) -> List[Document]:
+        """Every declaration of the project (the repository above ``given``) that extends the
+        file ``given``, directly or through a chain of extends."""
+        from .extend import extended_files
+
+        file = os.path.abspath(given)
+        root = self.repository_root(os.path.dirname(file)) or os.path.dirname(file)
+        if root not in self._project:
+            try:
+                self._project[root] = below(root, self)[0]
+            except DeclarationError:  # told when those declarations are checked, not here
+                self._project[root] = []
+        target = os.path.realpath(file)
+        return [d for d in self._project[root]
+                if "extend" in d.data and target in extended_files(d, root)]
 
     def invalid_pyproject(self, given: PathLike) -> Optional[str]:
         """``invalid_pyproject``, once per path."""

@@ -144,6 +144,11 @@ def chain(document: Document, root: str) -> Tuple[List[Document], List[Problem]]
     return found, []
 
 
+def extended_files(document: Document, root: str) -> List[str]:
+    """The real paths of the files ``document`` extends, as far as its chain can be followed."""
+    return [os.path.realpath(d.file) for d in chain(document, root)[0]]
+
+
 def _load(path: str, target: str) -> Optional[Document] | List[Problem]:
     """The extended file read as a declaration (None: a pyproject.toml without the table)."""
     from .discovery import load_file
