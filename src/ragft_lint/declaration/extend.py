@@ -113,7 +113,7 @@ def chain(document: Document, root: str) -> Tuple[List[Document], List[Problem]]
             return found, [problem(f"{value!r} is this file itself; a declaration cannot "
                                    "extend itself: name the shared settings file")]
         if target in real:
-            loop = [_shown(d.file) for d in [document, *found]] + [shown]
+            loop = [d.display for d in [document, *found]] + [shown]
             return found, [problem(
                 f"{value!r} leads back to {shown}, which is already in the chain "
                 f"({' -> '.join(loop)}); a chain of extends must end in a file that extends "
