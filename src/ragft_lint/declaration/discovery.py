@@ -320,7 +320,7 @@ class Reads:
                 self._project[root] = []
         target = os.path.realpath(file)
         return [d for d in self._project[root]
-                if "extend" in d.data and target in extended_files(d, root)]
+                if "extend" in d.data and target in extended_files(d, root, self.file)]
 
     def invalid_pyproject(self, given: PathLike) -> Optional[str]:
         """``invalid_pyproject``, once per path."""

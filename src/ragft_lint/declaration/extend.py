@@ -15,7 +15,7 @@ points at the line of the shared file where it is written.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import DeclarationError, Problem
 from ..findings import Location
@@ -29,6 +29,10 @@ PER_NAME = ("thresholds", "severity")
 
 # A chain longer than this is refused: no monorepo nests its settings that deep.
 MAX_CHAIN = 32
+
+# Reads a declaration file (``discovery.load_file``, or a resolution's cached read of it):
+# None for a ``pyproject.toml`` without the table; raises ``DeclarationError``.
+Loader = Callable[[str], Optional[Document]]
 
 
 class Applied:
@@ -87,9 +91,9 @@ def merge(layers: Sequence[Tuple[Document, Dict[str, Any]]]) -> Applied:
     return Applied(data, written, layers[0][0])
 
 
-def chain(document: Document, root: str) -> Tuple[List[Document], List[Problem]]:
-    """The files ``document`` extends, nearest first, and the problems that end the chain
-    (a file that is missing, outside the project root, unreadable, or already in the chain)."""
+def chain(document: Document, root: str, load: Loader) -> Tuple[List[Document], List[Problem]]:
+    """The files ``document`` extends, nearest first, read with ``load``, and the problems that
+    end the chain (a file missing, outside the project root, unreadable, or already in it)."""
     found: List[Document] = []
     real = [os.path.realpath(document.file)]
     current = document
@@ -132,7 +136,7 @@ def chain(document: Document, root: str) -> Tuple[List[Document], List[Problem]]
             return found, [problem(f"{value!r} is a TOML file other than pyproject.toml; "
                                    "name a YAML declaration or a pyproject.toml with a "
                                    "[tool.ragft-lint] table")]
-        loaded = _load(os.path.join(base, value), target)
+        loaded = _load(load, os.path.join(base, value), target)
         if isinstance(loaded, list):  # what is wrong in it, at its own lines
             return found, loaded
         if loaded is None:
@@ -144,18 +148,16 @@ def chain(document: Document, root: str) -> Tuple[List[Document], List[Problem]]
     return found, []
 
 
-def extended_files(document: Document, root: str) -> List[str]:
+def extended_files(document: Document, root: str, load: Loader) -> List[str]:
     """The real paths of the files ``document`` extends, as far as its chain can be followed."""
-    return [os.path.realpath(d.file) for d in chain(document, root)[0]]
+    return [os.path.realpath(d.file) for d in chain(document, root, load)[0]]
 
 
-def _load(path: str, target: str) -> Optional[Document] | List[Problem]:
+def _load(load: Loader, path: str, target: str) -> Optional[Document] | List[Problem]:
     """The extended file read as a declaration (None: a pyproject.toml without the table)."""
-    from .discovery import load_file
-
     # Read by the real path (no link is followed twice) and named as the user wrote it.
     try:
-        loaded = load_file(target)
+        loaded = load(target)
     except DeclarationError as exc:
         return list(exc.problems)
     if loaded is None:

@@ -138,7 +138,9 @@ def build(document: Document, root: str, known_rules: Optional[List[str]] = None
     data = validated(document, document.data)
     layers = [(document, data)]
     if "extend" in document.data:
-        extended, broken = chain(document, root)
+        from .discovery import load_file
+
+        extended, broken = chain(document, root, load_file)
         problems.extend(broken)
         # An extended file's systems are its own (checked when it is): only its settings.
         layers += [(shared, validated(shared, {k: v for k, v in shared.data.items()
