@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Dict
 
 import pytest
+import yaml
 
 from ragft_lint.cli import main
 from test_pre_commit import hook_source  # noqa: F401  (the fixture: this tree, committed)
@@ -371,6 +372,31 @@ def test_a_root_declaration_of_settings_only_selects_the_services_that_extend_it
     assert status == 1
     assert re.search(r"^services/pricing/ragft\.yaml:\d+:\d+: KN001 \[info\]", out, re.M), out
     assert "(ragft.yaml:5:22)" in out, out
+
+
+def test_extends_gets_a_did_you_mean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    root = _repo(tmp_path / "mono", {
+        "ragft-settings.yaml": SHARED,
+        "svc/ragft.yaml": PRICING.replace("extend: ../../", "extends: ../"),
+    })
+    status, _, err = _check(root, monkeypatch, capsys)
+    assert status == 2
+    assert err == "svc/ragft.yaml:1:1: extends: unknown key 'extends'; did you mean 'extend'?\n"
+
+
+def test_the_schema_knows_extend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from jsonschema import Draft7Validator
+
+    monkeypatch.chdir(tmp_path)  # outside any project: only the format is printed
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["properties"]["extend"]["description"]
+    validator = Draft7Validator(schema)
+    service = yaml.safe_load(PRICING)
+    assert list(validator.iter_errors(service)) == []
+    assert list(validator.iter_errors({**service, "extend": 3}))
 
 
 @pytest.mark.network
