@@ -157,9 +157,9 @@ def _merge(first: _Outcome, second: _Outcome) -> _Outcome:
 def _declaration_finding(rule: Rule, declaration: Declaration, violation: Violation,
                          overrides: Dict[str, Severity]) -> Finding:
     """A finding of the declaration as a whole: at its own key, of no system, never waived
-    (waivers are written under a system)."""
-    document = declaration.document
-    line, column = document.position(tuple(violation.at))
+    (waivers are written under a system). A setting inherited through ``extend`` is located
+    in the file that writes it."""
+    location = declaration.applied.where(*violation.at)
     return Finding(
         rule=rule.id,
         name=rule.name,
@@ -167,7 +167,7 @@ def _declaration_finding(rule: Rule, declaration: Declaration, violation: Violat
         system=None,
         message=violation.message,
         fix=violation.fix,
-        location=Location(document.display, line, column),
+        location=location,
         key=dotted(tuple(violation.at)),
     )
 

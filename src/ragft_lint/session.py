@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from .declaration.resolve import Resolution, resolve
-from .errors import DeclarationError
+from .errors import DeclarationError, Problem
 from .options import CheckSettings, Options
 
 if TYPE_CHECKING:
@@ -77,15 +77,16 @@ class Session:
         Every problem of every declaration is raised at once, in one ``DeclarationError``.
         """
         documents, notes = self.resolve(paths)
-        problems = []
+        problems: Dict[Problem, None] = {}
         declarations = []
         for document in documents:
             try:
                 declarations.append(self.load(document))
             except DeclarationError as exc:
-                problems.extend(exc.problems)
+                # Each once: the services that extend one shared file share its problems.
+                problems.update(dict.fromkeys(exc.problems))
         if problems:
-            raise DeclarationError(problems)
+            raise DeclarationError(list(problems))
         return declarations, notes
 
     def declaration(self, path: Optional[PathLike] = None) -> Declaration:

@@ -4,7 +4,8 @@ Modules, in the order data flows through them: ``resolve`` (what the paths a use
 and ``discovery`` (which file, which project root), ``document`` with ``toml_source``,
 ``yaml_source`` and ``cell`` (reading with positions), ``vocabulary``, ``specs`` and ``schema``
 (the format), ``extension`` (what plugins add to it), ``paths`` (declared paths stay inside the
-project) and ``model`` (validation, and the ``Declaration`` the rules read).
+project), ``extend`` (the shared settings a declaration extends) and ``model`` (validation, and
+the ``Declaration`` the rules read).
 
 Kept light to import: ``vocabulary`` is read by modules that need only the format's words, so
 the rest is imported when first used.

@@ -251,6 +251,9 @@ class Reads:
         self._notes: Dict[str, Optional[str]] = {}
         # What a search passed by that a user may have meant as a declaration: file -> why.
         self.near_misses: Dict[str, str] = {}
+        # Every declaration of a project, by its root: what may extend a shared file.
+        self._project: Dict[str, List[Document]] = {}
+        self._chains: Dict[str, List[str]] = {}  # declaration -> the files it extends
 
     def near_name(self, file: str) -> None:
         """Note a file named like a declaration (``ragft-lint.yaml``), which is not read."""
@@ -303,6 +306,31 @@ class Reads:
         if error is not None:
             raise DeclarationError(error.problems)  # a new one: each raise its own traceback
         return document
+
+    def extending(self, given: PathLike) -> List[Document]:
+        """Every declaration of the project (the repository above ``given``) that extends the
+        file ``given``, directly or through a chain of extends."""
+        from .extend import extended_files
+
+        file = os.path.abspath(given)
+        root = self.repository_root(os.path.dirname(file)) or os.path.dirname(file)
+        if root not in self._project:
+            # A look around the project, not a search the user asked for: what it passes by
+            # is not theirs to hear about here.
+            near_misses = dict(self.near_misses)
+            try:
+                self._project[root] = [d for d in below(root, self)[0] if "extend" in d.data]
+            except DeclarationError:  # told when those declarations are checked, not here
+                self._project[root] = []
+            self.near_misses = near_misses
+        target = os.path.realpath(file)
+        found = []
+        for document in self._project[root]:
+            if document.file not in self._chains:
+                self._chains[document.file] = extended_files(document, root, self.file)
+            if target in self._chains[document.file]:
+                found.append(document)
+        return found
 
     def invalid_pyproject(self, given: PathLike) -> Optional[str]:
         """``invalid_pyproject``, once per path."""

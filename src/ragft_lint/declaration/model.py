@@ -10,6 +10,7 @@ from ..findings import Location
 from ..record import NamedTuple
 from ..suggest import hint
 from .document import Document, KeyPath, dotted
+from .extend import Applied, chain, merge
 from .paths import OutsideRoot, resolve_inside
 from .schema import Complain, Words, declaration_spec
 
@@ -51,16 +52,25 @@ def _index(facts: Dict[str, Any]) -> Dict[Tuple[str, ...], Any]:
 class System:
     """One declared AI system: its facts, and where each of them was declared."""
 
-    def __init__(self, name: str, facts: Dict[str, Any], document: Document) -> None:
+    def __init__(self, name: str, facts: Dict[str, Any], document: Document,
+                 applied: Optional[Applied] = None) -> None:
         self.name = name
         self.facts = facts
         self.document = document
+        self._applied = applied
         self._prefix: KeyPath = ("systems", name)
         # Every rule asks these of every system: read once (a validated system has them).
         self.architecture: str = str(facts["architecture"])
         self.fine_tuned: bool = self.architecture in ("fine-tune", "hybrid")
         self.retrieval: bool = self.architecture in ("rag", "hybrid")
         self._tables: Optional[Dict[Tuple[str, ...], Any]] = None
+
+    @property
+    def applied(self) -> Applied:
+        """The declaration's settings, those it extends included, and where each is written."""
+        if self._applied is None:
+            self._applied = Applied.own(self.document)
+        return self._applied
 
     def get(self, *keys: str, default: Any = None) -> Any:
         """The declared value at ``keys`` (``get("knowledge", "changes")``), or ``default``."""
@@ -85,11 +95,13 @@ class Declaration:
     """A validated declaration: its file, its project root, its settings and systems."""
 
     def __init__(self, document: Document, root: str, settings: Settings,
-                 systems: Dict[str, System]) -> None:
+                 systems: Dict[str, System], applied: Optional[Applied] = None) -> None:
         self.document = document
         self.root = root
         self.settings = settings
         self.systems = systems
+        # The settings with where each is written: in this file or one it extends.
+        self.applied = applied if applied is not None else Applied.own(document)
 
     @property
     def display(self) -> str:
@@ -108,37 +120,54 @@ def build(document: Document, root: str, known_rules: Optional[List[str]] = None
     ``extension`` holds the keys and settings tables that plugins add to the format.
     """
     problems: List[Problem] = []
-    words = Words(document.fmt)
-
-    def complain(path: KeyPath, message: str, at_key: bool) -> None:
-        name = dotted(path)
-        text = f"{name}: {message}" if name else message
-        problems.append(document.problem(path, text, at_key))
-
     spec = declaration_spec(extension.system_keys, extension.settings) if extension \
         else declaration_spec()
-    data = spec.check(document.data, (), complain, words)
-    _check_paths(document, root, data, complain)
-    if known_rules is not None:
-        problems.extend(_rule_reference_problems(document, data, known_rules))
-    if result_formats is not None:
-        _check_result_formats(data, result_formats, complain)
+
+    def validated(source: Document, data: Dict[str, Any]) -> Dict[str, Any]:
+        """``data`` of ``source`` checked against the format; problems at its own lines."""
+        def complain(path: KeyPath, message: str, at_key: bool) -> None:
+            name = dotted(path)
+            text = f"{name}: {message}" if name else message
+            problems.append(source.problem(path, text, at_key))
+
+        checked: Dict[str, Any] = spec.check(data, (), complain, Words(source.fmt))
+        _check_paths(source, root, checked, complain)
+        if known_rules is not None:
+            problems.extend(_rule_reference_problems(source, checked, known_rules))
+        if result_formats is not None:
+            _check_result_formats(checked, result_formats, complain)
+        return checked
+
+    data = validated(document, document.data)
+    layers = [(document, data)]
+    if "extend" in document.data:
+        from .discovery import load_file
+
+        extended, broken = chain(document, root, load_file)
+        problems.extend(broken)
+        # An extended file's systems are its own (checked when it is): only its settings.
+        layers += [(shared, validated(shared, {k: v for k, v in shared.data.items()
+                                               if k != "systems"}))
+                   for shared in extended]
     if problems:
         raise DeclarationError(problems)
+    applied = merge(layers)
     systems = {
-        name: System(name, facts, document) for name, facts in (data.get("systems") or {}).items()
+        name: System(name, facts, document, applied)
+        for name, facts in (data.get("systems") or {}).items()
     }
+    merged = applied.data
     settings = Settings(
-        fail_on=data.get("fail_on"),
-        select=data.get("select"),
-        ignore=data.get("ignore", []),
-        evidence=data.get("evidence", True) is not False,
-        thresholds=data.get("thresholds", {}),
-        severity=data.get("severity", {}),
-        plugins=data.get("plugins", {}),
-        strict_evidence=data.get("evidence") == "strict",
+        fail_on=merged.get("fail_on"),
+        select=merged.get("select"),
+        ignore=merged.get("ignore", []),
+        evidence=merged.get("evidence", True) is not False,
+        thresholds=merged.get("thresholds", {}),
+        severity=merged.get("severity", {}),
+        plugins=merged.get("plugins", {}),
+        strict_evidence=merged.get("evidence") == "strict",
     )
-    return Declaration(document, root, settings, systems)
+    return Declaration(document, root, settings, systems, applied)
 
 
 _EVIDENCE_KEYS = (

@@ -11,6 +11,8 @@ everywhere. A file named is never skipped without a word:
   one that is not valid YAML or TOML is an error;
 - any other file (evidence, as pre-commit passes it) selects the nearest declaration above it;
   when there is none, a note says so and names the file;
+- a YAML or TOML file that declarations ``extend`` (shared settings, see ``extend``) selects
+  those declarations as well: a change to it is a change to each of them;
 - a folder, and no path at all (the working folder), means every declaration at or below it
   (see ``discovery.below``); when there is none, the nearest one above it; when there is none
   at all, ``NoDeclarationError`` says where it looked.
@@ -68,9 +70,7 @@ def resolve(paths: Sequence[PathLike], cwd: Optional[str] = None) -> Resolution:
                 raise DeclarationError([Problem(discovery.display_path(path), 0, 0,
                                                 "no such file or folder")])
             else:
-                document = _file(path, notes, reads)
-                if document is not None:
-                    documents.append(document)
+                documents.extend(_file(path, notes, reads))
         except DeclarationError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -116,8 +116,9 @@ def _folder(path: str, notes: List[Note], reads: discovery.Reads) -> List[Docume
     raise NoDeclarationError(searched, [text for _, text in sorted(reads.near_misses.items())])
 
 
-def _file(path: str, notes: List[Note], reads: discovery.Reads) -> Optional[Document]:
-    """The declaration a file is, or the one above it when it is none (None: nothing)."""
+def _file(path: str, notes: List[Note], reads: discovery.Reads) -> List[Document]:
+    """The declaration a file is, or the one above it when it is none, and the declarations
+    that extend it when it holds shared settings (empty: nothing)."""
     name = os.path.basename(path)
     if discovery.is_declaration_name(path):
         document = reads.file(path)
@@ -125,15 +126,20 @@ def _file(path: str, notes: List[Note], reads: discovery.Reads) -> Optional[Docu
             note = reads.invalid_pyproject(path) if name == discovery.PYPROJECT else None
             if note:
                 notes.append(Note("pyproject-skipped", note, discovery.display_path(path)))
-        return document
+            return []
+        # Settings only (no systems): what a change to them means is in the services that
+        # extend it, which pre-commit does not pass.
+        return [document, *(reads.extending(path) if "systems" not in document.data else [])]
+    sharing: List[Document] = []
     if name.lower().endswith(discovery.OTHER_SUFFIXES):
         document = reads.other(path)
         if document is not None:
-            return document
+            return [document]
+        sharing = reads.extending(path)
     # A file a declaration may point to (evidence): the declaration above it.
     document, _ = reads.discover(os.path.dirname(os.path.abspath(path)))
-    if document is None:
+    if document is None and not sharing:
         shown = discovery.display_path(path)
         notes.append(Note("no-declaration", f"{shown}: no declaration at or above this file; "
                                             "nothing to check for it", shown))
-    return document
+    return ([document] if document is not None else []) + sharing

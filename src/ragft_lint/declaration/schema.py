@@ -256,6 +256,8 @@ def declaration_spec(
     """The whole declaration: linter settings and the systems, with what plugins add."""
     return Table(
         {
+            "extend": Str("a declaration (YAML or pyproject.toml) whose settings this one "
+                          "shares and overrides, relative to this file"),
             "fail_on": Enum(SEVERITIES, "the lowest severity that fails the run"),
             "select": List(Str(), "rule ids or prefixes to run"),
             "ignore": List(Str(), "rule ids or prefixes to skip"),

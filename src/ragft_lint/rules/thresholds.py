@@ -41,7 +41,9 @@ def loosened_threshold(declaration: Declaration, context: Context) -> Iterator[V
           tone-bot:
             architecture: fine-tune
     """
-    declared: Dict[str, Any] = declaration.settings.thresholds or {}
+    # The thresholds the declaration applies, those of a file it extends included: a bar
+    # loosened in the shared file is located at its line there (engine: applied.where).
+    declared: Dict[str, Any] = declaration.applied.data.get("thresholds") or {}
     for item in changed(declared):
         if item.reason or not item.loosened or item.name not in THRESHOLDS:
             continue
