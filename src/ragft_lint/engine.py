@@ -14,7 +14,7 @@ from . import thresholds as thresholds_module
 from .deadline import budget
 from .declaration.document import dotted
 from .declaration.model import Declaration, System
-from .findings import Finding, Location, Severity
+from .findings import Finding, Severity
 from .guard import plugin_code
 from .report import Report
 from .rule import Context, Rule, Violation
