@@ -53,6 +53,7 @@ EXERCISED = {
         "test_pre_commit_local_hook_reaches_evidence_at_any_depth",
     "ragft_lint_path": "test_the_pytest_ini",
     "training_data: {path: data/train.parquet": "test_measured_fragments",
+    "the shared settings, no systems": "test_the_shared_settings",
 }
 
 
@@ -327,3 +328,20 @@ def test_the_pytest_ini(tmp_path: Path) -> None:
     done = shell(f"{sys.executable} -m pytest -p no:cacheprovider -v", folder)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "support-bot PASSED" in done.stdout
+
+
+def test_the_shared_settings(tmp_path: Path) -> None:
+    shared = block("# ragft.yaml at the repository root: the shared settings")
+    service = ("extend: ../../ragft.yaml\nevidence: false\nsystems:\n  bot:\n"
+               "    architecture: prompt\n")
+    folder = repository(tmp_path / "mono", {"ragft.yaml": shared,
+                                            "services/bot/ragft.yaml": service})
+    done = check(folder, "--format", "json")
+    assert done.returncode == 1, done.stdout + done.stderr  # the shared fail_on: warning
+    reports = json.loads(done.stdout)["declarations"]
+    assert "services/bot/ragft.yaml" in reports, reports
+    (folder / "services/bot/ragft.yaml").write_text(
+        service.replace("evidence: false\n", "evidence: false\nfail_on: error\n"),
+        encoding="utf-8")
+    done = check(folder)
+    assert done.returncode == 0, done.stdout + done.stderr  # the service's own value wins

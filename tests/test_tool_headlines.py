@@ -133,6 +133,23 @@ def test_promptfoo_printed_figure_raises_no_da008(tmp_path: Path) -> None:
     assert not rules_fired(run, "DA008") and not rules_fired(run, "DA006")
 
 
+def test_errored_rows_are_counted_in_da008_and_the_json(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # promptfoo counted its 2 errored rows as failures; the message and the JSON say so.
+    _, _, errors = promptfoo_printed(
+        (PROMPTFOO_MULTI / "tuned-answer.printed.txt").read_text(encoding="utf-8"))
+    made = project(tmp_path / "p", tuned="      score: 0.5\n      results: {path: "
+                                         "results/ft.json, provider: tuned, prompt: answer}",
+                   eval_records=5, files={"results/ft.json": "promptfoo/multi/results.json"})
+    [finding] = rules_fired(made.check(), "DA008")
+    assert f", {errors} of them errored and counted as failures" in finding.message
+    from ragft_lint.cli import main
+
+    main(["check", "--format", "json", "--no-cache", str(made.root / "ragft.yaml")])
+    [system] = json.loads(capsys.readouterr().out)["systems"].values()
+    assert system["measured"]["fine_tune_score"]["errored"] == errors == 2
+
+
 def test_promptfoo_several_providers_without_provider_is_da006(tmp_path: Path) -> None:
     made = project(tmp_path / "p", tuned="      results: results/ft.jsonl",
                    files={"results/ft.jsonl": "promptfoo/multi/results.jsonl"})

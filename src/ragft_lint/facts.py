@@ -163,13 +163,21 @@ def _measurements(system: System, evidence: SystemEvidence) -> Dict[Keys, Fact]:
         if keys is not None:  # four decimals, as trec_eval and the eval tools print them
             out[keys] = Fact(keys, round(figure.value, 4), MEASURED, source,
                              f"measured from {figure.source}: {interval(figure)} over "
-                             f"{figure.n} {_counted(figure)}")
+                             f"{figure.n} {_counted(figure)}{_errored(figure)}")
     first = evidence.eval_first_commit
     if first is not None and system.get(*EVAL_CREATED) is None:
         out[EVAL_CREATED] = Fact(EVAL_CREATED, first, MEASURED, EVAL,
                                  f"git says {system.get(*EVAL, 'path')} was first committed "
                                  f"on {first.isoformat()}")
     return out
+
+
+def _errored(figure: Figure) -> str:
+    """How many of the cases errored, when any did: the tool counts them as failures."""
+    if not figure.errored:
+        return ""
+    return (f", {figure.errored} of them errored and counted as failures, as the tool that "
+            "wrote the file counts them")
 
 
 def _counted(figure: Figure) -> str:
@@ -194,10 +202,15 @@ class Figure(NamedTuple):
     n: int
     source: str
     over: str = "cases"
+    # Cases the tool ran into an error on and counted as failures, as its own headline does.
+    errored: int = 0
 
     def to_json(self) -> Dict[str, Any]:
-        return {"value": round(self.value, 4), "low": round(self.low, 4),
-                "high": round(self.high, 4), "n": self.n, "source": self.source}
+        out = {"value": round(self.value, 4), "low": round(self.low, 4),
+               "high": round(self.high, 4), "n": self.n, "source": self.source}
+        if self.over == "scored cases":
+            out["errored"] = self.errored
+        return out
 
 
 # Each figure's declared key, where it stands over a declared one (measured over declared),
@@ -236,7 +249,7 @@ def figures(evidence: Optional[SystemEvidence]) -> Dict[str, Figure]:
         measured = evidence.score(results_key) if scores is not None else None
         if scores is not None and measured is not None:
             out[name] = Figure(measured.value, measured.low, measured.high, measured.n,
-                               scores.path, "scored cases")
+                               scores.path, "scored cases", scores.errored)
     evidence.figures = out  # kept with the measurement: derived once, whoever asks
     return out
 

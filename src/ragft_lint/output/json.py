@@ -66,7 +66,8 @@ def document(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None
 
 
 def measured_systems(reports: Sequence[Report]) -> Dict[str, Any]:
-    """``{system: {"declaration", "measured": {figure: {value, low, high, n, source}}}}`` for
+    """``{system: {"declaration", "measured": {figure: {value, low, high, n, source}}}}``
+    (a result file's figure adds ``errored``: the cases its tool counted as failed on error) for
     the systems whose evidence gave figures, in declaration order."""
     out: Dict[str, Any] = {}
     for report in reports:
