@@ -171,6 +171,19 @@ async def test_half_typed_yaml_is_a_declaration_error_and_the_server_carries_on(
             change(client, uri, version, text)
             await diagnostics(client, uri, lambda d: any(
                 d_.severity == types.DiagnosticSeverity.Error and d_.code is None for d_ in d))
+            lines = text.split("\n")
+            for line, character in ((0, 0), (len(lines) - 1, len(lines[-1]))):
+                at = types.Position(line=line, character=character)
+                where = types.TextDocumentIdentifier(uri=uri)
+                await client.text_document_completion_async(
+                    types.CompletionParams(text_document=where, position=at))
+                await client.text_document_hover_async(
+                    types.HoverParams(text_document=where, position=at))
+                await client.text_document_definition_async(
+                    types.DefinitionParams(text_document=where, position=at))
+                await client.text_document_code_action_async(types.CodeActionParams(
+                    text_document=where, range=types.Range(start=at, end=at),
+                    context=types.CodeActionContext(diagnostics=[])))
         change(client, uri, 9, DECLARATION)
         await diagnostics(client, uri, lambda d: "DA002" in codes(d))
 
@@ -462,3 +475,19 @@ async def test_shutdown_ends_the_process(project: Path) -> None:
     server = client._server
     assert server is not None and server.returncode == 0
     await client.stop()
+
+
+@pytest.mark.asyncio
+async def test_waived_findings_are_hidden_unless_the_editor_asks(project: Path) -> None:
+    text = DECLARATION + "    waivers:\n      RG001: {reason: the reranker comes next quarter}\n"
+    (project / "ragft.yaml").write_text(text)
+    async with served(project, options={"showWaived": True}) as client:
+        uri = open_file(client, project / "ragft.yaml")
+        shown = await diagnostics(client, uri, lambda d: "RG001" in codes(d))
+    async with served(project) as client:
+        uri = open_file(client, project / "ragft.yaml")
+        hidden = await diagnostics(client, uri, lambda d: "RG002" in codes(d))
+    [waived] = [d for d in shown if d.code == "RG001"]
+    assert waived.severity == types.DiagnosticSeverity.Hint
+    assert "the reranker comes next quarter" in waived.message
+    assert "RG001" not in codes(hidden)
