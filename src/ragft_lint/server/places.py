@@ -41,19 +41,6 @@ def span(lines: List[str], line: int, column: int) -> Tuple[int, int, int]:
     return number, to_utf16(text, start), to_utf16(text, end)
 
 
-def offset(text: str, line: int, character: int) -> int:
-    """The index into ``text`` of a protocol position (0-based line, UTF-16 character)."""
-    index = 0
-    for _ in range(line):
-        found = text.find("\n", index)
-        if found < 0:
-            return len(text)
-        index = found + 1
-    end = text.find("\n", index)
-    row = text[index:] if end < 0 else text[index:end]
-    return index + from_utf16(row, character)
-
-
 def position(text: str, index: int) -> Tuple[int, int]:
     """The protocol position (0-based line, UTF-16 character) of an index into ``text``."""
     line = text.count("\n", 0, index)

@@ -24,10 +24,12 @@ from .checking import Checked, check_text, is_declaration_file
 from .cursor import Place, toml_place, word_at, yaml_place
 from .definition import evidence_file
 from .diagnostics import diagnostics
-from .places import lines_of, offset, position
+from .places import from_utf16, lines_of, position
 
 if TYPE_CHECKING:
     from ..host import Plugins
+
+__all__ = ["MEASURE_DELAY_SECONDS", "RagftServer", "build", "text_edit"]
 
 # How long the user pauses before the evidence is read: typing is not held up by the reading.
 MEASURE_DELAY_SECONDS = 0.3
@@ -194,8 +196,6 @@ def _cursor(path: str, text: str, at: types.Position) -> tuple[Optional[Place], 
     lines = lines_of(text)
     if at.line >= len(lines):
         return None, ""
-    from .places import from_utf16
-
     row = lines[at.line]
     column = from_utf16(row, at.character)
     word = word_at(row, column)
@@ -355,5 +355,3 @@ def text_edit(before: str, after: str) -> types.TextEdit:
         end=types.Position(line=last[0], character=last[1])),
                           new_text=after[start:len(after) - end])
 
-
-__all__ = ["MEASURE_DELAY_SECONDS", "RagftServer", "build", "offset", "text_edit"]
