@@ -27,6 +27,13 @@ settings.register_profile("thorough", max_examples=3000, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+# The pytest sessions tests start (pytester, or ``python -m pytest`` in a child) load neither
+# pytest-lsp's plugin, whose test-call wrapper fails on items that are not functions (the
+# ragft-lint items), nor pytest-asyncio: the language server's tests need only pytest-lsp's
+# client, in this session.
+NESTED_PYTEST_OPTIONS = "-p no:pytest-lsp -p no:asyncio"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _only_the_builtin_plugin() -> Iterator[None]:
     """Load no installed plugin, in this process and in every child it starts.
@@ -36,6 +43,8 @@ def _only_the_builtin_plugin() -> Iterator[None]:
     """
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(DISABLE_AUTOLOAD, "1")
+        given = os.environ.get("PYTEST_ADDOPTS", "")
+        patch.setenv("PYTEST_ADDOPTS", f"{given} {NESTED_PYTEST_OPTIONS}".strip())
         yield
 
 
@@ -103,3 +112,10 @@ def kernel(jupyter_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
     monkeypatch.setenv("IPYTHONDIR", str(jupyter_path.parent.parent / "ipython"))
     return KERNEL
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """Pytester, with ``NESTED_PYTEST_OPTIONS`` (it clears PYTEST_ADDOPTS when it is made)."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", NESTED_PYTEST_OPTIONS)
+    return pytester

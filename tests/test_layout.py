@@ -32,7 +32,7 @@ CORE = ("declaration", "evidence", "rules", "decide", "engine", "session", "repo
         "deadline", "guard", "atomic", "baseline", "hookspecs", "json_schema", "output_format",
         "_version", "record", "builtin", "notes", "options", "run", "gitcmd")
 EDGES = ("output", "cli", "pre_commit", "terminal", "arguments", "notebook", "pytest_plugin",
-         "init", "edit", "__main__", "__init__")
+         "init", "edit", "server", "__main__", "__init__")
 # What a rendering delegation may import.
 RENDERING = "output"
 MAX_LINES = 500

@@ -22,7 +22,7 @@ NEVER = {"shutil", "importlib.metadata", "difflib", "decimal", "email", "zipfile
          "pathlib", "statistics", "fractions", "random", "calendar", "dataclasses",
          "ragft_lint.evidence.statistics", "ragft_lint.evidence.collect", "ragft_lint.edit",
          "ragft_lint.baseline", "ragft_lint.output.json", "ragft_lint.output.sarif",
-         "threading"}
+         "threading", "ragft_lint.server", "pygls", "lsprotocol", "asyncio"}
 if sys.version_info >= (3, 10):  # 3.9's collections imports heapq itself
     NEVER.add("heapq")
 

@@ -58,6 +58,10 @@ COMMANDS = {
     "waive": ("accept a rule's finding for a system, with a reason",
               "Add a waiver of RULE under SYSTEM in the declaration (or update the one there), "
               "keeping the rest of the file as it is."),
+    "server": ("run the language server for editors (LSP over stdio)",
+               "Speak the Language Server Protocol over standard input and output: "
+               "diagnostics, hover, quick fixes and completion for the declaration as it is "
+               "typed. Needs the lsp extra: pip install 'ragft-lint[lsp]'."),
 }
 
 
@@ -219,6 +223,10 @@ def _waive_options(waive: argparse.ArgumentParser) -> None:
                        help="show tracebacks of internal errors")
 
 
+def _server_options(server: argparse.ArgumentParser) -> None:
+    """``server`` takes no options: the editor's client says the rest."""
+
+
 def _init_options(init: argparse.ArgumentParser) -> None:
     init.add_argument("folder", nargs="?", metavar="FOLDER",
                       help="where to write it (default: the working directory)")
@@ -244,6 +252,7 @@ _OPTIONS: Dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "schema": _schema_options,
     "init": _init_options,
     "waive": _waive_options,
+    "server": _server_options,
 }
 
 
@@ -263,6 +272,10 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
         from .init import command
 
         return command.run(args, sys.stdin, out)
+    if args.command == "server":
+        from .server import serve
+
+        return serve(out)
     from .session import Session
 
     session = Session()
