@@ -311,3 +311,13 @@ def test_for_system_of_an_unknown_system_names_the_systems(project: pytest.Pytes
     result = run(project)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*UnknownSystemError: ragft.yaml declares no system*"])
+
+
+def test_items_run_beside_a_plugin_that_wraps_function_calls(project: pytest.Pytester) -> None:
+    # pytest-lsp's call wrapper ends without running an item that has no ``funcargs``: with
+    # it loaded (as it is wherever it is installed), the items must still run and fail.
+    pytest.importorskip("pytest_lsp", reason="pytest-lsp needs Python 3.10 or later")
+    result = project.runpytest_subprocess(*LOAD, "-p", "pytest_lsp", "-p", "no:cacheprovider",
+                                          "--ragft-lint", "-v")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["ragft-lint::pricing-bot FAILED*"])
