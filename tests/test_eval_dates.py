@@ -96,6 +96,19 @@ def test_ev010_an_uncommitted_eval_and_a_fix_that_works(tmp_path: Path) -> None:
 
 
 @needs_git
+def test_a_repository_before_its_first_commit_is_no_git_failure(tmp_path: Path) -> None:
+    # `git init`, then a check before the first commit: the eval was never committed, which
+    # EV010 says; git did not fail, so no note says it did.
+    project = Project(tmp_path / "project", git=True)
+    project.write("evals/eval.jsonl", EVAL)
+    project.declare(UNTRAINED)
+    report = project.check(select=["EV010"])
+    assert [n.code for n in report.notes if n.code.startswith("git")] == []
+    [finding] = rules_fired(report, "EV010")
+    assert "commit evals/eval.jsonl" in finding.fix
+
+
+@needs_git
 def test_ev010_with_evidence_off_the_git_date_is_unknown(tmp_path: Path) -> None:
     project = committed_eval(tmp_path, datetime.date(2026, 5, 1))
     project.declare(UNTRAINED)

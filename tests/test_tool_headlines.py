@@ -352,3 +352,20 @@ def test_the_cache_keeps_the_tools_figure(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(results, "choose", unread)  # the second run is the cache's
     again = [f.message for f in rules_fired(made.check(cache=True), "DA008")]
     assert first == again and len(first) == 1
+
+
+def test_inspect_ai_header_only_log_is_compared_unpaired(tmp_path: Path) -> None:
+    # A log without its samples has a figure and a count, no cases: against a baseline of
+    # 200 passes in 200, its 2 of 3 is compared by Newcombe's interval, a significant loss.
+    pytest.importorskip("zstandard")
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    baseline = "".join(json.dumps({"id": f"b{i}", "pass": True}) + "\n" for i in range(200))
+    made = project(tmp_path / "p", baseline="      baseline_results: results/base.jsonl",
+                   tuned="      results: results/ft.eval", eval_records=200)
+    made.write("results/base.jsonl", baseline)
+    without_reductions(INSPECT_MORE / "no_samples.eval", tmp_path / "p" / "results" / "ft.eval")
+    [finding] = rules_fired(made.check(), "FT007")
+    low, high = confint_proportions_2indep(2, 3, 200, 200, method="newcomb", compare="diff")
+    assert f"95% interval {low:.3f} to {high:.3f}, by the Newcombe interval" in finding.message
+    assert "Newcombe interval" in finding.message and "none shared" in finding.message

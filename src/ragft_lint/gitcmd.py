@@ -234,6 +234,8 @@ def run(arguments: Sequence[str], root: str, cwd: str, timeout: float,
         error = done.stderr.decode("utf-8", "replace").strip()
         if "not a git repository" in error.lower():
             return Outcome(None, NOT_A_REPOSITORY, missing=True)
+        if "does not have any commits yet" in error:
+            return Outcome(b"")  # a repository before its first commit: no history, truly
         first = (error.splitlines() or [f"exit status {done.returncode}"])[0][:200]
         return Outcome(None, f"git failed ({first})")
     return Outcome(done.stdout)

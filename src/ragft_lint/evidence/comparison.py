@@ -10,7 +10,7 @@ that stands out of the noise, or a loss that does.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from ..record import NamedTuple
 
@@ -101,7 +101,7 @@ def compare(baseline: CaseScores, tuned: CaseScores, confidence: float) -> Optio
 
     base, tune = baseline.scores, tuned.scores
     if not base or not tune:
-        return None
+        return _from_aggregates(baseline, tuned, confidence)
     binary = baseline.binary and tuned.binary
     shared = [case for case in tune if case in base]
     n1, n2 = len(base), len(tune)
@@ -138,6 +138,41 @@ def compare(baseline: CaseScores, tuned: CaseScores, confidence: float) -> Optio
         low, high = max(-1.0, low), min(1.0, high)  # a difference of two scores in [0, 1]
     return Comparison(estimate.value, low, high, p_value, method, paired, n1, n2, len(shared),
                       needed, confidence)
+
+
+def passes_of(scores: CaseScores) -> Optional[Tuple[int, int]]:
+    """(passes, cases) of a pass/fail file: counted case by case, or, for a file of
+    aggregates only (an inspect_ai log written without its samples), its figure over its
+    count when that is a whole number of passes; None for graded scores."""
+    if scores.scores:
+        if not scores.binary:
+            return None
+        return round(math.fsum(scores.scores.values())), len(scores.scores)
+    if scores.figure is None or not scores.counted:
+        return None
+    passes = scores.figure * scores.counted
+    if abs(passes - round(passes)) > 1e-6 * scores.counted:
+        return None  # a graded mean: without the cases, no spread to compare it with
+    return round(passes), scores.counted
+
+
+def _from_aggregates(baseline: CaseScores, tuned: CaseScores,
+                     confidence: float) -> Optional[Comparison]:
+    """The unpaired comparison when a file holds no cases, only its figure and count: the two
+    pass rates by Newcombe's interval; None when either side is not a pass rate."""
+    from . import differences, statistics
+
+    first, second = passes_of(baseline), passes_of(tuned)
+    if first is None or second is None:
+        return None
+    (passed1, n1), (passed2, n2) = first, second
+    estimate, p_value = differences.newcombe(passed1, n1, passed2, n2, confidence)
+    needed = None
+    if estimate.value != 0.0:
+        needed = statistics.cases_to_resolve_proportions(passed1 / n1, passed2 / n2,
+                                                         confidence)
+    return Comparison(estimate.value, estimate.low, estimate.high, p_value,
+                      "Newcombe interval", False, n1, n2, 0, needed, confidence)
 
 
 def _spread(values: List[float]) -> float:
