@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
-from helpers import AS_OF
 
+from helpers import AS_OF
 from ragft_lint.cli import main
 
 DAY = AS_OF.isoformat()
@@ -295,6 +295,7 @@ def test_no_evidence_decides_on_declared_facts(tmp_path: Path, capsys: Any) -> N
                     for i in range(20))
     (tmp_path / "evals" / "tickets.jsonl").write_text(lines, encoding="utf-8")
     status, out, _ = run(capsys, "decide", str(target), "--format", "json", "--as-of", DAY)
+    assert status == 0
     measured = json.loads(out)["systems"]["ticket-classifier"]["frameworks"]["gates"]
     assert measured["verdict"] == "prompt", measured
     declared = decide_json(capsys, target)["systems"]["ticket-classifier"]

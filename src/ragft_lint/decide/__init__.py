@@ -25,7 +25,6 @@ from . import failure_mode as _failure_mode
 from . import gates as _gates
 from .chart import GATE_NODES
 from .checklist_score import LABELLED_EXAMPLES_SIGN
-from .open_sets import judged
 from .model import (
     BLOCKING_FAMILIES,
     CHECKLIST,
@@ -44,6 +43,7 @@ from .model import (
     FrameworkResult,
     Step,
 )
+from .open_sets import judged
 
 if TYPE_CHECKING:
     from ..declaration.model import Declaration, System

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from itertools import combinations
-from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Set, Tuple
 
 from ..declaration.vocabulary import ARCHITECTURES, DEPTHS, FREQUENCIES, GAPS
 from ..facts import Facts
@@ -88,7 +88,7 @@ def open_set(framework: Framework, facts: Facts, limits: Mapping[str, Any],
     for; ``first`` is its walk over the facts as they are, which asked for ``first_unknowns``."""
     if not first_unknowns:
         return frozenset((first.verdict,)) if first.verdict != UNDECIDED else EVERYTHING
-    reached: set = set()
+    reached: Set[str] = set()
     budget = [WALKS]
 
     def explore(supposed: Dict[Keys, Any], verdict: str, unknowns: List[Keys]) -> None:
