@@ -194,8 +194,7 @@ def per_user_access_needs_retrieval(system: System, context: Context) -> Iterato
 
 @rule("KN005", "retrieval-for-behaviour", Severity.WARNING)
 def retrieval_for_behaviour(system: System, context: Context) -> Iterator[Violation]:
-    """A retrieval system (RAG, or the retrieval layer of a hybrid) built to fix a gap that is
-    only about behaviour.
+    """Retrieval (RAG, or a hybrid's retrieval layer) built for a gap only about behaviour.
 
     Why: an index supplies facts; it does not change how the model writes. Putting a style guide,
     answer templates or past approved outputs in the index "so the model sees the voice" adds a
