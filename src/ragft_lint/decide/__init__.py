@@ -106,8 +106,8 @@ def decide_system(system: System, thresholds: Mapping[str, Any],
     return Decision(
         system=system.name,
         declared=system.architecture,
-        failure_mode=judged(_failure_mode.walk, facts, thresholds),
-        gates=judged(_gates.walk, facts, thresholds),
+        failure_mode=judged(_failure_mode.walk, facts, thresholds, settles=True),
+        gates=judged(_gates.walk, facts, thresholds, settles=True),
         checklist=judged(_checklist.walk, facts, thresholds),
         blockers=found,
     )
@@ -128,8 +128,8 @@ def disagreement(system: System, thresholds: Mapping[str, Any],
     """
     seen = facts if facts is not None else Facts(system, evidence)
     declared = system.architecture
-    failure_mode = judged(_failure_mode.walk, seen, thresholds, explain=False)
-    gates = judged(_gates.walk, seen, thresholds, explain=False)
+    failure_mode = judged(_failure_mode.walk, seen, thresholds, explain=False, settles=True)
+    gates = judged(_gates.walk, seen, thresholds, explain=False, settles=True)
     if failure_mode.verdict == gates.verdict == declared:
         return None  # the consensus, whatever the checklist says
     decision = Decision(system.name, declared, failure_mode, gates,
@@ -140,13 +140,13 @@ def disagreement(system: System, thresholds: Mapping[str, Any],
 def failure_mode_tree(system: System, thresholds: Mapping[str, Any],
                       evidence: Optional[SystemEvidence] = None) -> FrameworkResult:
     """Framework 1: from what the unmodified model got wrong to the layers that fix it."""
-    return judged(_failure_mode.walk, Facts(system, evidence), thresholds)
+    return judged(_failure_mode.walk, Facts(system, evidence), thresholds, settles=True)
 
 
 def five_gates(system: System, thresholds: Mapping[str, Any],
                evidence: Optional[SystemEvidence] = None) -> FrameworkResult:
     """Framework 2: gates 0 to 5, from "does it fit in the context" to budget and volume."""
-    return judged(_gates.walk, Facts(system, evidence), thresholds)
+    return judged(_gates.walk, Facts(system, evidence), thresholds, settles=True)
 
 
 def checklist(system: System, thresholds: Mapping[str, Any],

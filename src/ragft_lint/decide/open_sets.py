@@ -15,7 +15,7 @@ import math
 from itertools import combinations
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Set, Tuple
 
-from ..declaration.vocabulary import ARCHITECTURES, DEPTHS, FREQUENCIES, GAPS
+from ..declaration.vocabulary import ARCHITECTURES, DEPTHS, GAPS
 from ..facts import Facts
 from .conditions import Keys, Walk, settle
 from .model import UNDECIDED, FrameworkResult
@@ -25,8 +25,9 @@ Framework = Callable[[Walk, Mapping[str, Any]], FrameworkResult]
 # Every architecture: what a framework leaves open when an unknown fact could lead anywhere.
 EVERYTHING: FrozenSet[str] = frozenset(ARCHITECTURES)
 
-# At most this many walks for one framework: past it, what is still unexplored is open.
-WALKS = 4000
+# At most this many walks for one framework: past it, what is still unexplored is open (a
+# wider open set, never a narrower one, so DE001 stays quiet rather than guess).
+WALKS = 300
 
 
 def order(architectures: Any) -> Tuple[str, ...]:
@@ -42,44 +43,52 @@ def spoken(architectures: Any) -> str:
     return ", ".join(named[:-1]) + " or " + named[-1]
 
 
+# One pace on each side of every line the frameworks draw: monthly or faster, quarterly,
+# slower but changing, static.
+PACES = ("monthly", "quarterly", "yearly", "static")
+
+
 def candidates(keys: Keys, walk: Walk, limits: Mapping[str, Any]) -> Optional[List[Any]]:
     """The values of the unknown fact at ``keys`` worth trying: one on each side of every line
     a framework draws through it. None for a fact with no such list (then anything is open)."""
     if keys == ("gaps",):
         return [list(c) for n in (1, 2, 3) for c in combinations(GAPS, n)]
     if keys == ("knowledge", "changes"):
-        return list(FREQUENCIES)
+        return list(PACES)
     if keys == ("knowledge", "depth"):
         return list(DEPTHS)
-    ratio = limits["context_fit_ratio"]
+    ratio = float(limits["context_fit_ratio"])
     if keys == ("knowledge", "corpus_tokens"):
         window = walk.get("prompt", "context_window_tokens")
         if window is None:
             return [100_000]  # any size: the window is tried on each side of it next
         room = math.floor(ratio * window)
-        return sorted({0, room, room + 1, int(window), int(window) + 1})
+        return _one_per_side(ratio, [(c, window) for c in (0, room, room + 1, int(window),
+                                                          int(window) + 1) if c >= 0], 0)
     if keys == ("prompt", "context_window_tokens"):
         corpus = walk.get("knowledge", "corpus_tokens")
         if corpus is None:
             return [128_000]
         least = max(1, math.ceil(corpus / ratio)) if ratio > 0 else int(corpus) + 1
-        return sorted({max(1, int(corpus) - 1), max(1, int(corpus)), max(1, least - 1), least,
-                       least + 1})
+        return _one_per_side(ratio, [(corpus, w) for w in (int(corpus) - 1, int(corpus),
+                                                           least - 1, least, least + 1)
+                                     if w >= 1], 1)
     if keys == ("eval", "examples"):
-        least = int(limits["min_eval_examples"])
-        return sorted({0, max(0, least - 1), least})
+        return [0, int(limits["min_eval_examples"])]
     if keys == ("fine_tune", "training_examples"):
         from .checklist_score import LABELLED_EXAMPLES_SIGN
 
-        lines = (int(limits["min_training_examples"]), LABELLED_EXAMPLES_SIGN)
-        return sorted({0, *(max(0, n - 1) for n in lines), *lines})
-    if keys == ("eval", "target_score"):
-        score = walk.get("prompt", "baseline_score")
-        if score is None:
-            return [0.0, 1.0]
-        return sorted({float(score), min(1.0, float(score) + 0.01)} | (
-            {1.0} if score < 1.0 else set()))
+        return sorted({0, int(limits["min_training_examples"]), LABELLED_EXAMPLES_SIGN})
     return None
+
+
+def _one_per_side(ratio: float, pairs: List[Tuple[Any, Any]], which: int) -> List[Any]:
+    """One (corpus, window) pair per side of the two lines drawn through them (the corpus
+    fits in ``ratio`` of the window; it is larger than the window): element ``which`` of each."""
+    seen: Dict[Tuple[bool, bool], Any] = {}
+    for corpus, window in pairs:
+        seen.setdefault((corpus <= ratio * window, corpus > window), (corpus, window)[which])
+    return list(seen.values())
 
 
 def open_set(framework: Framework, facts: Facts, limits: Mapping[str, Any],
@@ -119,11 +128,18 @@ OPEN_STEPS = {"failure_mode": "tree.open", "gates": "gates.open", "checklist": "
 
 
 def judged(framework: Framework, facts: Facts, limits: Mapping[str, Any],
-           explain: bool = True) -> FrameworkResult:
+           explain: bool = True, settles: bool = False) -> FrameworkResult:
     """``framework``'s result on ``facts`` with its open set: decided when every value of the
-    unknown facts it needs leads to one architecture, ``undecided`` when they lead to more."""
+    unknown facts it needs leads to one architecture, ``undecided`` when they lead to more.
+
+    ``settles``: the framework decides ``undecided`` itself wherever an unknown fact could move
+    its verdict (the failure-mode tree and the five gates do), so a verdict it reaches needs no
+    second look; only its undecided walks are walked again."""
     walk = Walk(facts, explain=explain)
     first = framework(walk, limits)
+    if settles and first.verdict != UNDECIDED:
+        return first._replace(steps=settle(list(first.steps), first.verdict),
+                              still_open=(first.verdict,))
     still = open_set(framework, facts, limits, first, walk.unknowns)
     named = order(still)
     verdict = named[0] if len(named) == 1 else UNDECIDED
