@@ -47,10 +47,11 @@ BOTH_FORMAT = "checklist.both.format"  # a fine-tune for format with a live know
 BOTH_COST = "checklist.both.cost"  # a fine-tune to shrink the prompt, documents still injected
 FIT = "checklist.fit"  # RAG's signs won, but the corpus fits in the context
 KNOWLEDGE_LAYER = "checklist.knowledge_layer"  # fine-tuning won beside a knowledge layer
+OPEN = "checklist.open"  # what is still open, where the facts leave more than one
 STEPS = (FT_STYLE, FT_NARROW_TASK, FT_LABELLED, FT_LATENCY, FT_BEHAVIOURAL, FT_PLATEAU, FT_COST,
          FT_SCHEMA, RAG_CHANGES, RAG_CITATIONS, RAG_LITTLE_DATA, RAG_FACTS, RAG_PRIVATE,
          RAG_UPDATES, RAG_LONG_TAIL, RAG_PER_USER, BOTH_VOICE, BOTH_FORMAT, BOTH_COST, FIT,
-         KNOWLEDGE_LAYER, "checklist.open")
+         KNOWLEDGE_LAYER, OPEN)
 
 
 def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:

@@ -31,9 +31,10 @@ BEHAVIOUR_TARGET = "tree.behavior.target"  # does the prompt already reach the t
 BEHAVIOUR_VOLUME = "tree.behavior.volume"  # does the volume justify a fine-tune?
 BEHAVIOUR = "tree.behavior"  # the behaviour gap's layer
 LAYERS = "tree.layers"  # the layers combined into the verdict
+OPEN = "tree.open"  # what is still open, where the facts leave more than one (open_sets)
 STEPS = (GAPS, FIT, KNOWLEDGE, PRECISION, REASONING_EVAL, REASONING_CONVENTIONS,
          REASONING_TRAINING, REASONING_TARGET, REASONING, BEHAVIOUR_PROMPTING, BEHAVIOUR_TARGET,
-         BEHAVIOUR_VOLUME, BEHAVIOUR, LAYERS, "tree.open")
+         BEHAVIOUR_VOLUME, BEHAVIOUR, LAYERS, OPEN)
 
 # The knowledge layer when the corpus's fit is unknown: the prompt or RAG, not known which.
 EITHER = "prompt or rag"

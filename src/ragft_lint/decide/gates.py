@@ -29,8 +29,9 @@ STEP_3_TARGET = "gate3.target"  # does the prompt already reach the target?
 STEP_3 = "gate3"  # gate 3's result, when it ends the walk
 STEP_4 = "gate4"  # format-specific output?
 STEP_5 = "gate5"  # do budget and volume justify a fine-tune?
+STEP_OPEN = "gates.open"  # what is still open, where the facts leave more than one
 STEPS = (STEP_0, STEP_1, STEP_2, STEP_3_TRAINING, STEP_3_EVAL, STEP_3_TARGET, STEP_3, STEP_4,
-         STEP_5, "gates.open")
+         STEP_5, STEP_OPEN)
 
 # Where the knowledge layer goes when the corpus's fit is unknown: the prompt or RAG.
 EITHER = "prompt or rag"

@@ -17,8 +17,9 @@ from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Set,
 
 from ..declaration.vocabulary import ARCHITECTURES, DEPTHS, GAPS
 from ..facts import Facts
+from . import checklist_score, failure_mode, gates
 from .conditions import Keys, Walk, settle
-from .model import UNDECIDED, FrameworkResult
+from .model import CHECKLIST, FAILURE_MODE, GATES, UNDECIDED, FrameworkResult
 
 Framework = Callable[[Walk, Mapping[str, Any]], FrameworkResult]
 
@@ -76,9 +77,8 @@ def candidates(keys: Keys, walk: Walk, limits: Mapping[str, Any]) -> Optional[Li
     if keys == ("eval", "examples"):
         return [0, int(limits["min_eval_examples"])]
     if keys == ("fine_tune", "training_examples"):
-        from .checklist_score import LABELLED_EXAMPLES_SIGN
-
-        return sorted({0, int(limits["min_training_examples"]), LABELLED_EXAMPLES_SIGN})
+        return sorted({0, int(limits["min_training_examples"]),
+                       checklist_score.LABELLED_EXAMPLES_SIGN})
     return None
 
 
@@ -124,7 +124,8 @@ def open_set(framework: Framework, facts: Facts, limits: Mapping[str, Any],
 
 
 # The id of the step that says what a framework leaves open, by framework.
-OPEN_STEPS = {"failure_mode": "tree.open", "gates": "gates.open", "checklist": "checklist.open"}
+OPEN_STEPS = {FAILURE_MODE: failure_mode.OPEN, GATES: gates.STEP_OPEN,
+              CHECKLIST: checklist_score.OPEN}
 
 
 def judged(framework: Framework, facts: Facts, limits: Mapping[str, Any],
