@@ -229,11 +229,86 @@ SOUND = {
               created_at: 2026-06-01
               refreshed_at: 2026-10-01
         """,
+    # Retrieval is measured on its own eval, and the answers on theirs: "the retrieved content
+    # was right but the model missed it" shows only in the second.
+    "rag with answer and retrieval evals": """\
+        systems:
+          product-docs:
+            architecture: rag
+            gaps: [knowledge]
+            baseline_queries: 75
+            knowledge:
+              changes: weekly
+              depth: reference
+              corpus_tokens: 9000000
+              citations: true
+              sources: ["docs/**"]
+            prompt:
+              few_shot_examples: 4
+              context_window_tokens: 128000
+              baseline_score: 0.52
+            rag:
+              chunking: structural
+              embedding_model: bge-small-en-v1.5
+              reranker: cross-encoder/ms-marco-MiniLM-L-6-v2
+              retrieve_k: 20
+              context_k: 5
+              index_refresh: daily
+              retrieval_eval:
+                path: evals/docs-retrieval.jsonl
+                examples: 250
+                precision_at_5: 0.8
+                recall_at_5: 0.82
+            eval:
+              path: evals/docs-answers.jsonl
+              examples: 220
+              labeled: true
+              adversarial: true
+              target_score: 0.8
+              created_at: 2026-07-01
+              refreshed_at: 2026-10-05
+        """,
+    # A classifier: a reasoning gap and no facts to serve. Nothing asks how large a corpus is.
+    "classifier without a knowledge need": """\
+        systems:
+          ticket-router:
+            architecture: fine-tune
+            gaps: [reasoning]
+            baseline_queries: 150
+            knowledge: {depth: deep}
+            prompt:
+              few_shot_examples: 6
+              structured_output: true
+              context_window_tokens: 32000
+              baseline_score: 0.66
+            fine_tune:
+              goals: [reasoning, format]
+              base_model: qwen3-8b
+              base_model_date: 2026-04-29
+              training_data: data/router-train.jsonl
+              training_examples: 6000
+              trained_at: 2026-07-20
+              score: 0.91
+              conventions_change: yearly
+              regression_suite: evals/general.jsonl
+              requests_per_month: 400000
+              retrain_every: yearly
+            eval:
+              path: evals/router.jsonl
+              examples: 500
+              labeled: true
+              adversarial: true
+              target_score: 0.85
+              created_at: 2026-06-01
+              refreshed_at: 2026-10-01
+        """,
 }
 
 # What `decide` makes of each sound design: its consensus is the declared architecture.
 DECLARED = {"prompt": "prompt", "rag": "rag", "fine-tune": "fine-tune", "hybrid": "hybrid",
-            "long-context prompt": "prompt", "hybrid over daily facts": "hybrid"}
+            "long-context prompt": "prompt", "hybrid over daily facts": "hybrid",
+            "rag with answer and retrieval evals": "rag",
+            "classifier without a knowledge need": "fine-tune"}
 
 
 @pytest.mark.parametrize("architecture", sorted(SOUND))

@@ -176,6 +176,9 @@ def _decide_options(decide: argparse.ArgumentParser) -> None:
                         help="use declared facts only: read no evidence file, run no git")
     decide.add_argument("--no-cache", action="store_true",
                         help="measure the evidence again instead of using the cache")
+    decide.add_argument("--fail-on-disagreement", action="store_true",
+                        help="exit 1 when a system's declared architecture is outside what the "
+                             "frameworks leave open (DE001's condition), to gate CI on it")
     _strict_option(decide)
     _colour_option(decide)
     decide.add_argument("-v", "--verbose", action="store_true",

@@ -34,6 +34,8 @@ class Options(NamedTuple):
     for findings (never for a failed command), ``output_file`` writes the chosen format to a
     file, ``statistics`` counts the findings per rule, ``diff`` prints the unified diff the
     fixes would make and writes nothing, ``show_fixes`` lists the fixes made (or available).
+    ``fail_on_disagreement`` (``decide``) exits 1 when a system's declared architecture is
+    outside what the frameworks leave open (DE001's condition), so CI can gate on it.
     """
 
     select: Optional[Tuple[str, ...]] = None
@@ -52,6 +54,7 @@ class Options(NamedTuple):
     statistics: bool = False
     diff: bool = False
     show_fixes: bool = False
+    fail_on_disagreement: bool = False
 
 
 # Every word ``build`` takes: the options' own names, and the command line's negative forms.
@@ -122,7 +125,8 @@ def build(**values: Any) -> Options:
         fields["evidence"] = False
     fields["cache"] = _flag("cache", given.get("cache", True)) and not _flag(
         "no_cache", given.get("no_cache", False))
-    for name in ("strict_evidence", "decide", "exit_zero", "statistics", "diff", "show_fixes"):
+    for name in ("strict_evidence", "decide", "exit_zero", "statistics", "diff", "show_fixes",
+                 "fail_on_disagreement"):
         fields[name] = _flag(name, given.get(name, False))
     for name in ("baseline", "write_baseline", "output_file", "system"):
         if name in given:

@@ -119,6 +119,9 @@ def execute(session: Session, paths: Sequence[PathLike], options: Options,
         status = 3
     elif strict:
         status = 1
+    elif decide and options.fail_on_disagreement and decisions is not None and any(
+            d.disagrees for d in decisions.values()):
+        status = 1  # decide --fail-on-disagreement: CI gates on DE001's condition
     elif decide or recorded is not None:
         status = 0
     else:

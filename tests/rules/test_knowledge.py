@@ -200,8 +200,8 @@ def test_kn005_passes_undiagnosed_rag(run_yaml: Run) -> None:
     assert fired(report, "KN005") == []
 
 
-@pytest.mark.parametrize("architecture", ["hybrid", "prompt", "fine-tune"])
-def test_kn005_only_concerns_retrieval_only_systems(run_yaml: Run, architecture: str) -> None:
+@pytest.mark.parametrize("architecture", ["prompt", "fine-tune"])
+def test_kn005_only_concerns_systems_that_retrieve(run_yaml: Run, architecture: str) -> None:
     report = run_yaml(f"""\
         systems:
           bot:
@@ -209,6 +209,28 @@ def test_kn005_only_concerns_retrieval_only_systems(run_yaml: Run, architecture:
             gaps: [behavior]
         """)
     assert fired(report, "KN005") == []
+
+
+def test_kn005_a_hybrids_retrieval_layer_for_behaviour(run_yaml: Run) -> None:
+    # Past approved posts in an index "so the model sees the voice": the fine-tune carries
+    # the behaviour, and the retrieval layer serves no knowledge need.
+    text = """\
+        systems:
+          brand-voice:
+            architecture: hybrid
+            gaps: [behavior]
+            knowledge:
+              corpus_tokens: 30000000
+              sources: ["cms/approved-posts/**"]{extra}
+        """
+    (finding,) = fired(run_yaml(text.format(extra="")), "KN005")
+    assert "hybrid" in finding.message and "no knowledge need" in finding.message
+    assert finding.location.line == 4
+    # Citations (or per-user access) ask for the documents in the context: then it is no
+    # retrieval for behaviour.
+    for need in ("citations", "per_user_access"):
+        extra = f"\n              {need}: true"
+        assert fired(run_yaml(text.format(extra=extra)), "KN005") == []
 
 
 # --- KN006 -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ frameworks are kept apart on purpose: where they disagree, the disagreement is t
 - ``conditions``: the walk over the facts, and the conditions several frameworks ask;
 - ``failure_mode``, ``gates``, ``checklist_score``: one framework each, with its step ids
   (the last is not called ``checklist``, the name of its entry point here);
+- ``open_sets``: what each framework leaves open, walked over the values of unknown facts;
 - ``chart``: the five-gates chart, whose nodes a gates walk records as its route.
 """
 
@@ -24,7 +25,6 @@ from . import failure_mode as _failure_mode
 from . import gates as _gates
 from .chart import GATE_NODES
 from .checklist_score import LABELLED_EXAMPLES_SIGN
-from .conditions import Walk
 from .model import (
     BLOCKING_FAMILIES,
     CHECKLIST,
@@ -43,6 +43,7 @@ from .model import (
     FrameworkResult,
     Step,
 )
+from .open_sets import judged
 
 if TYPE_CHECKING:
     from ..declaration.model import Declaration, System
@@ -101,13 +102,13 @@ def decide_system(system: System, thresholds: Mapping[str, Any],
                   evidence: Optional[SystemEvidence] = None,
                   found: Tuple[Blocker, ...] = ()) -> Decision:
     """Walk the three frameworks over one system's facts."""
-    facts = Walk(Facts(system, evidence))
+    facts = Facts(system, evidence)
     return Decision(
         system=system.name,
         declared=system.architecture,
-        failure_mode=_failure_mode.walk(facts, thresholds),
-        gates=_gates.walk(facts, thresholds),
-        checklist=_checklist.walk(facts, thresholds),
+        failure_mode=judged(_failure_mode.walk, facts, thresholds, settles=True),
+        gates=judged(_gates.walk, facts, thresholds, settles=True),
+        checklist=judged(_checklist.walk, facts, thresholds),
         blockers=found,
     )
 
@@ -125,30 +126,30 @@ def disagreement(system: System, thresholds: Mapping[str, Any],
     which is all ``missing`` needs. ``facts`` is the system's facts view when the caller has
     one (a rule's ``context.facts(system)``).
     """
-    walk = Walk(facts if facts is not None else Facts(system, evidence), explain=False)
+    seen = facts if facts is not None else Facts(system, evidence)
     declared = system.architecture
-    failure_mode = _failure_mode.walk(walk, thresholds)
-    gates = _gates.walk(walk, thresholds)
+    failure_mode = judged(_failure_mode.walk, seen, thresholds, explain=False, settles=True)
+    gates = judged(_gates.walk, seen, thresholds, explain=False, settles=True)
     if failure_mode.verdict == gates.verdict == declared:
         return None  # the consensus, whatever the checklist says
     decision = Decision(system.name, declared, failure_mode, gates,
-                        _checklist.walk(walk, thresholds))
+                        judged(_checklist.walk, seen, thresholds, explain=False))
     return decision if decision.disagrees else None
 
 
 def failure_mode_tree(system: System, thresholds: Mapping[str, Any],
                       evidence: Optional[SystemEvidence] = None) -> FrameworkResult:
     """Framework 1: from what the unmodified model got wrong to the layers that fix it."""
-    return _failure_mode.walk(Walk(Facts(system, evidence)), thresholds)
+    return judged(_failure_mode.walk, Facts(system, evidence), thresholds, settles=True)
 
 
 def five_gates(system: System, thresholds: Mapping[str, Any],
                evidence: Optional[SystemEvidence] = None) -> FrameworkResult:
     """Framework 2: gates 0 to 5, from "does it fit in the context" to budget and volume."""
-    return _gates.walk(Walk(Facts(system, evidence)), thresholds)
+    return judged(_gates.walk, Facts(system, evidence), thresholds, settles=True)
 
 
 def checklist(system: System, thresholds: Mapping[str, Any],
               evidence: Optional[SystemEvidence] = None) -> FrameworkResult:
     """Framework 3: count the signs for fine-tuning, for RAG, and for both."""
-    return _checklist.walk(Walk(Facts(system, evidence)), thresholds)
+    return judged(_checklist.walk, Facts(system, evidence), thresholds)

@@ -47,10 +47,11 @@ BOTH_FORMAT = "checklist.both.format"  # a fine-tune for format with a live know
 BOTH_COST = "checklist.both.cost"  # a fine-tune to shrink the prompt, documents still injected
 FIT = "checklist.fit"  # RAG's signs won, but the corpus fits in the context
 KNOWLEDGE_LAYER = "checklist.knowledge_layer"  # fine-tuning won beside a knowledge layer
+OPEN = "checklist.open"  # what is still open, where the facts leave more than one
 STEPS = (FT_STYLE, FT_NARROW_TASK, FT_LABELLED, FT_LATENCY, FT_BEHAVIOURAL, FT_PLATEAU, FT_COST,
          FT_SCHEMA, RAG_CHANGES, RAG_CITATIONS, RAG_LITTLE_DATA, RAG_FACTS, RAG_PRIVATE,
          RAG_UPDATES, RAG_LONG_TAIL, RAG_PER_USER, BOTH_VOICE, BOTH_FORMAT, BOTH_COST, FIT,
-         KNOWLEDGE_LAYER)
+         KNOWLEDGE_LAYER, OPEN)
 
 
 def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
@@ -59,6 +60,9 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
     both = _both_signs(facts)
     counts = [sum(1 for s in group if s.counted) for group in (fine_tune, rag, both)]
     ft_count, rag_count, both_count = counts
+    if any(counts):
+        # With no sign at all the checklist has nothing to go on, and rules nothing out.
+        _ask_unknowns(facts)
     if both_count >= 2:
         verdict = HYBRID
     elif ft_count > rag_count:
@@ -70,7 +74,16 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
     else:
         verdict = HYBRID
     after: List[Step] = []
-    if verdict == RAG and facts.fits(limits):
+    if verdict in (RAG, HYBRID) and facts.gaps() and not facts.knowledge_need():
+        # decide.md: a corpus beside behaviour-only gaps, with neither citations nor per-user
+        # access, is style examples in an index; the checklist ends where behaviour ends.
+        verdict = PROMPT if verdict == RAG else FINE_TUNE
+        after.append(facts.step(
+            KNOWLEDGE_LAYER, "Is there a knowledge need for retrieval to serve?",
+            f"no: the gaps hold only behaviour, with neither citations nor per-user access; "
+            f"retrieving examples serves behaviour, not knowledge (KN005) -> {verdict}",
+            ("gaps",)))
+    elif verdict == RAG and facts.fits(limits):
         # Before any framework: a corpus that fits in the context goes in the prompt.
         verdict = PROMPT
         after.append(facts.step(
@@ -78,7 +91,9 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
             f"yes: knowledge.corpus_tokens is within {num(limits['context_fit_ratio'])} x "
             "prompt.context_window_tokens, so the knowledge goes in the prompt (long context "
             "with caching), not in a retrieval pipeline -> prompt", ("knowledge", "corpus_tokens")))
-    elif verdict == FINE_TUNE:
+    elif verdict == RAG and facts.fits(limits) is None and facts.has_corpus():
+        facts.asked(facts.fit_keys())  # a corpus that fits would make it prompt
+    if verdict == FINE_TUNE and not after:
         verdict = with_knowledge_layer(facts, limits, FINE_TUNE)
         if verdict != FINE_TUNE:
             answer = ("yes: a fine-tune beside a knowledge layer is hybrid" if verdict == HYBRID
@@ -335,3 +350,20 @@ def _both_signs(facts: Walk) -> List[Step]:
                      cost_keys is not None and retrieval, why,
                      ("architecture",) if cost_keys else ("fine_tune", "goals")))
     return out
+
+
+def _ask_unknowns(facts: Walk) -> None:
+    """Record the unknown facts whose value could make a sign count (``open_sets`` tries
+    each): a sign left uncounted for want of a fact is unknown, not no (decide.md)."""
+    if not facts.gaps():
+        facts.asked(("gaps",))
+    if facts.has("fine_tune", "training_data") and not facts.has("fine_tune",
+                                                                  "training_examples"):
+        facts.asked(("fine_tune", "training_examples"))
+    if facts.has_knowledge() and not facts.has("knowledge", "changes"):
+        facts.asked(("knowledge", "changes"))
+    if facts.has_corpus():
+        if not facts.has("knowledge", "corpus_tokens"):
+            facts.asked(("knowledge", "corpus_tokens"))
+        elif not facts.has("prompt", "context_window_tokens"):
+            facts.asked(("prompt", "context_window_tokens"))

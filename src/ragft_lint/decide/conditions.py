@@ -20,19 +20,48 @@ class Walk:
     where a fact is missing): all that DE001 needs, at a fraction of the cost.
     """
 
-    def __init__(self, facts: Facts, explain: bool = True) -> None:
+    def __init__(self, facts: Facts, explain: bool = True,
+                 supposed: Optional[Mapping[Keys, Any]] = None) -> None:
         self.facts = facts
         self.system = facts.system
         self.explain = explain
-        # The frameworks ask for facts at every turn: the view's own lookups, without a detour.
-        self.get = facts.get
-        self.has = facts.has
-        self.items = facts.items
+        # ``supposed``: values taken for facts that are unknown, to see where each would lead
+        # (``open_sets``); they are never shown as declared.
+        self.supposed: Dict[Keys, Any] = dict(supposed or {})
+        # The keys of the unknown facts the walk asked for, in the order it asked.
+        self.unknowns: List[Keys] = []
+        if self.supposed:
+            self.get = self._supposed_get
+            self.has = self._supposed_has
+            self.items = self._supposed_items
+        else:
+            # The frameworks ask for facts at every turn: the view's own lookups, without a
+            # detour.
+            self.get = facts.get
+            self.has = facts.has
+            self.items = facts.items
         self._gaps: Optional[List[str]] = None
         self._goals: Optional[List[str]] = None
 
+    def _supposed_get(self, *keys: Any) -> Any:
+        return self.supposed[keys] if keys in self.supposed else self.facts.get(*keys)
+
+    def _supposed_has(self, *keys: Any) -> bool:
+        return keys in self.supposed or self.facts.has(*keys)
+
+    def _supposed_items(self, *keys: Any) -> List[Any]:
+        value = self._supposed_get(*keys)
+        return list(value) if isinstance(value, list) else []
+
+    def asked(self, keys: Keys) -> None:
+        """Record that the walk needed the unknown fact at ``keys``."""
+        if keys not in self.unknowns:
+            self.unknowns.append(keys)
+
     def step(self, step_id: str, question: str, answer: str, keys: Optional[Keys] = None,
              counted: Optional[bool] = None, unknown: bool = False) -> Step:
+        if unknown and keys is not None:
+            self.asked(tuple(keys))
         if not self.explain:  # only the keys of missing facts are still needed (``missing``)
             if not unknown:
                 quiet = _QUIET[counted].get(step_id)
@@ -78,14 +107,9 @@ class Walk:
         return self.has("knowledge", "corpus_tokens") or bool(self.items("knowledge", "sources"))
 
     def has_knowledge(self) -> bool:
-        """Whether the system serves knowledge: a knowledge gap, a corpus, or document needs."""
-        return (
-            "knowledge" in self.gaps()
-            or self.has_corpus()
-            or self.get("knowledge", "citations") is True
-            or self.get("knowledge", "per_user_access") is True
-            or self.has("knowledge", "depth")
-        )
+        """Whether the system serves knowledge (``knowledge_need``): how deep the knowledge is
+        or how fast it changes is asked only then (decide.md: ask only what the path needs)."""
+        return self.knowledge_need()
 
     def fits(self, limits: Mapping[str, Any]) -> Optional[bool]:
         """Whether the corpus fits in the context (``knowledge.corpus_tokens`` at most
@@ -113,6 +137,25 @@ class Walk:
             return ("knowledge", "changes")
         return ("gaps",)
 
+    def knowledge_need(self) -> bool:
+        """Whether the system needs knowledge served (decide.md, "A knowledge layer"): a
+        knowledge gap, citations, per-user access, or a corpus or sources declared. A corpus
+        beside declared gaps that hold only ``behavior``, with neither citations nor per-user
+        access, is no need: past outputs retrieved as style examples serve behaviour (KN005)."""
+        gaps = self.gaps()
+        if "knowledge" in gaps:
+            return True
+        if (self.get("knowledge", "citations") is True
+                or self.get("knowledge", "per_user_access") is True):
+            return True
+        if not self.has_corpus():
+            return False
+        return not (gaps and set(gaps) <= {"behavior"})
+
+    def behaviour_corpus(self) -> bool:
+        """A corpus that serves no knowledge need: the declared gaps hold only behaviour."""
+        return self.has_corpus() and not self.knowledge_need()
+
     def knowledge_layer(self, limits: Mapping[str, Any]) -> Optional[bool]:
         """Whether the system has a knowledge layer (decide.md): a knowledge gap, citations or
         per-user access, a corpus that fits the context (gate 0) or is larger than it, or
@@ -121,6 +164,8 @@ class Walk:
         if ("knowledge" in self.gaps() or self.get("knowledge", "citations") is True
                 or self.get("knowledge", "per_user_access") is True):
             return True
+        if self.gaps() and not self.knowledge_need():
+            return False  # nothing to serve: no gap, no document need, or a style corpus
         changes = self.get("knowledge", "changes")
         if changes is not None and faster_or_as_fast(str(changes), "quarterly"):
             return True
@@ -259,3 +304,30 @@ def volume(facts: Walk, limits: Mapping[str, Any], step_id: str,
                                                     f"({least})", keys)
     return True, facts.step(step_id, question, f"yes: fine_tune.requests_per_month is {count}, "
                                                f"at least min_requests_per_month ({least})", keys)
+
+
+def reaches_bar(facts: Walk, step_id: str, question: str) -> Tuple[Optional[bool], Optional[Step]]:
+    """A prompt that reaches the bar has not plateaued (decide.md): True when the baseline
+    score (measured, else declared) is at least ``eval.target_score``, False when it falls
+    short, None when there is a baseline but no target to judge it by: then the step says
+    which key would tell, and the framework goes on as if it fell short (decide.md lists the
+    target among no unknown facts a verdict waits for). Without a baseline score there is
+    nothing to judge, and no step: (False, None)."""
+    score = facts.get("prompt", "baseline_score")
+    if score is None:
+        return False, None
+    keys = ("eval", "target_score")
+    target = facts.get(*keys)
+    if target is None:
+        return None, facts.step(
+            step_id, question, f"not known: the prompt scores {num(score)}, but eval.target_score "
+                               "is not declared, so nothing says whether prompting falls short; "
+                               "declare the score the system has to reach", keys)
+    if score >= target:
+        return True, facts.step(
+            step_id, question, f"yes: the prompt already reaches the target {num(target)} with "
+                               f"{num(score)} measured: it has not plateaued, so it stays at "
+                               "prompt", ("prompt", "baseline_score"))
+    return False, facts.step(
+        step_id, question, f"no: the prompt scores {num(score)}, below the target {num(target)}",
+        ("prompt", "baseline_score"))

@@ -9,7 +9,7 @@ from .conditions import (
     Walk,
     eval_ready,
     num,
-    settle,
+    reaches_bar,
     training_ready,
     volume,
     with_knowledge_layer,
@@ -24,13 +24,17 @@ PRECISION = "tree.knowledge.precision"  # is retrieval precise enough?
 REASONING_EVAL = "tree.reasoning.eval"  # the reasoning gap's three conditions ...
 REASONING_CONVENTIONS = "tree.reasoning.conventions"
 REASONING_TRAINING = "tree.reasoning.training"
+REASONING_TARGET = "tree.reasoning.target"  # does the prompt already reach the target?
 REASONING = "tree.reasoning"  # ... and the layer they lead to
 BEHAVIOUR_PROMPTING = "tree.behavior.prompting"  # was prompting tried?
+BEHAVIOUR_TARGET = "tree.behavior.target"  # does the prompt already reach the target?
 BEHAVIOUR_VOLUME = "tree.behavior.volume"  # does the volume justify a fine-tune?
 BEHAVIOUR = "tree.behavior"  # the behaviour gap's layer
 LAYERS = "tree.layers"  # the layers combined into the verdict
+OPEN = "tree.open"  # what is still open, where the facts leave more than one (open_sets)
 STEPS = (GAPS, FIT, KNOWLEDGE, PRECISION, REASONING_EVAL, REASONING_CONVENTIONS,
-         REASONING_TRAINING, REASONING, BEHAVIOUR_PROMPTING, BEHAVIOUR_VOLUME, BEHAVIOUR, LAYERS)
+         REASONING_TRAINING, REASONING_TARGET, REASONING, BEHAVIOUR_PROMPTING, BEHAVIOUR_TARGET,
+         BEHAVIOUR_VOLUME, BEHAVIOUR, LAYERS, OPEN)
 
 # The knowledge layer when the corpus's fit is unknown: the prompt or RAG, not known which.
 EITHER = "prompt or rag"
@@ -82,7 +86,7 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
                             f"{' + '.join(parts)}{note} -> {verdict}",
                             facts.layer_keys() if layer_unknown else None,
                             unknown=layer_unknown))
-    return FrameworkResult(FAILURE_MODE, verdict, settle(steps, verdict))
+    return FrameworkResult(FAILURE_MODE, verdict, tuple(steps))
 
 
 def _combine(facts: Walk, limits: Mapping[str, Any], knowledge: Optional[str],
@@ -182,6 +186,15 @@ def _reasoning_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
         facts, limits, REASONING_TRAINING, f"Reasoning gap: are there at least "
                                            f"{limits['min_training_examples']} training examples?")
     steps.extend((eval_step, stable_step, data_step))
+    reached, target_step = reaches_bar(facts, REASONING_TARGET, "Reasoning gap: does the prompt "
+                                                                "already reach eval.target_score?")
+    if target_step is not None:
+        steps.append(target_step)
+    if reached:
+        steps.append(facts.step(REASONING, "Reasoning gap: which layer?",
+                                "prompt: the prompt already reaches the target; a fine-tune "
+                                "would have nothing to gain"))
+        return PROMPT
     conditions = (("a labelled eval", eval_ok), ("stable conventions", stable),
                   ("enough training data", data_ok))
     failed = [name for name, ok in conditions if ok is False]
@@ -249,6 +262,17 @@ def _behaviour_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
                           ("prompt", "few_shot_examples"))
     steps.append(step)
     conclusion = "Behaviour gap: which layer?"
+    reached: Optional[bool] = False
+    if tried:
+        reached, target_step = reaches_bar(facts, BEHAVIOUR_TARGET, "Behaviour gap: does the "
+                                                                    "prompt already reach "
+                                                                    "eval.target_score?")
+        if target_step is not None:
+            steps.append(target_step)
+    if reached:
+        steps.append(facts.step(BEHAVIOUR, conclusion, "prompt: the prompt already reaches the "
+                                                       "target, so prompting has not plateaued"))
+        return PROMPT
     if not tried:
         steps.append(facts.step(BEHAVIOUR, conclusion, f"prompt: a system prompt with {least} or "
                                                        "more examples first; fine-tune only once "

@@ -12,7 +12,7 @@ from .conditions import (
     eval_ready,
     faster_or_as_fast,
     num,
-    settle,
+    reaches_bar,
     training_ready,
     with_knowledge_layer,
 )
@@ -25,10 +25,13 @@ STEP_1 = "gate1"  # does it change quarterly or faster?
 STEP_2 = "gate2"  # reference or deep?
 STEP_3_TRAINING = "gate3.training"  # enough training examples?
 STEP_3_EVAL = "gate3.eval"  # a labelled eval?
+STEP_3_TARGET = "gate3.target"  # does the prompt already reach the target?
 STEP_3 = "gate3"  # gate 3's result, when it ends the walk
 STEP_4 = "gate4"  # format-specific output?
 STEP_5 = "gate5"  # do budget and volume justify a fine-tune?
-STEPS = (STEP_0, STEP_1, STEP_2, STEP_3_TRAINING, STEP_3_EVAL, STEP_3, STEP_4, STEP_5)
+STEP_OPEN = "gates.open"  # what is still open, where the facts leave more than one
+STEPS = (STEP_0, STEP_1, STEP_2, STEP_3_TRAINING, STEP_3_EVAL, STEP_3_TARGET, STEP_3, STEP_4,
+         STEP_5, STEP_OPEN)
 
 # Where the knowledge layer goes when the corpus's fit is unknown: the prompt or RAG.
 EITHER = "prompt or rag"
@@ -38,7 +41,7 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
     gates = _Gates(facts, limits)
     verdict = gates.run()
     gates.route.append(chart.VERDICT)
-    return FrameworkResult(GATES, verdict, settle(gates.steps, verdict), tuple(gates.route))
+    return FrameworkResult(GATES, verdict, tuple(gates.steps), tuple(gates.route))
 
 
 class _Gates:
@@ -101,7 +104,14 @@ class _Gates:
         corpus = facts.get("knowledge", "corpus_tokens")
         window = facts.get("prompt", "context_window_tokens")
         fits = facts.fits(self.limits)
-        if fits is not None:
+        if not facts.has_knowledge():
+            said = ("no knowledge layer needed: the gaps hold only behaviour, with neither "
+                    "citations nor per-user access, so the corpus serves style, not knowledge "
+                    "(KN005)" if facts.behaviour_corpus() else
+                    "no knowledge layer needed: no knowledge gap, citations, per-user access or "
+                    "knowledge corpus")
+            self.steps.append(facts.step(STEP_0, question, said, ("knowledge", "corpus_tokens")))
+        elif fits is not None:
             room = ratio * window
             if fits:
                 self.knowledge = PROMPT
@@ -115,9 +125,6 @@ class _Gates:
             self.steps.append(facts.step(
                 STEP_0, question, f"no: {corpus} tokens, more than {num(ratio)} x {window} = "
                                   f"{num(room)}", ("knowledge", "corpus_tokens")))
-        elif not facts.has_knowledge():
-            self.steps.append(facts.step(STEP_0, question, "no knowledge corpus is declared",
-                                         ("knowledge", "corpus_tokens")))
         else:
             self.fit_unknown = True
             missing = [keys for keys, value in ((("knowledge", "corpus_tokens"), corpus),
@@ -134,7 +141,13 @@ class _Gates:
         question = "Gate 1: does the knowledge change quarterly or faster (knowledge.changes)?"
         keys = ("knowledge", "changes")
         changes = facts.get(*keys)
-        if changes is not None and faster_or_as_fast(changes, "quarterly"):
+        if not facts.has_knowledge():
+            # How fast facts change matters only where facts are served (decide.md: ask only
+            # what the path needs).
+            self.steps.append(facts.step(STEP_1, question, "no knowledge layer needed: no "
+                                                           "knowledge gap, citations, per-user "
+                                                           "access or knowledge corpus", keys))
+        elif changes is not None and faster_or_as_fast(changes, "quarterly"):
             self.knowledge = self._retrieve()
             self.route.append(chart.KNOWLEDGE_RAG)
             self.steps.append(facts.step(
@@ -250,6 +263,18 @@ class _Gates:
                 STEP_3, "Gate 3: result", f"fine-tuning is blocked by data -> {verdict} "
                                           "(RAG where there is knowledge to retrieve, else "
                                           "prompt)"))
+            self.route.append(chart.BLOCKED)
+            return verdict
+        reached, target_step = reaches_bar(facts, STEP_3_TARGET, "Gate 3: does the prompt "
+                                                                 "already reach "
+                                                                 "eval.target_score?")
+        if target_step is not None:
+            self.steps.append(target_step)
+        if reached and data_ok is not None and eval_ok is not None:
+            verdict = self.finish(fine_tuned=False)
+            self.steps.append(facts.step(
+                STEP_3, "Gate 3: result", f"fine-tuning is not needed: the prompt already "
+                                          f"reaches the target -> {verdict}"))
             self.route.append(chart.BLOCKED)
             return verdict
         if data_ok is None or eval_ok is None:

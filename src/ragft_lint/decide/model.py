@@ -30,6 +30,7 @@ FINE_TUNE = "fine-tune"
 HYBRID = "hybrid"
 UNDECIDED = "undecided"
 VERDICTS = (PROMPT, RAG, FINE_TUNE, HYBRID, UNDECIDED)
+ARCHITECTURES = (PROMPT, RAG, FINE_TUNE, HYBRID)
 
 FAILURE_MODE = "failure_mode"
 GATES = "gates"
@@ -87,6 +88,16 @@ class FrameworkResult(NamedTuple):
     fine_tune_signs: Optional[int] = None
     rag_signs: Optional[int] = None
     both_signs: Optional[int] = None
+    # The architectures the framework has not ruled out (decide.md: verdicts and open sets), in
+    # the order of ``VERDICTS``; empty only for a result made without them (then its verdict).
+    still_open: Tuple[str, ...] = ()
+
+    @property
+    def open(self) -> Tuple[str, ...]:
+        """The architectures not ruled out: the verdict itself, once decided."""
+        if self.still_open:
+            return self.still_open
+        return (self.verdict,) if self.verdict != UNDECIDED else ARCHITECTURES
 
     @property
     def title(self) -> str:
@@ -110,23 +121,57 @@ class Decision(NamedTuple):
 
     @property
     def consensus(self) -> str:
-        """The verdict at least two frameworks share (``undecided`` included), else ``split``."""
-        verdicts = [f.verdict for f in self.frameworks]
-        # The first of the most shared (as Counter.most_common, without importing heapq).
-        verdict = max(verdicts, key=verdicts.count)
-        return verdict if verdicts.count(verdict) >= 2 else SPLIT
+        """decide.md's order: the verdict at least two frameworks share; else the one
+        architecture every framework leaves open; else ``split`` when two decided frameworks
+        disagree; else ``undecided`` (with ``open`` still open)."""
+        verdicts = [f.verdict for f in self.frameworks if f.verdict != UNDECIDED]
+        for verdict in verdicts:
+            if verdicts.count(verdict) >= 2:
+                return verdict
+        common = self.common
+        if len(common) == 1:
+            return common[0]
+        if len(set(verdicts)) >= 2:
+            return SPLIT
+        return UNDECIDED
+
+    @property
+    def common(self) -> Tuple[str, ...]:
+        """The architectures that no framework rules out."""
+        return tuple(a for a in ARCHITECTURES if all(a in f.open for f in self.frameworks))
+
+    @property
+    def open(self) -> Tuple[str, ...]:
+        """The consensus's open set: the consensus once it is an architecture; the decided
+        verdicts when they split; else what every framework leaves open (or, when they leave
+        nothing open in common, what any of them does)."""
+        consensus = self.consensus
+        if consensus in ARCHITECTURES:
+            return (consensus,)
+        if consensus == SPLIT:
+            decided = {f.verdict for f in self.frameworks}
+            return tuple(a for a in ARCHITECTURES if a in decided)
+        return self.common or tuple(a for a in ARCHITECTURES
+                                    if any(a in f.open for f in self.frameworks))
+
+    @property
+    def only_open(self) -> bool:
+        """Whether the consensus is the one architecture no framework rules out, rather than
+        a verdict two frameworks share."""
+        consensus = self.consensus
+        return consensus in ARCHITECTURES and sum(
+            f.verdict == consensus for f in self.frameworks) < 2
 
     @property
     def disagrees(self) -> bool:
-        """What DE001 reports: the declared architecture is not the consensus, or, where the
-        frameworks split (or most are undecided), it is none of their verdicts. Never when no
-        framework reached a verdict: then the missing facts are the problem."""
-        if not self.reached:
-            return False
+        """What DE001 reports (rules.md): the declared architecture is not the consensus, or,
+        with none, no framework leaves it open. A framework undecided for lack of a fact rules
+        out only what no value of that fact could lead to, so missing facts alone never make
+        a disagreement."""
         consensus = self.consensus
-        if consensus not in (SPLIT, UNDECIDED):
+        if consensus in ARCHITECTURES:
             return consensus != self.declared
-        return not self.agreeing
+        return not any(self.declared in f.open for f in self.frameworks)
 
     @property
     def agreeing(self) -> Tuple[FrameworkResult, ...]:

@@ -3,7 +3,9 @@
 Keys are sorted and steps keep the order they were taken in, so one input gives the same bytes.
 Each step carries its stable ``id`` (``gate1``, ``checklist.ft.style``: see ``decide.STEP_IDS``),
 so a consumer can find a step without matching its wording. Beside the verdicts, each system
-lists its ``blockers`` (the errors ``check`` reports on it); the document carries ``version``,
+lists its ``blockers`` (the errors ``check`` reports on it, which judge the declared
+architecture), and ``open`` per framework and for the consensus: the architectures not ruled
+out (decide.md); the document carries ``version``,
 and ``thresholds`` where the declaration changed any, as ``check``'s JSON does.
 """
 
@@ -35,7 +37,8 @@ def _step(step: Step) -> Dict[str, Any]:
 
 
 def _framework(result: FrameworkResult) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"verdict": result.verdict, "steps": [_step(s) for s in result.steps]}
+    out: Dict[str, Any] = {"verdict": result.verdict, "open": list(result.open),
+                           "steps": [_step(s) for s in result.steps]}
     if result.name == CHECKLIST:
         out["fine_tune_signs"] = result.fine_tune_signs
         out["rag_signs"] = result.rag_signs
@@ -65,6 +68,7 @@ def document(decisions: Mapping[str, Decision], notes: Sequence[Note] = ()) -> D
         name: {
             "declared": d.declared,
             "consensus": d.consensus,
+            "open": list(d.open),
             "blockers": [_blocker(b) for b in d.blockers],
             "frameworks": {
                 FAILURE_MODE: _framework(d.failure_mode),

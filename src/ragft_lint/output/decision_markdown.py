@@ -32,7 +32,8 @@ def section(name: str, decision: Decision) -> str:
     lines: List[str] = [
         f"## {title}",
         "",
-        f"Consensus: **{decision.consensus}**; {decision_text.agreement_line(decision)}.",
+        f"Consensus: **{decision_text.consensus_line(decision)}**; "
+        f"{decision_text.agreement_line(decision)}.",
         "",
         f"{_fence(text)}text", text, _fence(text),
         "",

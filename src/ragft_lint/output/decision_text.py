@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Mapping, Optional
 
-from ..decide import CHECKLIST
+from ..decide import CHECKLIST, UNDECIDED
+from ..decide.open_sets import spoken
 from ..thresholds import summary
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ def _where(step: Step, system: str) -> str:
 
 def _framework(result: FrameworkResult, system: str, colour: bool) -> List[str]:
     heading = f"  {result.title}: {_bold(result.verdict, colour)}"
+    if result.verdict == UNDECIDED:
+        heading += f" (open: {spoken(result.open)})"
     if result.name == CHECKLIST:
         heading += (f" ({result.fine_tune_signs} fine-tune signs, {result.rag_signs} RAG signs, "
                     f"{result.both_signs} for both)")
@@ -46,26 +49,56 @@ def _framework(result: FrameworkResult, system: str, colour: bool) -> List[str]:
     return lines
 
 
+def _not_ready(decision: Decision) -> str:
+    rules = ", ".join(dict.fromkeys(b.rule for b in decision.blockers))
+    return f", not ready: {rules}" if rules else ""
+
+
 def agreement_line(decision: Decision) -> str:
-    """One line on where the declared architecture stands among the three verdicts."""
+    """One line on where the declared architecture stands among the three verdicts, and what
+    ``check`` says stands in its way when the consensus is elsewhere: the blockers judge the
+    declared architecture, so they stand on its line ("declared hybrid, not ready: EV002")."""
     declared = decision.declared
     agreeing = decision.agreeing
     others = [f for f in decision.frameworks if f not in agreeing]
     said = ", ".join(f"{f.title}: {f.verdict}" for f in others)
+    head = f"declared {declared}"
+    if decision.consensus != declared:
+        head += _not_ready(decision)
     if decision.agreement == "all":
-        return f"declared {declared}: agrees with all three frameworks"
+        return f"{head}: agrees with all three frameworks"
     if decision.agreement == "some":
         names = " and ".join(f.title for f in agreeing)
-        return f"declared {declared}: agrees with some ({names}), not with {said}"
-    return f"declared {declared}: agrees with none ({said})"
+        return f"{head}: agrees with some ({names}), not with {said}"
+    return f"{head}: agrees with none ({said})"
 
 
 def consensus_line(decision: Decision) -> str:
-    """The consensus, and what stands in its way: "fine-tune, not ready: FT005, EV002"."""
-    if not decision.blockers:
-        return decision.consensus
-    rules = ", ".join(dict.fromkeys(b.rule for b in decision.blockers))
-    return f"{decision.consensus}, not ready: {rules}"
+    """The consensus (decide.md's order) with what is still open where there is none, and,
+    when the consensus is the declared architecture, what stands in its way: "fine-tune, not
+    ready: FT005, EV002". A blocker is never shown under a consensus the system did not
+    declare: it judges the declared architecture, and stands on that line."""
+    consensus = decision.consensus
+    if consensus == UNDECIDED:
+        out = consensus
+        still = decision.open
+        ruled_out = [a for a in ("prompt", "rag", "fine-tune", "hybrid") if a not in still]
+        if still and ruled_out:
+            out += f": {spoken(still)} open, {spoken(ruled_out).replace(' or ', ' and ')} " \
+                   "ruled out"
+        prefix = f"systems.{decision.system}."
+        keys = [k[len(prefix):] if k.startswith(prefix) else k for k in decision.missing]
+        if keys:
+            out += f"; declare {', '.join(keys)}"
+        return out
+    if consensus not in ("prompt", "rag", "fine-tune", "hybrid"):
+        return f"{consensus} ({spoken(decision.open).replace(' or ', ' and ')})"
+    out = consensus
+    if decision.only_open:
+        out += ": the only architecture no framework rules out"
+    if consensus == decision.declared:
+        out += _not_ready(decision)
+    return out
 
 
 def blocker_lines(decision: Decision) -> List[str]:
@@ -80,8 +113,12 @@ def render_one(decision: Decision, colour: bool = False, name: Optional[str] = N
     for result in decision.frameworks:
         lines.extend(_framework(result, decision.system, colour))
     lines.append(f"  consensus: {_bold(consensus_line(decision), colour)}")
-    lines.extend(f"    blocked by {line}" for line in blocker_lines(decision))
+    blocked = [f"    blocked by {line}" for line in blocker_lines(decision)]
+    if decision.consensus == decision.declared:
+        lines.extend(blocked)
     lines.append(f"  {agreement_line(decision)}")
+    if decision.consensus != decision.declared:
+        lines.extend(blocked)
     return "\n".join(lines) + "\n"
 
 

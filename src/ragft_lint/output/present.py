@@ -171,4 +171,10 @@ def decide(run: Run, name: str, *, colour: bool = False) -> Shown:
         from . import decision_text
 
         text = decision_text.render(decisions, colour=colour)
-    return Shown(text, tuple(told(run)), run.exit_status)
+    said = list(told(run))
+    if run.options.fail_on_disagreement:
+        off = [name for name, d in decisions.items() if d.disagrees]
+        if off:  # why the run fails, where the output itself may be a file or a diagram
+            said.append(f"{PREFIX}--fail-on-disagreement: the declared architecture of "
+                        f"{', '.join(off)} is outside what the frameworks leave open (DE001)")
+    return Shown(text, tuple(said), run.exit_status)

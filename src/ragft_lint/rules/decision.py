@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..decide import UNDECIDED, disagreement
-from ..decide.model import SPLIT
+from ..decide.model import ARCHITECTURES
+from ..decide.open_sets import spoken
 from ..declaration.model import System
 from ..findings import Severity
 from ..rule import Context, Violation, rule
@@ -20,11 +21,12 @@ def architecture_disagrees(system: System, context: Context) -> Iterator[Violati
     arrive at the same verdict, that consensus is what the evidence points to; a declared
     architecture that differs from it was chosen on other grounds than the evidence, or the
     evidence as written is wrong or incomplete. One framework agreeing is not enough to settle
-    it: the checklist alone can lean either way on a single sign. When the frameworks split,
-    the rule fires only if the declared architecture is none of their verdicts. A framework
-    that could not reach a verdict (`undecided`) agrees with nothing; when none of the three
-    reached one, the rule stays quiet, because then the missing diagnosis is the problem (BL001
-    reports it) rather than a disagreement.
+    it: the checklist alone can lean either way on a single sign. Where no two agree, the one
+    architecture that every framework leaves open is the consensus. Without one, the rule
+    fires only if no framework leaves the declared architecture open. A framework that could
+    not reach a verdict for want of a fact (`undecided`) still rules out what no value of that
+    fact could lead to, and nothing else: missing facts alone never fire this rule (BL001 and
+    the steps of `ragft-lint decide` name them).
 
     Fix: run `ragft-lint decide` to see each framework's path and the facts behind every step.
     Then change the architecture to what the evidence supports, or correct the facts that
@@ -60,14 +62,17 @@ def architecture_disagrees(system: System, context: Context) -> Iterator[Violati
     decision = disagreement(system, context.thresholds, facts=context.facts(system))
     if decision is None:
         return
-    verdicts = "; ".join(f"{f.title}: {f.verdict}" for f in decision.frameworks)
+    verdicts = "; ".join(f"{f.title}: {f.verdict}" + (
+        f" ({spoken(f.open)} open)" if f.verdict == UNDECIDED else "")
+        for f in decision.frameworks)
     consensus = decision.consensus
-    if consensus not in (SPLIT, UNDECIDED):
-        said = f"the frameworks agree on {consensus} ({verdicts})"
+    if consensus in ARCHITECTURES:
+        said = (f"{consensus} is the only architecture no framework rules out ({verdicts})"
+                if decision.only_open else f"the frameworks agree on {consensus} ({verdicts})")
         fix = (f"the frameworks point to {consensus}: run `ragft-lint decide` to see why, then "
                "change the architecture or correct the facts that point there")
     else:
-        said = f"no decision framework reaches it ({verdicts})"
+        said = f"no decision framework leaves it open ({verdicts})"
         fix = ("run `ragft-lint decide` to see each framework's path, then change the "
                "architecture or correct the facts that point elsewhere")
     prefix = system.key() + "."

@@ -194,22 +194,30 @@ def per_user_access_needs_retrieval(system: System, context: Context) -> Iterato
 
 @rule("KN005", "retrieval-for-behaviour", Severity.WARNING)
 def retrieval_for_behaviour(system: System, context: Context) -> Iterator[Violation]:
-    """A retrieval-only system built to fix a gap that is only about behaviour.
+    """Retrieval (RAG, or a hybrid's retrieval layer) built for a gap only about behaviour.
 
-    Why: an index supplies facts; it does not change how the model writes. Putting a style guide
-    or answer templates in the index adds a lookup to every query and still leaves tone and
-    format to chance. When the diagnosis found nothing but behaviour gaps, retrieval is solving
-    a problem the system does not have.
+    Why: an index supplies facts; it does not change how the model writes. Putting a style guide,
+    answer templates or past approved outputs in the index "so the model sees the voice" adds a
+    lookup to every query and still leaves tone and format to chance. When the diagnosis found
+    nothing but behaviour gaps, and nothing else asks for documents in the context (citations,
+    per-user access), retrieval is solving a problem the system does not have; in a hybrid, the
+    fine-tune is what carries the behaviour, and the retrieval layer serves no knowledge need.
 
     Fix: write a system prompt with a handful of examples of the wanted behaviour and measure it;
-    if that measurably falls short, fine-tune for the behaviour. If the base model also lacks
-    facts, add `knowledge` to `gaps`.
+    if that measurably falls short, fine-tune for the behaviour (and drop the index). If the
+    base model also lacks facts, add `knowledge` to `gaps`.
 
     Fires:
         systems:
           tone-bot:
             architecture: rag
             gaps: [behavior]
+          voice-writer:
+            architecture: hybrid
+            gaps: [behavior]
+            knowledge:
+              corpus_tokens: 30000000
+              sources: ["cms/approved-posts/**"]
 
     Passes:
         systems:
@@ -218,13 +226,28 @@ def retrieval_for_behaviour(system: System, context: Context) -> Iterator[Violat
             gaps: [behavior]
             prompt:
               few_shot_examples: 6
+          brand-answers:
+            architecture: hybrid
+            gaps: [behavior]
+            knowledge:
+              citations: true
+              sources: ["docs/**"]
     """
     gaps = system.get("gaps", default=[])
-    if system.architecture != "rag" or not gaps or set(gaps) != {"behavior"}:
+    if system.architecture not in ("rag", "hybrid") or not gaps or set(gaps) != {"behavior"}:
         return
+    if (system.get("knowledge", "citations") is True
+            or system.get("knowledge", "per_user_access") is True):
+        return  # documents in the context are asked for, whatever the gaps
+    if system.architecture == "rag":
+        said = ("architecture is rag, but gaps names only behavior: retrieval adds facts, not "
+                "tone or format, and the diagnosis found no missing facts")
+    else:
+        said = ("architecture is hybrid, but gaps names only behavior and neither citations nor "
+                "per-user access is needed: its retrieval layer serves no knowledge need; "
+                "examples in an index do not teach the behaviour the fine-tune is for")
     yield Violation(
-        "architecture is rag, but gaps names only behavior: retrieval adds facts, not tone or "
-        "format, and the diagnosis found no missing facts",
+        said,
         "fix behaviour with a system prompt and examples first, then a fine-tune if that "
         "measurably fails; add knowledge to gaps if facts are missing too",
         ("gaps",),
