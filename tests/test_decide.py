@@ -481,15 +481,22 @@ class TestGates:
                       {"knowledge": {"changes": "weekly"}}, gaps=["knowledge", "reasoning"])
         assert decision(facts).gates.verdict == "rag"
 
-    def test_gate5_deep_knowledge_goes_into_the_fine_tune(self, decision: Any) -> None:
-        # A corpus between half the window and the window, static, with no knowledge gap,
-        # citations or per-user access: no knowledge layer, so it is trained in.
-        facts = merge(DATA_READY, {"knowledge": {"depth": "deep", "changes": "static",
-                                                 "corpus_tokens": 100000},
-                                   "prompt": {"context_window_tokens": 128000}},
+    def test_gate5_fine_tunes_and_a_declared_corpus_makes_it_hybrid(self,
+                                                                     decision: Any) -> None:
+        # No knowledge need (no knowledge gap, citations, per-user access or corpus): the
+        # volume fine-tunes the behaviour, and that is all.
+        facts = merge(DATA_READY, {"knowledge": {"depth": "deep", "changes": "static"}},
                       gaps=["reasoning"])
         result = decision(facts).gates
         assert result.verdict == "fine-tune", answers(result)
+        assert "ft_volume" in result.route
+        # A corpus declared beside a reasoning gap is a knowledge need (decide.md, "A
+        # knowledge layer"), even static and larger than half the window: beside the
+        # fine-tune, hybrid.
+        facts = merge(facts, {"knowledge": {"corpus_tokens": 100000},
+                              "prompt": {"context_window_tokens": 128000}})
+        result = decision(facts).gates
+        assert result.verdict == "hybrid", answers(result)
         assert "ft_volume" in result.route
 
     def test_gate5_knowledge_gap_with_a_fine_tune_is_hybrid(self, decision: Any) -> None:
@@ -702,16 +709,18 @@ class TestDecision:
         assert [f.name for f in result.agreeing] == ["failure_mode", "gates"]
 
     def test_split(self, decision: Any) -> None:
+        # The tree fine-tunes the reasoning beside a knowledge layer (citations), the
+        # checklist counts more RAG signs, and the gates leave long context or RAG open.
         facts = {"architecture": "hybrid", "gaps": ["reasoning"],
-                 "knowledge": {"changes": "yearly", "citations": True},
-                 "fine_tune": {"goals": ["cost"], "training_examples": 900,
-                               "requests_per_month": 50000},
-                 "eval": {"examples": 20, "labeled": True},
+                 "knowledge": {"changes": "weekly", "citations": True, "per_user_access": True},
+                 "fine_tune": {"goals": [], "training_examples": 900,
+                               "requests_per_month": 100},
+                 "eval": {"examples": 300, "labeled": True},
                  "prompt": {"few_shot_examples": 6, "baseline_score": 0.6}}
         result = decision(facts)
         verdicts = [f.verdict for f in result.frameworks]
         # Two decided frameworks disagree, and none of the open sets has one in common.
-        assert verdicts == ["prompt", "undecided", "hybrid"], verdicts
+        assert verdicts == ["hybrid", "undecided", "rag"], verdicts
         assert result.consensus == "split"
         assert result.agreement == "some"
 

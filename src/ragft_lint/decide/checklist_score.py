@@ -94,7 +94,7 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
     elif verdict == RAG and facts.fits(limits) is None and facts.has_corpus():
         facts.asked(facts.fit_keys())  # a corpus that fits would make it prompt
     if verdict == FINE_TUNE and not after:
-        verdict = with_knowledge_layer(facts, limits, FINE_TUNE)
+        verdict = with_knowledge_layer(facts, FINE_TUNE)
         if verdict != FINE_TUNE:
             answer = ("yes: a fine-tune beside a knowledge layer is hybrid" if verdict == HYBRID
                       else "unknown: the corpus's size or pace is not declared (knowledge."

@@ -128,13 +128,7 @@ class Walk:
 
     def layer_keys(self) -> Keys:
         """The key whose value would say whether there is a knowledge layer, when that is
-        unknown (``knowledge_layer`` is None)."""
-        corpus = self.get("knowledge", "corpus_tokens")
-        window = self.get("prompt", "context_window_tokens")
-        if self.has_corpus() and (corpus is None or window is None):
-            return self.fit_keys()
-        if self.get("knowledge", "changes") is None and self.has_knowledge():
-            return ("knowledge", "changes")
+        unknown (``knowledge_layer`` is None): only the gaps can leave it open."""
         return ("gaps",)
 
     def knowledge_need(self) -> bool:
@@ -156,31 +150,18 @@ class Walk:
         """A corpus that serves no knowledge need: the declared gaps hold only behaviour."""
         return self.has_corpus() and not self.knowledge_need()
 
-    def knowledge_layer(self, limits: Mapping[str, Any]) -> Optional[bool]:
-        """Whether the system has a knowledge layer (decide.md): a knowledge gap, citations or
-        per-user access, a corpus that fits the context (gate 0) or is larger than it, or
-        knowledge that changes quarterly or faster (gate 1). None when only an unknown fact
-        (a corpus's size, how often the knowledge changes, the gaps) could make one."""
+    def knowledge_layer(self) -> Optional[bool]:
+        """Whether the system has a knowledge layer (decide.md, "A knowledge layer"): exactly
+        when it has a knowledge need (``knowledge_need``), wherever the layer sits (the prompt
+        when the corpus fits the context, else RAG). None when the gaps are not declared and
+        they alone could settle it: a knowledge gap would make one, and behaviour-only gaps
+        would make a style corpus none."""
         if ("knowledge" in self.gaps() or self.get("knowledge", "citations") is True
                 or self.get("knowledge", "per_user_access") is True):
             return True
-        if self.gaps() and not self.knowledge_need():
-            return False  # nothing to serve: no gap, no document need, or a style corpus
-        changes = self.get("knowledge", "changes")
-        if changes is not None and faster_or_as_fast(str(changes), "quarterly"):
-            return True
-        corpus = self.get("knowledge", "corpus_tokens")
-        window = self.get("prompt", "context_window_tokens")
-        if corpus is not None and window is not None and (
-                corpus <= limits["context_fit_ratio"] * window or corpus > window):
-            return True
-        if changes is None and self.has_knowledge():
-            return None  # gate 1 would place one if the knowledge changes fast
-        if self.has_corpus() and (corpus is None or window is None):
-            return None  # gate 0 would place one if the corpus fits, and so would a large one
         if not self.gaps():
-            return None  # a knowledge gap, once diagnosed, would be one
-        return False
+            return None
+        return self.knowledge_need()
 
 
 # The steps of a walk that explains nothing, by id and ``counted``: one object each, shared.
@@ -217,12 +198,12 @@ def settle(steps: List[Step], verdict: str) -> Tuple[Step, ...]:
     )
 
 
-def with_knowledge_layer(facts: Walk, limits: Mapping[str, Any], verdict: str) -> str:
+def with_knowledge_layer(facts: Walk, verdict: str) -> str:
     """The principle of decide.md: a framework that ends with a fine-tune while there is a
     knowledge layer ends with ``hybrid``; ``undecided`` when whether there is one is unknown."""
     if verdict != FINE_TUNE:
         return verdict
-    layer = facts.knowledge_layer(limits)
+    layer = facts.knowledge_layer()
     if layer is None:
         return UNDECIDED
     return HYBRID if layer else FINE_TUNE

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any, List, Mapping, Optional, Tuple
 
 from .conditions import (
+    Keys,
     Walk,
     eval_ready,
     num,
     reaches_bar,
     training_ready,
     volume,
-    with_knowledge_layer,
 )
 from .model import FAILURE_MODE, FINE_TUNE, HYBRID, PROMPT, RAG, UNDECIDED, FrameworkResult, Step
 
@@ -55,9 +55,19 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
     steps.append(facts.step(GAPS, question, ", ".join(gaps) + _baseline_note(facts, limits),
                             ("gaps",)))
 
+    # decide.md, "A knowledge layer": not only a knowledge gap but citations, per-user access
+    # or a knowledge corpus call for one, placed as any other (long context or RAG).
     knowledge: Optional[str] = None
-    if "knowledge" in gaps:
+    if facts.knowledge_need():
         knowledge = _knowledge_layer(facts, limits, steps)
+    else:
+        steps.append(facts.step(
+            KNOWLEDGE, "Is there knowledge to serve?",
+            "no knowledge layer needed: the gaps hold only behaviour, with neither citations nor "
+            "per-user access, so the corpus serves style, not knowledge (KN005)"
+            if facts.behaviour_corpus() else
+            "no knowledge layer needed: no knowledge gap, citations, per-user access or "
+            "knowledge corpus", ("gaps",)))
 
     layers: List[str] = []
     if "reasoning" in gaps:
@@ -72,9 +82,7 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
     elif layers:
         behaviour = PROMPT
 
-    verdict, note = _combine(facts, limits, knowledge, behaviour)
-    # Undecided for want of a fact about the knowledge layer: the step names that fact.
-    layer_unknown = verdict == UNDECIDED and behaviour != UNDECIDED and knowledge != EITHER
+    verdict, note = _combine(knowledge, behaviour)
     parts = []
     if knowledge:
         parts.append("knowledge by " + {PROMPT: "long context", RAG: "RAG"}.get(knowledge,
@@ -83,28 +91,17 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
         parts.append(f"behaviour by {behaviour}" if behaviour != UNDECIDED
                      else "behaviour undecided")
     steps.append(facts.step(LAYERS, "Combining the layers",
-                            f"{' + '.join(parts)}{note} -> {verdict}",
-                            facts.layer_keys() if layer_unknown else None,
-                            unknown=layer_unknown))
+                            f"{' + '.join(parts)}{note} -> {verdict}"))
     return FrameworkResult(FAILURE_MODE, verdict, tuple(steps))
 
 
-def _combine(facts: Walk, limits: Mapping[str, Any], knowledge: Optional[str],
-             behaviour: Optional[str]) -> Tuple[str, str]:
+def _combine(knowledge: Optional[str], behaviour: Optional[str]) -> Tuple[str, str]:
     """The verdict of the two layers, and a note on why where it is not plain."""
     if behaviour == UNDECIDED:
         return UNDECIDED, ""
     if behaviour == FINE_TUNE:
-        if knowledge is not None:  # a knowledge gap is a knowledge layer, wherever it sits
-            return HYBRID, ""
-        verdict = with_knowledge_layer(facts, limits, FINE_TUNE)
-        if verdict == HYBRID:
-            return HYBRID, " (and the system has a knowledge layer: citations, per-user " \
-                           "access, or a corpus to serve)"
-        if verdict == UNDECIDED:
-            return UNDECIDED, " (whether there is a knowledge layer depends on the corpus's " \
-                              "size and pace, which are not declared)"
-        return FINE_TUNE, ""
+        # A knowledge layer beside a fine-tune is hybrid wherever it sits (decide.md).
+        return (HYBRID if knowledge is not None else FINE_TUNE), ""
     if knowledge == EITHER:
         return UNDECIDED, " (the knowledge layer is long context or RAG, as the corpus fits)"
     return (RAG if knowledge == RAG else PROMPT), ""
@@ -122,11 +119,11 @@ def _baseline_note(facts: Walk, limits: Mapping[str, Any]) -> str:
 
 
 def _knowledge_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) -> str:
-    """The knowledge gap's layer: long context where the corpus fits, else RAG; ``EITHER``
-    when the fit is unknown."""
+    """The knowledge layer: long context where the corpus fits, else RAG; ``EITHER`` when the
+    fit is unknown."""
     ratio = limits["context_fit_ratio"]
-    gap = ("gaps", facts.gaps().index("knowledge"))
-    question = (f"Knowledge gap: does the knowledge fit in the context (knowledge.corpus_tokens "
+    need, gap = _need(facts)
+    question = (f"{need}: does the knowledge fit in the context (knowledge.corpus_tokens "
                 f"at most {num(ratio)} x prompt.context_window_tokens)?")
     fits = facts.fits(limits)
     if fits is None:
@@ -143,7 +140,7 @@ def _knowledge_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
         steps.append(facts.step(FIT, question, f"yes: {corpus} tokens, within {num(ratio)} x "
                                                f"{window} = {room}",
                                 ("knowledge", "corpus_tokens")))
-        steps.append(facts.step(KNOWLEDGE, "Knowledge gap: what closes it?",
+        steps.append(facts.step(KNOWLEDGE, f"{need}: what serves it?",
                                 "long context: put the corpus in the prompt, with caching; no "
                                 "retrieval pipeline is needed", gap))
         return PROMPT
@@ -156,7 +153,7 @@ def _knowledge_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
         answer += f"; rag.reranker is {reranker}"
     else:
         answer += "; no rag.reranker is declared yet"
-    steps.append(facts.step(KNOWLEDGE, "Knowledge gap: what closes it?", answer, gap))
+    steps.append(facts.step(KNOWLEDGE, f"{need}: what serves it?", answer, gap))
     least = limits["min_precision_at_5"]
     question = f"Is retrieval precise enough (precision@5 of at least {num(least)})?"
     keys = ("rag", "retrieval_eval", "precision_at_5")
@@ -175,6 +172,18 @@ def _knowledge_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
                                                      f"least min_precision_at_5 ({num(least)})",
                                 keys))
     return RAG
+
+
+def _need(facts: Walk) -> Tuple[str, Keys]:
+    """What calls for the knowledge layer, as the steps name it, and the key that says so."""
+    if "knowledge" in facts.gaps():
+        return "Knowledge gap", ("gaps", facts.gaps().index("knowledge"))
+    for name, key in (("citations", "citations"), ("per-user access", "per_user_access")):
+        if facts.get("knowledge", key) is True:
+            return f"Knowledge need ({name})", ("knowledge", key)
+    keys: Keys = (("knowledge", "sources") if facts.items("knowledge", "sources")
+                  else ("knowledge", "corpus_tokens"))
+    return "Knowledge need (a knowledge corpus)", keys
 
 
 def _reasoning_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) -> str:

@@ -87,7 +87,7 @@ class _Gates:
                 return HYBRID  # a knowledge layer, placed by gate 0, 1 or 2, and a fine-tune
             # Deep knowledge that does not change goes into the fine-tune with the behaviour,
             # unless something else calls for a knowledge layer.
-            verdict = with_knowledge_layer(self.facts, self.limits, FINE_TUNE)
+            verdict = with_knowledge_layer(self.facts, FINE_TUNE)
             if self.depth_unknown and verdict != HYBRID:
                 return UNDECIDED  # looked up (reference) it would be a knowledge layer
             return verdict
