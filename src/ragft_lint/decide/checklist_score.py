@@ -97,8 +97,8 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
         verdict = with_knowledge_layer(facts, FINE_TUNE)
         if verdict != FINE_TUNE:
             answer = ("yes: a fine-tune beside a knowledge layer is hybrid" if verdict == HYBRID
-                      else "unknown: the corpus's size or pace is not declared (knowledge."
-                           "corpus_tokens, prompt.context_window_tokens, knowledge.changes)")
+                      else "unknown: gaps are not declared; a knowledge gap would make one, "
+                           "and behaviour-only gaps would make a corpus style examples")
             after.append(facts.step(KNOWLEDGE_LAYER, "Fine-tuning's signs win: is there a "
                                                      "knowledge layer as well?", answer,
                                     facts.layer_keys() if verdict == UNDECIDED

@@ -85,12 +85,9 @@ class _Gates:
         if fine_tuned:
             if self.knowledge is not None:
                 return HYBRID  # a knowledge layer, placed by gate 0, 1 or 2, and a fine-tune
-            # Deep knowledge that does not change goes into the fine-tune with the behaviour,
-            # unless something else calls for a knowledge layer.
-            verdict = with_knowledge_layer(self.facts, FINE_TUNE)
-            if self.depth_unknown and verdict != HYBRID:
-                return UNDECIDED  # looked up (reference) it would be a knowledge layer
-            return verdict
+            # Deep knowledge, or knowledge of unknown depth, is still a knowledge need: it
+            # keeps a layer beside the fine-tune (decide.md, "A knowledge layer").
+            return with_knowledge_layer(self.facts, FINE_TUNE)
         if self.knowledge is not None:
             return UNDECIDED if self.knowledge == EITHER else self.knowledge
         if self.deep_knowledge or self.depth_unknown:
@@ -203,8 +200,8 @@ class _Gates:
                     "declared: declare knowledge.changes", ("knowledge", "changes"))
             if depth == "deep":
                 self.deep_knowledge = True
-                parts.append("knowledge.depth is deep: the knowledge would have to be "
-                             "internalised, so it continues to gate 3")
+                parts.append("knowledge.depth is deep: it continues to gate 3 (fine-tuned "
+                             "or not, the knowledge keeps its layer)")
                 keys = ("knowledge", "depth")
             elif depth == "reference":
                 self.knowledge = self._retrieve()
