@@ -216,3 +216,21 @@ def test_the_frameworks_agree_on_the_knowledge_layer(tmp_path_factory: Any,
         if result.verdict != "undecided":
             assert result.verdict in allowed, (result.name, result.verdict, need, fits,
                                                [(s.id, s.answer) for s in result.steps])
+
+
+def test_a_corpus_pace_left_open_stays_inside_the_checklist_open_set(tmp_path: Path) -> None:
+    # Undiagnosed gaps beside a corpus: behaviour-only gaps would make it style examples, and
+    # how fast it changes still tips the checklist's count, so declaring the pace only narrows
+    # what the checklist leaves open.
+    system: Dict[str, Any] = {
+        "architecture": "prompt", "knowledge": {"corpus_tokens": 32_001},
+        "prompt": {"context_window_tokens": 32_000},
+        "fine_tune": {"goals": ["format", "style"], "requests_per_month": 100,
+                      "training_data": "data/train.jsonl"},
+    }
+    (tmp_path / "before").mkdir()
+    before = _decide(tmp_path / "before", system).checklist
+    system["knowledge"]["changes"] = "realtime"
+    (tmp_path / "after").mkdir()
+    after = _decide(tmp_path / "after", system).checklist
+    assert set(after.open) <= set(before.open), (before.open, after.open)

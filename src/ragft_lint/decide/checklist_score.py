@@ -360,7 +360,9 @@ def _ask_unknowns(facts: Walk) -> None:
     if facts.has("fine_tune", "training_data") and not facts.has("fine_tune",
                                                                   "training_examples"):
         facts.asked(("fine_tune", "training_examples"))
-    if facts.has_knowledge() and not facts.has("knowledge", "changes"):
+    # How often the knowledge changes counts for RAG's signs whatever the gaps, so a style
+    # corpus (no knowledge need) still asks it: its pace can tip the count.
+    if (facts.has_knowledge() or facts.has_corpus()) and not facts.has("knowledge", "changes"):
         facts.asked(("knowledge", "changes"))
     if facts.has_corpus():
         if not facts.has("knowledge", "corpus_tokens"):
