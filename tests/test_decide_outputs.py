@@ -87,6 +87,20 @@ class TestText:
         assert f"    |- {gate1.question} -> {gate1.answer} ({gate1.location})" in support
         assert str(gate1.location).endswith("ragft.yaml:7:16")
 
+    def test_one_sign_is_singular(self, decide_yaml: Decide) -> None:
+        decisions = decide_yaml("""\
+            systems:
+              policy-assistant:
+                architecture: fine-tune
+                gaps: [knowledge]
+                knowledge: {changes: weekly, citations: true, per_user_access: true,
+                            corpus_tokens: 2000000}
+                fine_tune: {training_examples: 3000}
+                eval: {examples: 300}
+            """)
+        out = decision_text.render(decisions)
+        assert "(1 fine-tune sign, 5 RAG signs, 0 for both)" in out, out
+
     def test_last_step_closes_the_branch_and_signs_are_ticked(self, decide_yaml: Decide) -> None:
         out = decision_text.render(decide_yaml(TWO_SYSTEMS))
         assert "    `- Combining the layers -> knowledge by RAG + behaviour by fine-tune -> " \

@@ -103,6 +103,15 @@ class FrameworkResult(NamedTuple):
     def title(self) -> str:
         return TITLES.get(self.name, self.name)
 
+    @property
+    def signs(self) -> str:
+        """The checklist's counts in words: ``1 fine-tune sign, 5 RAG signs, 0 for both``."""
+        def counted(n: Optional[int], what: str) -> str:
+            return f"{n} {what}" + ("" if n == 1 else "s")
+
+        return (f"{counted(self.fine_tune_signs, 'fine-tune sign')}, "
+                f"{counted(self.rag_signs, 'RAG sign')}, {self.both_signs} for both")
+
 
 class Decision(NamedTuple):
     """The three frameworks' verdicts on one system, beside the architecture it declares."""

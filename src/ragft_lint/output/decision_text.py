@@ -36,8 +36,7 @@ def _framework(result: FrameworkResult, system: str, colour: bool) -> List[str]:
     if result.verdict == UNDECIDED:
         heading += f" (open: {spoken(result.open)})"
     if result.name == CHECKLIST:
-        heading += (f" ({result.fine_tune_signs} fine-tune signs, {result.rag_signs} RAG signs, "
-                    f"{result.both_signs} for both)")
+        heading += f" ({result.signs})"
     lines = [heading]
     last = len(result.steps) - 1
     for index, step in enumerate(result.steps):

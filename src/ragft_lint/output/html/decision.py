@@ -70,8 +70,7 @@ def _verdict_row(result: FrameworkResult, declared: str) -> str:
         colour, title = DIFFERS_COLOUR, "differs from the declared architecture"
     extra = ""
     if result.name == CHECKLIST:
-        extra = (f"{result.fine_tune_signs} fine-tune signs, {result.rag_signs} RAG signs, "
-                 f"{result.both_signs} for both")
+        extra = result.signs
     return (f'<tr><td style="padding:.2em .6em">{escape(result.title)}</td>'
             f'<td style="padding:.2em .6em">{badge(result.verdict, colour, title)}</td>'
             f'<td style="padding:.2em .6em;color:#495057">{escape(extra)}</td></tr>')
