@@ -4,9 +4,10 @@ An eval tool's result file is one JSON document whose bulk is a single array of 
 (promptfoo's ``results.results``, inspect_ai's ``samples``, deepeval's ``testCases``). Reading
 it whole takes several times its size in memory; here the file is read in chunks, each element
 of a chosen array parsed alone (``json.JSONDecoder.raw_decode`` on a sliding buffer) and bounded
-by ``MAX_RECORD_BYTES``, a few small values kept whole, and every other value skipped by a
-scanner that minds strings and brackets without building anything. Memory stays bounded by the
-largest element plus the buffer.
+by ``MAX_RECORD_BYTES``, a few small values kept whole, every other value parsed and dropped
+within the same bound (so a broken document is refused as reading it whole refuses it), and a
+value over the bound stepped over by a scanner that minds strings and brackets without building
+anything. Memory stays bounded by the largest element plus the buffer.
 
 Problems of the document are a ``NotReadable`` in the words ``json_files.loads`` uses (line and
 column, and whether the file is cut off); an element over the bound is a ``Malformed`` in its
@@ -34,6 +35,7 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _OUTSIDE = re.compile(r'[\[\]{}"]')  # what changes the depth, or opens a string
 _INSIDE = re.compile(r'["\\]')  # what ends a string, or escapes its next character
 _SCALAR_END = re.compile(r"[ \t\n\r,\]}:]")
+_NUMBER = frozenset("-0123456789")
 _KINDS = {"[": "array", "{": "object", '"': "string"}
 
 
@@ -138,7 +140,9 @@ class Document:
         if first == "{" and path in self.prefixes:
             yield from self._object(path)
         else:
-            self._skip()
+            # Parsed and dropped, so that a document that is not JSON is refused as reading
+            # it whole would refuse it; only one over the bound is merely stepped over.
+            self._value()
 
     def _object(self, path: Path) -> Iterator[Item]:
         self.pos += 1
@@ -182,6 +186,16 @@ class Document:
         """The value at ``pos`` parsed alone, or a ``Malformed`` if it is over the bound."""
         while True:
             start = self.pos
+            if start >= len(self.buf):  # at the end of the file
+                raise self._error("Expecting value", start)
+            if (self.buf[start] in _NUMBER and not self.eof
+                    and _SCALAR_END.search(self.buf, start) is None):
+                # A number cut by the buffer parses as a shorter one: read on to its end.
+                if len(self.buf) - start > self.limit:
+                    self._skip()
+                    return Malformed(0, self._too_long())
+                self._more(2 * (len(self.buf) - start))
+                continue
             try:
                 value, end = self._raw(self.buf, start)
             except json.JSONDecodeError as exc:
