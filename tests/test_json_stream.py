@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -123,7 +122,7 @@ def test_a_broken_element_within_the_bound_is_not_taken_for_a_long_one() -> None
 
 def test_a_value_that_is_not_an_array_is_told() -> None:
     _, _, stream = streamed(b'{"results": {"results": {"a": [1]}}}', 4)
-    assert stream.found == {ROWS: "object"}
+    assert stream.found == {(): "object", ("results",): "object", ROWS: "object"}
     _, _, stream = streamed(b'[{"results": {"results": []}}]', 4)
     assert stream.found == {}
 
@@ -154,6 +153,21 @@ def test_a_promptfoo_document_names_its_prompt_from_the_header(tmp_path: Path,
     promptfoo_file(tmp_path / "results.json", 10, prompts_last)
     scores = read_results("results.json", opener_inside(str(tmp_path)), prompt="Ask")
     assert scores.mean == 0.8 and len(scores.scores) == 10
+
+
+def test_a_deepeval_run_is_read_from_where_it_is_held(tmp_path: Path) -> None:
+    def test(name: str, success: bool) -> Any:
+        return {"name": name, "success": success, "metricsData": [
+            {"name": "Exact Match", "score": 1.0 if success else 0.0, "success": success}]}
+
+    nested = [test("a", True), test("b", False), test("c", True)]
+    (tmp_path / "run.json").write_text(json.dumps(
+        {"testCases": [test("x", False)], "testRunData": {"testCases": nested}}))
+    scores = read_results("run.json", opener_inside(str(tmp_path)), fmt="deepeval")
+    assert scores.scores == {"a": 1.0, "b": 0.0, "c": 1.0}
+    (tmp_path / "run.json").write_text(json.dumps({"testRunData": {"testCases": {}}}))
+    with pytest.raises(NotReadable, match="has no `testCases` list"):
+        read_results("run.json", opener_inside(str(tmp_path)), fmt="deepeval")
 
 
 CHILD = """\

@@ -44,7 +44,8 @@ class Document:
     keys from the top) of the JSON document in ``handle``, in the order the file holds them.
 
     ``found`` tells, once read, what stood at each wanted path (``array``, ``object``,
-    ``string`` or ``value``); a path absent from it is not in the document."""
+    ``string`` or ``value``) and which objects on the way to them were there; a path absent
+    from it is not in the document."""
 
     def __init__(self, handle: BinaryIO, arrays: Iterable[Path], values: Iterable[Path] = (),
                  what: str = "JSON", chunk: int = CHUNK, limit: int = MAX_RECORD_BYTES) -> None:
@@ -138,6 +139,7 @@ class Document:
                 yield path, 0, self._value()
                 return
         if first == "{" and path in self.prefixes:
+            self.found[path] = "object"
             yield from self._object(path)
         else:
             # Parsed and dropped, so that a document that is not JSON is refused as reading
