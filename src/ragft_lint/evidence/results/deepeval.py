@@ -10,11 +10,14 @@ metric that ended in an error has no score. A case is named by its ``name``, els
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import CaseScores, NotReadable, Opener, Selectors, refuse_selectors
 from .cases import Cases
-from .json_files import document
+from .json_stream import Document, Path
+
+TOP = ("testCases",)
+NESTED = ("testRunData", "testCases")
 
 
 def sniff(head: str, path: str) -> bool:
@@ -25,22 +28,36 @@ def sniff(head: str, path: str) -> bool:
 def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
          selectors: Optional[Selectors] = None) -> CaseScores:
     refuse_selectors(selectors, (), "deepeval")
-    data = document(path, open_)
-    if isinstance(data, dict) and isinstance(data.get("testRunData"), dict):
-        data = data["testRunData"]  # .latest_test_run.json
-    found = data.get("testCases") if isinstance(data, dict) else None
-    if not isinstance(found, list):
+    # Both places are read as they come, as which one holds the run is known only once the
+    # file is read: ``.latest_test_run.json`` holds it under ``testRunData``.
+    found: Dict[Path, Tuple[Cases, List[int]]] = {}
+    with open_(path) as handle:
+        stream = Document(handle, [TOP, NESTED])
+        for place, where, test in stream:
+            held = found.get(place) or found.setdefault(place, _fresh(path))
+            if isinstance(test, dict):
+                held[1][0] += _case(held[0], where, test)
+            else:
+                _bad(held[0], where, test)
+    place = NESTED if stream.found.get(NESTED[:1]) == "object" else TOP
+    if stream.found.get(place) != "array":
         raise NotReadable("has no `testCases` list: not a deepeval test run")
-    cases = Cases(path, "deepeval")
-    cases.metric_seen("pass")
-    errored = 0
-    for where, test in enumerate(found, 1):
-        if isinstance(test, dict):
-            errored += _case(cases, where, test)
-        else:
-            cases.bad(where, "a test case that is not a JSON object")
+    cases, (errored,) = found.get(place) or _fresh(path)
     scores = cases.result(metric, task, default="pass")
     return scores._replace(errored=errored) if scores.metric == "pass" else scores
+
+
+def _fresh(path: str) -> Tuple[Cases, List[int]]:
+    """The cases of one place in the file, and the count of those that ended in an error."""
+    cases = Cases(path, "deepeval")
+    cases.metric_seen("pass")
+    return cases, [0]
+
+
+def _bad(cases: Cases, where: int, test: Any) -> None:
+    reason = getattr(test, "reason", None)  # an element over the bound
+    cases.bad(where, reason if isinstance(reason, str) else
+              "a test case that is not a JSON object")
 
 
 def _case(cases: Cases, where: int, test: Dict[str, Any]) -> int:

@@ -15,8 +15,9 @@ from ..measurements import Malformed
 from ..readers import MAX_RECORD_BYTES
 from . import NotReadable, Opener
 
-# A JSON document (a promptfoo, deepeval or inspect_ai log) is parsed whole, so it is bounded
-# well below the file limit: the parsed objects take several times the bytes.
+# A JSON document parsed whole (an inspect_ai log; promptfoo and deepeval files are streamed by
+# ``json_stream``) is bounded well below the file limit: the parsed objects take several times
+# the bytes.
 MAX_DOCUMENT_BYTES = 256 << 20
 # What a document may take once parsed, told from its bytes before parsing (``parsed_size``):
 # three bytes of ``{},`` become a 64-byte dict, so the bytes alone do not bound the memory.

@@ -9,7 +9,8 @@ else its index) scores its mean over its repeats, for pairing. ``score`` is the 
 named metric (``namedScores``) is promptfoo's own aggregate, the sum of its scores over the sum
 of the assertions that feed it (``namedScoresCount``), so the file's figure is that ratio.
 
-JSON Lines are read one row at a time, keeping a few numbers per case.
+JSON Lines are read one row at a time, keeping a few numbers per case; so is ``results.json``,
+its rows streamed one at a time out of the document.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 from ..measurements import EXAMPLES, Malformed
 from . import Ambiguous, CaseScores, NotReadable, Opener, Selectors, refuse_selectors
 from .cases import Cases, no_scored_case, select_task
-from .json_files import Lines, document
+from .json_files import Lines
+from .json_stream import Document
 
 ERROR = 2  # promptfoo's ResultFailureReason.ERROR
 CELL_VERDICTS = {"[PASS]": 1.0, "[FAIL]": 0.0, "[ERROR]": 0.0}
@@ -301,22 +303,43 @@ def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
                 row(where, result)
             table.cases.complete = lines.complete
     else:
-        data = document(path, open_)
-        found = data.get("results") if isinstance(data, dict) else None
-        results = found.get("results") if isinstance(found, dict) else None
-        if not isinstance(results, list):
-            raise NotReadable("has no `results.results` list: not a promptfoo output file")
-        prompts = found.get("prompts") if isinstance(found, dict) else None
-        labels = {i: p for i, p in enumerate(prompts) if isinstance(p, dict)} \
-            if isinstance(prompts, list) else {}
-        for where, result in enumerate(results, 1):
-            if type(result) is dict and "prompt" not in result:
-                index = result.get("promptIdx")
-                if index in labels:  # older files: the prompt's label is in the header
-                    result = {**result, "prompt": labels[index]}
-            table.row(where, result)
-        del data, results
+        table = _document(table, path, open_)
     return table.result(metric, task, selectors)
+
+
+ROWS = ("results", "results")
+PROMPTS = ("results", "prompts")
+
+
+def _document(table: Table, path: str, open_: Opener) -> Table:
+    """``-o results.json``: the rows of ``results.results`` one at a time. Older files name a
+    row's prompt only by its index into the header's ``results.prompts``, which promptfoo writes
+    before the rows; a file holding it after them is read again, its header known."""
+    labels: Optional[Dict[int, Any]] = None
+    for _ in range(2):
+        late = False  # rows that needed the header before it came
+        with open_(path) as handle:
+            stream = Document(handle, [ROWS], [PROMPTS])
+            row = table.row
+            for place, where, value in stream:
+                if place == PROMPTS:
+                    if labels is None:
+                        labels = {i: p for i, p in enumerate(value) if isinstance(p, dict)} \
+                            if isinstance(value, list) else {}
+                    continue
+                if type(value) is dict and "prompt" not in value:
+                    index = value.get("promptIdx")
+                    if labels is None:
+                        late = True
+                    elif type(index) not in (list, dict) and index in labels:
+                        value = {**value, "prompt": labels[index]}
+                row(where, value)
+        if stream.found.get(ROWS) != "array":
+            raise NotReadable("has no `results.results` list: not a promptfoo output file")
+        if not (late and labels):
+            return table
+        table = Table(table.cases.path, table.wanted if table.wanted != "pass" else None)
+    return table
 
 
 def _csv(table: Table, handle: Any) -> None:
