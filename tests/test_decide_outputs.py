@@ -101,6 +101,17 @@ class TestText:
         out = decision_text.render(decisions)
         assert "(1 fine-tune sign, 5 RAG signs, 0 for both)" in out, out
 
+    def test_one_training_example_is_singular(self, decide_yaml: Decide) -> None:
+        decisions = decide_yaml("""\
+            systems:
+              bot:
+                architecture: prompt
+                fine_tune: {training_examples: 1}
+            """)
+        out = decision_text.render(decisions)
+        assert "-> no: 1 training example, fewer than 200" in out, out
+        assert "1 training examples" not in out
+
     def test_last_step_closes_the_branch_and_signs_are_ticked(self, decide_yaml: Decide) -> None:
         out = decision_text.render(decide_yaml(TWO_SYSTEMS))
         assert "    `- Combining the layers -> knowledge by RAG + behaviour by fine-tune -> " \

@@ -392,7 +392,7 @@ def test_da006_a_broken_json_array_stops_reading(tmp_path: Path) -> None:
     [finding] = rules_fired(report, "DA006")
     assert finding.message == (
         "evals/eval.json holds 1 malformed record: evals/eval.json:3: not valid JSON: "
-        "Expecting ',' delimiter (column 20); reading stopped there, so 1 records is only a "
+        "Expecting ',' delimiter (column 20); reading stopped there, so 1 record is only a "
         "lower bound")
     assert not rules_fired(report, "DA002")  # no count to compare with
 

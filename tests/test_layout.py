@@ -28,7 +28,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "ragft_lint"
 # talking to a person. ``__init__`` is the package itself: the public API and the
 # IPython extension's entry point, which IPython looks for at the top of the package.
 CORE = ("declaration", "evidence", "rules", "decide", "engine", "session", "report", "facts",
-        "findings", "rule", "thresholds", "host", "errors", "spec", "suggest", "parallel",
+        "findings", "rule", "thresholds", "words", "host", "errors", "spec", "suggest", "parallel",
         "deadline", "guard", "atomic", "baseline", "hookspecs", "json_schema", "output_format",
         "_version", "record", "builtin", "notes", "options", "run", "gitcmd")
 EDGES = ("output", "cli", "pre_commit", "terminal", "arguments", "notebook", "pytest_plugin",

@@ -462,7 +462,7 @@ def test_per_query_json_lines_are_scored_as_a_run(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "text", "said"), [
     ("results/ft.json", "", "is empty: it holds no scored case"),
     ("results/ft.jsonl", '{"id": "a", "score": null}\n',
-     "holds no scored case: none of its 1 cases has a score for 'score' ('a')")])
+     "holds no scored case: its only case has no score for 'score' ('a')")])
 def test_a_file_with_no_scored_case_is_da006_not_silence(tmp_path: Path, name: str, text: str,
                                                          said: str) -> None:
     made = project(tmp_path / "p", tuned=f"      score: 0.8\n      results: {name}")

@@ -38,6 +38,7 @@ from .evidence import (
     SCORE_KEYS,
 )
 from .record import NamedTuple
+from .words import counted
 
 if TYPE_CHECKING:
     from .declaration.model import System
@@ -151,7 +152,7 @@ def _measurements(system: System, evidence: SystemEvidence) -> Dict[Keys, Fact]:
         file = evidence.files.get(file_key)
         if file is not None and file.complete:  # a count that stopped early is no count
             out[count_key] = Fact(count_key, file.records, MEASURED, file_key,
-                                  f"{file.path} holds {file.records} records")
+                                  f"{file.path} holds {counted(file.records, 'record')}")
     history = evidence.history
     if history is not None and history.frequency is not None:
         declared = system.get(*CHANGES)

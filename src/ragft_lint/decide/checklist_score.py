@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, List, Mapping, Optional
 
+from ..words import counted as counted_words
 from .conditions import Keys, Walk, faster_or_as_fast, num, with_knowledge_layer
 from .model import (
     CHECKLIST,
@@ -155,8 +156,8 @@ def _fine_tune_signs(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
         counted, why = False, "the size of fine_tune.training_data is not known"
     else:
         counted = count >= LABELLED_EXAMPLES_SIGN
-        why = f"{count} training examples, {'at least' if counted else 'fewer than'} " \
-              f"{LABELLED_EXAMPLES_SIGN}"
+        examples = counted_words(count, "training example")
+        why = f"{examples}, {'at least' if counted else 'fewer than'} {LABELLED_EXAMPLES_SIGN}"
     out.append(_sign(facts, FT_LABELLED, side, f"hundreds or more labelled examples "
                                   f"({LABELLED_EXAMPLES_SIGN}+)",
                      counted, why, ("fine_tune", "training_examples")))
@@ -248,15 +249,16 @@ def _rag_signs(facts: Walk) -> List[Step]:
 
     count = _labelled_count(facts)
     corpus = facts.has_corpus()
+    examples = "" if count is None else counted_words(count, "training example")
     if count is None:
         counted, why = False, "the size of fine_tune.training_data is not known"
     elif count >= LABELLED_EXAMPLES_SIGN:
-        counted, why = False, f"{count} training examples, at least {LABELLED_EXAMPLES_SIGN}"
+        counted, why = False, f"{examples}, at least {LABELLED_EXAMPLES_SIGN}"
     elif not corpus:
-        counted, why = False, f"{count} training examples, but no corpus is declared " \
+        counted, why = False, f"{examples}, but no corpus is declared " \
                               "(knowledge.corpus_tokens or knowledge.sources)"
     else:
-        counted, why = True, f"{count} training examples, fewer than " \
+        counted, why = True, f"{examples}, fewer than " \
                              f"{LABELLED_EXAMPLES_SIGN}, and a corpus is declared"
     out.append(_sign(facts, RAG_LITTLE_DATA, side, "too little labelled data but a corpus exists",
                      counted, why, ("fine_tune", "training_examples")))

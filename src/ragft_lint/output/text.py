@@ -8,13 +8,10 @@ from ..findings import Severity
 from ..report import Report
 from ..thresholds import Changed
 from ..thresholds import summary as thresholds_summary
+from ..words import counted
 from .escape import line, printable
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def render(reports: Sequence[Report], colour: bool = False, quiet: bool = False) -> str:
@@ -49,11 +46,11 @@ def thresholds_of(reports: Sequence[Report]) -> Tuple[Changed, ...]:
 
 def summary(report: Report) -> str:
     counts = report.summary
-    systems = _plural(len(report.systems), "system")
+    systems = counted(len(report.systems), "system")
     if not any(counts[k] for k in ("error", "warning", "info")):
         text = f"{report.declaration}: no findings ({systems} checked)"
     else:
-        parts = [_plural(counts["error"], "error"), _plural(counts["warning"], "warning"),
+        parts = [counted(counts["error"], "error"), counted(counts["warning"], "warning"),
                  f"{counts['info']} info"]
         text = f"{report.declaration}: {', '.join(parts)} ({systems} checked)"
     if counts["waived"]:

@@ -8,6 +8,7 @@ from ..declaration.model import System
 from ..evidence import EVAL_EXAMPLES
 from ..findings import Severity
 from ..rule import Context, Violation, rule
+from ..words import counted as counted_words
 from .evidence import facts_of
 from .fine_tune import already_trained
 
@@ -96,7 +97,8 @@ def eval_too_small(system: System, context: Context) -> Iterator[Violation]:
         return
     minimum = context.threshold("min_eval_examples")
     if size < minimum:
-        held = counted.evidence if counted.measured else f"eval holds {size} examples"
+        held = (counted.evidence if counted.measured
+                else f"eval holds {counted_words(size, 'example')}")
         then = ("then retrain and re-score the model and the baseline on it"
                 if already_trained(system) else "before training")
         yield Violation(

@@ -21,6 +21,7 @@ from ..evidence.measurements import WHOLE_FILE
 from ..facts import Facts
 from ..findings import Severity
 from ..rule import Context, Violation, rule
+from ..words import counted
 
 if TYPE_CHECKING:
     from ..evidence.measurements import FileFacts
@@ -43,10 +44,6 @@ def _place(facts: FileFacts, line: int) -> str:
 def _lines(facts: FileFacts, lines: Tuple[int, ...]) -> str:
     word = facts.unit + ("s" if len(lines) > 1 else "")
     return f"{word} {', '.join(str(n) for n in lines)}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @rule("DA001", "evidence-missing", Severity.ERROR)
@@ -135,7 +132,7 @@ def count_mismatch(system: System, context: Context) -> Iterator[Violation]:
         declared = system.get(*count_key)
         if facts is None or declared is None or not facts.complete or facts.read == declared:
             continue
-        held = f"{facts.path} holds {_plural(facts.read, 'record')}"
+        held = f"{facts.path} holds {counted(facts.read, 'record')}"
         if facts.malformed:
             held += f" ({facts.malformed} of them malformed)"
         yield Violation(
@@ -328,11 +325,12 @@ def malformed_evidence(system: System, context: Context) -> Iterator[Violation]:
             continue
         shown = "; ".join(f"{_place(facts, m.line)}: {m.reason}" for m in facts.first_malformed)
         more = facts.malformed - len(facts.first_malformed)
-        text = f"{facts.path} holds {_plural(facts.malformed, 'malformed record')}: {shown}"
+        text = f"{facts.path} holds {counted(facts.malformed, 'malformed record')}: {shown}"
         if more:
             text += f"; and {more} more"
         if not facts.complete:
-            text += f"; reading stopped there, so {facts.records} records is only a lower bound"
+            text += (f"; reading stopped there, so {counted(facts.records, 'record')} is only "
+                     "a lower bound")
         yield Violation(
             text,
             f"repair or remove the malformed record{'s' if facts.malformed > 1 else ''} in "

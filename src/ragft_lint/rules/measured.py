@@ -22,6 +22,7 @@ from ..evidence import (
 )
 from ..findings import Severity
 from ..rule import Context, Violation, rule
+from ..words import counted
 
 # The declared figures that a measurement can contradict, by what the message calls them.
 _FIGURES = ((PRECISION_AT_5, "precision@5"), (RECALL_AT_5, "recall@5"),
@@ -94,7 +95,8 @@ def score_mismatch(system: System, context: Context) -> Iterator[Violation]:
         ties = ""
         if run is not None and run.tied:
             # Tools that break ties otherwise print other figures from the same run.
-            ties = (f"; {run.tied} of its {run.judged} queries have equally scored documents "
+            judged = counted(run.judged, "query", "queries")
+            ties = (f"; {run.tied} of its {judged} have equally scored documents "
                     "across the cut-off at 5 or 10, which trec_eval orders by document id "
                     "(descending), so a tool that breaks ties otherwise (ranx keeps the file's "
                     "order) prints another figure")
@@ -152,8 +154,8 @@ def results_do_not_cover_eval(system: System, context: Context) -> Iterator[Viol
         if isinstance(held, int) and scores.complete and scores.cases != held:
             fewer = scores.cases < held
             yield Violation(
-                f"{scores.path} ({dotted}) scores {scores.cases} cases, but the eval set holds "
-                f"{held}: " + ("the score covers only part of the eval set" if fewer else
+                f"{scores.path} ({dotted}) scores {counted(scores.cases, 'case')}, but the eval "
+                f"set holds {held}: " + ("the score covers only part of the eval set" if fewer else
                                "it scores cases that are not in the eval set"),
                 "score the whole eval set, and only it, and point "
                 f"{dotted} at that file",

@@ -166,7 +166,8 @@ def no_scored_case(metric: Optional[str], count: int, unscored: List[str]) -> st
     """Why a file whose cases all lack a score gives no figure."""
     named = ", ".join(repr(case[:40]) for case in unscored[:EXAMPLES])
     what = f" for {metric!r}" if metric else ""
-    return (f"holds no scored case: none of its {count} cases has a score{what}"
+    none = "its only case has no score" if count == 1 else f"none of its {count} cases has a score"
+    return (f"holds no scored case: {none}{what}"
             + (f" ({named}{', ...' if count > EXAMPLES else ''})" if named else ""))
 
 
