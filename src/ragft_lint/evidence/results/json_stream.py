@@ -30,10 +30,11 @@ Path = Tuple[str, ...]
 # kept whole), and the element (or a ``Malformed`` in place of one over the bound).
 Item = Tuple[Path, int, Any]
 
-CHUNK = 1 << 16
+CHUNK = 1 << 18
 _SPACE = re.compile(r"[ \t\n\r]*")
 _OUTSIDE = re.compile(r'[\[\]{}"]')  # what changes the depth, or opens a string
 _INSIDE = re.compile(r'["\\]')  # what ends a string, or escapes its next character
+_COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")  # between two elements of an array
 _SCALAR_END = re.compile(r"[ \t\n\r,\]}:]")
 _NUMBER = frozenset("-0123456789")
 _KINDS = {"[": "array", "{": "object", '"': "string"}
@@ -173,9 +174,30 @@ class Document:
             self.pos += 1
             return
         number = 0
+        raw, limit, comma = self._raw, self.limit, _COMMA.match
         while True:
             number += 1
-            yield path, number, self._value()
+            buf, start = self.buf, self.pos
+            if buf[start] in "{[":
+                # The common case, made quick: an object or array wholly in the buffer, then
+                # a comma before the next element. An object cannot parse when cut off, so a
+                # failure here only means "not this way": the general path below decides.
+                try:
+                    value, end = raw(buf, start)
+                except (ValueError, RecursionError):
+                    end = -1
+                if 0 <= end - start <= limit:
+                    following_comma = comma(buf, end)
+                    if following_comma is not None and following_comma.end() < len(buf):
+                        self.pos = following_comma.end()
+                        yield path, number, value
+                        continue
+                    self.pos = end
+                    yield path, number, value
+                else:
+                    yield path, number, self._value()
+            else:
+                yield path, number, self._value()
             following = self._peek()
             self.pos += 1
             if following == "]":

@@ -179,8 +179,9 @@ class Table:
             raise NotReadable("holds no rows: it holds no scored case")
         scores: Dict[str, float] = {}
         unscored: List[str] = []
+        sums_of = per_case.get
         for case in column.order:
-            sums = per_case.get(case)
+            sums = sums_of(case)
             if sums is None or not sums[1]:
                 unscored.append(case)
             else:
@@ -321,17 +322,17 @@ def _document(table: Table, path: str, open_: Opener) -> Table:
         with open_(path) as handle:
             stream = Document(handle, [ROWS], [PROMPTS])
             row = table.row
-            for place, where, value in stream:
-                if place == PROMPTS:
+            for _, where, value in stream:
+                if not where:  # the one value kept whole: ``results.prompts``
                     if labels is None:
                         labels = {i: p for i, p in enumerate(value) if isinstance(p, dict)} \
                             if isinstance(value, list) else {}
                     continue
-                if type(value) is dict and "prompt" not in value:
+                if labels is None:
+                    late = late or (type(value) is dict and "prompt" not in value)
+                elif type(value) is dict and "prompt" not in value:
                     index = value.get("promptIdx")
-                    if labels is None:
-                        late = True
-                    elif type(index) not in (list, dict) and index in labels:
+                    if type(index) not in (list, dict) and index in labels:
                         value = {**value, "prompt": labels[index]}
                 row(where, value)
         if stream.found.get(ROWS) != "array":
