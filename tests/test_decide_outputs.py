@@ -101,6 +101,21 @@ class TestText:
         out = decision_text.render(decisions)
         assert "(1 fine-tune sign, 5 RAG signs, 0 for both)" in out, out
 
+    def test_undecided_frameworks_that_leave_the_declared_choice_open_are_not_against_it(
+            self, decide_yaml: Decide) -> None:
+        decisions = decide_yaml("""\
+            systems:
+              sql:
+                architecture: fine-tune
+                fine_tune: {training_examples: 5000, goals: [format]}
+                eval: {examples: 400}
+            """)
+        line = decision_text.agreement_line(decisions["sql"])
+        assert line.startswith("declared fine-tune: no framework decides yet, none rules it "
+                               "out (failure-mode tree: undecided ("), line
+        assert "checklist: undecided (fine-tune or hybrid open)" in line
+        assert "agrees with none" not in line
+
     def test_one_training_example_is_singular(self, decide_yaml: Decide) -> None:
         decisions = decide_yaml("""\
             systems:

@@ -60,7 +60,8 @@ def agreement_line(decision: Decision) -> str:
     declared = decision.declared
     agreeing = decision.agreeing
     others = [f for f in decision.frameworks if f not in agreeing]
-    said = ", ".join(f"{f.title}: {f.verdict}" for f in others)
+    said = ", ".join(f"{f.title}: {f.verdict}" + (
+        f" ({spoken(f.open)} open)" if f.verdict == UNDECIDED else "") for f in others)
     head = f"declared {declared}"
     if decision.consensus != declared:
         head += _not_ready(decision)
@@ -69,6 +70,9 @@ def agreement_line(decision: Decision) -> str:
     if decision.agreement == "some":
         names = " and ".join(f.title for f in agreeing)
         return f"{head}: agrees with some ({names}), not with {said}"
+    if all(declared in f.open for f in others):
+        # Undecided for a missing fact, not against the declared choice.
+        return f"{head}: no framework decides yet, none rules it out ({said})"
     return f"{head}: agrees with none ({said})"
 
 
