@@ -122,6 +122,14 @@ def _labelled_count(facts: Walk) -> Optional[int]:
     return None if facts.has("fine_tune", "training_data") else 0
 
 
+def _labelled_words(facts: Walk, count: int, bar: str) -> str:
+    """The count against the bar ("12 training examples, fewer than 200"), or "no training
+    data is declared" when there is none."""
+    if facts.get("fine_tune", "training_examples") is None:
+        return "no training data is declared"
+    return f"{counted_words(count, 'training example')}, {bar} {LABELLED_EXAMPLES_SIGN}"
+
+
 def _fine_tune_signs(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
     side = "fine-tune"
     gaps = facts.gaps()
@@ -156,8 +164,7 @@ def _fine_tune_signs(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
         counted, why = False, "the size of fine_tune.training_data is not known"
     else:
         counted = count >= LABELLED_EXAMPLES_SIGN
-        examples = counted_words(count, "training example")
-        why = f"{examples}, {'at least' if counted else 'fewer than'} {LABELLED_EXAMPLES_SIGN}"
+        why = _labelled_words(facts, count, "at least" if counted else "fewer than")
     out.append(_sign(facts, FT_LABELLED, side, f"hundreds or more labelled examples "
                                   f"({LABELLED_EXAMPLES_SIGN}+)",
                      counted, why, ("fine_tune", "training_examples")))
@@ -249,17 +256,16 @@ def _rag_signs(facts: Walk) -> List[Step]:
 
     count = _labelled_count(facts)
     corpus = facts.has_corpus()
-    examples = "" if count is None else counted_words(count, "training example")
     if count is None:
         counted, why = False, "the size of fine_tune.training_data is not known"
     elif count >= LABELLED_EXAMPLES_SIGN:
-        counted, why = False, f"{examples}, at least {LABELLED_EXAMPLES_SIGN}"
+        counted, why = False, _labelled_words(facts, count, "at least")
     elif not corpus:
-        counted, why = False, f"{examples}, but no corpus is declared " \
-                              "(knowledge.corpus_tokens or knowledge.sources)"
+        counted, why = False, f"{_labelled_words(facts, count, 'fewer than')}, but no corpus " \
+                              "is declared (knowledge.corpus_tokens or knowledge.sources)"
     else:
-        counted, why = True, f"{examples}, fewer than " \
-                             f"{LABELLED_EXAMPLES_SIGN}, and a corpus is declared"
+        counted, why = True, f"{_labelled_words(facts, count, 'fewer than')}, and a corpus " \
+                             "is declared"
     out.append(_sign(facts, RAG_LITTLE_DATA, side, "too little labelled data but a corpus exists",
                      counted, why, ("fine_tune", "training_examples")))
 

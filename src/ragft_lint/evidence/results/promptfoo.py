@@ -44,15 +44,14 @@ def sniff(head: str, path: str) -> bool:
 class Column:
     """The rows of one prompt under one provider, a few numbers per case."""
 
-    __slots__ = ("errored", "graded", "named", "order", "passed", "rows")
+    __slots__ = ("errored", "graded", "named", "passed")
 
     def __init__(self) -> None:
-        self.order: Dict[str, int] = {}  # case -> where it was first seen
-        self.passed: Dict[str, List[float]] = {}  # case -> [passes, rows]
+        # case -> [passes, rows], every case the column has a row of, in the order first seen
+        self.passed: Dict[str, List[float]] = {}
         self.graded: Dict[str, List[float]] = {}  # case -> [sum of scores, scores]
         self.named: Dict[str, Dict[str, List[float]]] = {}  # metric -> case -> [sum, count]
         self.errored = 0
-        self.rows = 0
 
 
 class Table:
@@ -102,9 +101,6 @@ class Table:
         column = self.by_index.get(fast)
         if column is None:
             column = self.by_index[fast] = self.column(provider, get("prompt"), fast[0])
-        if case not in column.order:
-            column.order[case] = where
-        column.rows += 1
         passed = column.passed.get(case)
         if passed is None:
             passed = column.passed[case] = [0.0, 0.0]
@@ -175,12 +171,12 @@ class Table:
             held = ", ".join(repr(m) for m in metrics)
             raise NotReadable(f"holds no metric {metric!r} (it holds: {held})"
                               f"{hint(name, list(metrics))}")
-        if not column.order and not self.cases.malformed:
+        if not column.passed and not self.cases.malformed:
             raise NotReadable("holds no rows: it holds no scored case")
         scores: Dict[str, float] = {}
         unscored: List[str] = []
         sums_of = per_case.get
-        for case in column.order:
+        for case in column.passed:
             sums = sums_of(case)
             if sums is None or not sums[1]:
                 unscored.append(case)
@@ -275,8 +271,6 @@ def _pooled(columns: List[Column]) -> Column:
         return columns[0]
     pooled = Column()
     for column in columns:
-        for case, where in column.order.items():
-            pooled.order.setdefault(case, where)
         for mine, theirs in ((pooled.passed, column.passed), (pooled.graded, column.graded)):
             for case, (value, count) in theirs.items():
                 _add(mine, case, value, count)
@@ -285,7 +279,6 @@ def _pooled(columns: List[Column]) -> Column:
             for case, (value, count) in per_case.items():
                 _add(into, case, value, count)
         pooled.errored += column.errored
-        pooled.rows += column.rows
     return pooled
 
 
