@@ -127,6 +127,18 @@ class TestText:
         assert "-> no: 1 training example, fewer than 200" in out, out
         assert "1 training examples" not in out
 
+    def test_no_training_data_is_said_not_counted_as_zero(self, decide_yaml: Decide) -> None:
+        out = decision_text.render(decide_yaml("""\
+            systems:
+              docs:
+                architecture: rag
+                gaps: [knowledge]
+                knowledge: {corpus_tokens: 5000000}
+            """))
+        assert ("RAG sign: too little labelled data but a corpus exists? -> yes: no training "
+                "data is declared, and a corpus is declared") in out, out
+        assert "0 training examples" not in out
+
     def test_last_step_closes_the_branch_and_signs_are_ticked(self, decide_yaml: Decide) -> None:
         out = decision_text.render(decide_yaml(TWO_SYSTEMS))
         assert "    `- Combining the layers -> knowledge by RAG + behaviour by fine-tune -> " \
