@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ragft_lint.evidence.measurements import Malformed
 from ragft_lint.evidence.results import NotReadable, opener_inside, read_results
 from ragft_lint.evidence.results.json_files import loads
-from ragft_lint.evidence.results.json_stream import Document
+from ragft_lint.evidence.results.json_stream import EACH, Document
 
 ROWS = ("results", "results")
 PROMPTS = ("results", "prompts")
@@ -199,3 +199,127 @@ def test_a_50000_row_promptfoo_document_is_read_in_bounded_memory(tmp_path: Path
         assert read["cases"] == 50_000
         assert read["figure"] == pytest.approx(expected[metric], abs=1e-12)
         assert read["peak_kb"] / 1024 < 150, read
+
+
+# Arrays inside every element of an array (``EACH``), as inspect_ai's ``reductions`` hold them.
+nested_documents = st.fixed_dictionaries(
+    {"reductions": st.lists(st.fixed_dictionaries(
+        {"scorer": texts, "samples": st.lists(values, max_size=4)},
+        optional={"reducer": values}) | values, max_size=4)},
+    optional={"samples": st.lists(values, max_size=3), "status": texts, "eval": values})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nested_documents, st.integers(1, 9))
+def test_arrays_in_each_element_are_streamed_in_their_place(document: Any, chunk: int) -> None:
+    reduced = ("reductions", EACH, "samples")
+    scorer = ("reductions", EACH, "scorer")
+    for raw in layouts(document):
+        stream = Document(io.BytesIO(raw), [reduced, ("samples",)], [scorer, ("status",)],
+                          chunk=chunk)
+        elements: List[Any] = []  # per element of reductions: its scorer and samples
+        samples: List[Any] = []
+        for path, number, value in stream:
+            if path == ("reductions",):
+                assert value is EACH and number == len(elements) + 1
+                elements.append({})
+            elif path == scorer:
+                elements[-1]["scorer"] = value
+            elif path == reduced:
+                held = elements[-1].setdefault("samples", [])
+                assert number == len(held) + 1
+                held.append(value)
+            elif path == ("samples",):
+                samples.append(value)
+        whole = json.loads(raw.decode("utf-8-sig"))
+        assert len(elements) == len(whole["reductions"])
+        for got, element in zip(elements, whole["reductions"]):
+            if isinstance(element, dict):
+                held = element.get("samples")
+                assert got.get("scorer") == element.get("scorer")
+                assert got.get("samples", []) == (held if isinstance(held, list) else [])
+            else:
+                assert got == {}
+        assert samples == whole.get("samples", [])
+
+
+def test_an_object_key_that_reads_as_each_is_not_an_array_element() -> None:
+    raw = json.dumps({"reductions": {"*": {"samples": [1, 2]}}}).encode()
+    stream = Document(io.BytesIO(raw), [("reductions", EACH, "samples")])
+    assert list(stream) == []
+    assert ("reductions", EACH, "samples") not in stream.found
+
+
+def inspect_log(samples: List[Any], reductions: Any = None, header_last: bool = False) -> bytes:
+    header = {"version": 2, "status": "success",
+              "eval": {"task": "qa", "config": {"epochs": 1}},
+              "results": {"total_samples": len(samples), "completed_samples": len(samples),
+                          "scores": [{"name": "match", "scorer": "match",
+                                      "metrics": {"accuracy": {"value": 0.0}}}]}}
+    body: dict = {"samples": samples}
+    if reductions is not None:
+        body["reductions"] = reductions
+    return json.dumps({**body, **header} if header_last else {**header, **body}).encode()
+
+
+@pytest.mark.parametrize("header_last", [False, True])
+def test_an_inspect_log_is_read_as_a_stream_wherever_its_header_stands(
+        tmp_path: Path, header_last: bool) -> None:
+    samples = [{"id": n, "epoch": 1, "scores": {"match": {"value": "C" if n % 4 else "I"}}}
+               for n in range(1, 41)]
+    (tmp_path / "log.json").write_bytes(inspect_log(samples, header_last=header_last))
+    scores = read_results("log.json", opener_inside(str(tmp_path)), fmt="inspect_ai")
+    assert len(scores.scores) == 40 and scores.mean == pytest.approx(30 / 40)
+    assert scores.tasks == ("qa",)
+
+
+def test_an_inspect_logs_reductions_after_its_samples_are_what_it_scores(tmp_path: Path) -> None:
+    samples = [{"id": n, "epoch": epoch, "scores": {"match": {"value": "C" if epoch == 1 else "I"}}}
+               for n in (1, 2) for epoch in (1, 2)]
+    reductions = [{"reducer": "max", "samples": [{"sample_id": 1, "value": 1.0},
+                                                   {"sample_id": 2, "value": 0.0}],
+                   "scorer": "match"}]  # the scorer named after its samples: they wait for it
+    (tmp_path / "log.json").write_bytes(inspect_log(samples, reductions))
+    scores = read_results("log.json", opener_inside(str(tmp_path)), fmt="inspect_ai")
+    assert scores.scores == {"1": 1.0, "2": 0.0}
+
+
+def test_an_unfinished_inspect_log_is_refused_after_streaming(tmp_path: Path) -> None:
+    raw = inspect_log([{"id": 1, "scores": {"match": {"value": "C"}}}]).replace(
+        b'"status": "success"', b'"status": "started"')
+    (tmp_path / "log.json").write_bytes(raw)
+    with pytest.raises(NotReadable, match=r"did not finish \(status 'started'\)"):
+        read_results("log.json", opener_inside(str(tmp_path)), fmt="inspect_ai")
+
+
+INSPECT_CHILD = """\
+import json, resource, sys
+from ragft_lint.evidence.results import opener_inside, read_results
+scores = read_results("log.json", opener_inside(sys.argv[1]), fmt="inspect_ai")
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+peak = min(peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(json.dumps({"figure": scores.mean, "cases": len(scores.scores), "peak_kb": peak}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/status")
+def test_a_large_inspect_log_is_read_in_bounded_memory(tmp_path: Path) -> None:
+    # 20,000 samples, each with a transcript as inspect_ai logs them: about 95 MB, which
+    # read whole takes several times that.
+    transcript = [{"role": "user", "content": "question " * 200},
+                  {"role": "assistant", "content": "answer " * 400}]
+    with (tmp_path / "log.json").open("w", encoding="utf-8") as out:
+        out.write('{"version": 2, "status": "success", "eval": {"task": "qa"}, "samples": [')
+        for n in range(20_000):
+            out.write(("," if n else "") + json.dumps(
+                {"id": n, "epoch": 1, "messages": transcript,
+                 "scores": {"match": {"value": "C" if n % 5 else "I"}}}))
+        out.write("]}")
+    assert (tmp_path / "log.json").stat().st_size > 90 << 20
+    done = subprocess.run([sys.executable, "-c", INSPECT_CHILD, str(tmp_path)],
+                          capture_output=True, text=True, check=True)
+    read = json.loads(done.stdout)
+    assert read["cases"] == 20_000 and read["figure"] == pytest.approx(0.8)
+    assert read["peak_kb"] / 1024 < 100, read

@@ -8,6 +8,9 @@ a sample id, scored as inspect_ai scores it: after the log's own epoch reducer (
 0.5, numbers as numbers). A log written with ``log_samples=False`` holds no samples: its figure
 and count are the header's. A log whose status is not ``success`` holds no figure: it is
 refused, naming the status.
+
+Both forms are read a sample at a time: a ``.json`` log as a stream (``json_stream``), an
+``.eval`` archive member by member.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from typing import Any, Callable, Dict, List, Optional
 
 from . import CaseScores, NotReadable, Opener, Selectors, refuse_selectors
 from .cases import Cases, choose_metric
-from .json_files import document, loads
+from .json_files import MAX_DOCUMENT_BYTES, loads
+from .json_stream import EACH, Document
 
 LETTERS = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
 WORDS = {"yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0}
@@ -38,18 +42,95 @@ def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
     refuse_selectors(selectors, (), "inspect_ai")
     if path.endswith(".eval") or _is_zip(path, open_):
         return _archive(path, open_, metric, task)
-    data = document(path, open_)
-    if not isinstance(data, dict) or not isinstance(data.get("eval"), dict):
+    return _streamed(path, open_, metric, task)
+
+
+SAMPLES = ("samples",)
+REDUCTIONS = ("reductions",)
+REDUCED = ("reductions", EACH, "samples")
+SCORER = ("reductions", EACH, "scorer")
+HEADER = (("version",), ("status",), ("eval",), ("results",))
+
+
+def _streamed(path: str, open_: Opener, metric: Optional[str],
+              task: Optional[str]) -> CaseScores:
+    """A ``.json`` log read as a stream: the header's few tables kept, each sample scored and
+    dropped before the next is read, and the log's own reductions (written after the
+    samples, and preferred to them when present) read a reduced sample at a time. A sample is
+    bounded as a whole document was (``MAX_DOCUMENT_BYTES``): one sample's transcript may be
+    long."""
+    header: Dict[str, Any] = {}
+    sampled = Cases(path, "inspect_ai")
+    reduced = Cases(path, "inspect_ai")
+    reduction: Optional[_Reduction] = None
+    reductions = 0
+    with open_(path) as handle:
+        stream = Document(handle, [SAMPLES, REDUCED], [*HEADER, SCORER],
+                          limit=MAX_DOCUMENT_BYTES)
+        for place, where, value in stream:
+            if place == SAMPLES:
+                _one(sampled, where, value)
+            elif place == REDUCED:
+                if reduction is not None:  # announced before its samples, always
+                    reduction.sample(where, value)
+            elif place == REDUCTIONS:  # the next reduction begins
+                if reduction is not None:
+                    reduction.close()
+                reduction = _Reduction(reduced)
+                reductions += 1
+            elif place == SCORER:
+                if reduction is not None:
+                    reduction.named(value)
+            else:
+                header[place[0]] = value
+    if reduction is not None:
+        reduction.close()
+    if not isinstance(header.get("eval"), dict):
         raise NotReadable("has no `eval` table: not an inspect_ai log")
-    cases = _cases(path, data, task)
-    reductions = data.get("reductions")
-    if isinstance(reductions, list) and reductions:
-        _reduced(cases, reductions, data)
-    else:
-        listed = data.get("samples")
-        for where, sample in enumerate(listed if isinstance(listed, list) else [], 1):
-            _one(cases, where, sample)
-    return _result(cases, metric, data)
+    cases = reduced if reductions and stream.found.get(REDUCTIONS) == "array" else sampled
+    _check(cases, header, task)
+    return _result(cases, metric, header)
+
+
+class _Reduction:
+    """One element of a log's ``reductions``, its reduced samples read one at a time. Its
+    scorer is named before its samples in the logs inspect_ai writes; samples read before the
+    name wait for it (a few numbers each)."""
+
+    def __init__(self, cases: Cases) -> None:
+        self.cases = cases
+        self.scorer: Optional[str] = None
+        self.seen: Dict[str, int] = {}
+        self.waiting: List[Any] = []
+
+    def named(self, scorer: Any) -> None:
+        if isinstance(scorer, str):
+            self.scorer = scorer
+            for where, case, value in self.waiting:
+                _value(self.cases, case, scorer, value, where)
+            self.waiting = []
+
+    def sample(self, where: int, sample: Any) -> None:
+        if not isinstance(sample, dict):
+            reason = getattr(sample, "reason", None)  # an element over the bound
+            self.cases.bad(where, reason if isinstance(reason, str)
+                           else "a reduced sample that is not a JSON object")
+            return
+        case = _id(self.cases, sample.get("sample_id"), where, self.seen)
+        if case is None:
+            return
+        value = sample.get("value")
+        if isinstance(value, dict):
+            for key, part in value.items():
+                _value(self.cases, case, str(key), part, where)
+        elif self.scorer is not None:
+            _value(self.cases, case, self.scorer, value, where)
+        else:
+            self.waiting.append((where, case, value))
+
+    def close(self) -> None:
+        if self.scorer is None:
+            self.cases.bad(0, "a reduction without a scorer")
 
 
 def _task(header: Dict[str, Any]) -> Optional[str]:
@@ -60,18 +141,23 @@ def _task(header: Dict[str, Any]) -> Optional[str]:
 
 def _cases(path: str, header: Dict[str, Any], task: Optional[str]) -> Cases:
     """The cases of a log whose header is ``header``, checked to be finished and of ``task``."""
+    cases = Cases(path, "inspect_ai")
+    _check(cases, header, task)
+    return cases
+
+
+def _check(cases: Cases, header: Dict[str, Any], task: Optional[str]) -> None:
+    """Refuse a log whose run did not finish, or of another task than ``task``."""
     status = header.get("status")
     if status != "success":
         said = "none" if status is None else repr(status)
         raise NotReadable(f"is an inspect_ai log whose run did not finish (status {said}): it "
                           "holds no figure; point at the log of a finished run")
-    cases = Cases(path, "inspect_ai")
     name = _task(header)
     if name is not None:
         cases.tasks.append(name)
     if task is not None and task not in cases.tasks:
         raise NotReadable(f"is a log of task {name!r}, not {task!r}")
-    return cases
 
 
 def value_to_float(value: Any) -> Any:
@@ -101,28 +187,16 @@ def _names(header: Dict[str, Any]) -> Dict[str, str]:
     return names
 
 
-def _reduced(cases: Cases, reductions: List[Any], header: Dict[str, Any]) -> None:
+def _reduced(cases: Cases, reductions: List[Any]) -> None:
     """The samples' scores after the log's own epoch reducer, one per sample and score."""
-    for reduction in reductions:
-        if not isinstance(reduction, dict) or not isinstance(reduction.get("scorer"), str):
-            cases.bad(0, "a reduction without a scorer")
-            continue
-        scorer = reduction["scorer"]
-        samples = reduction.get("samples")
-        seen: Dict[str, int] = {}
-        for where, sample in enumerate(samples if isinstance(samples, list) else (), 1):
-            if not isinstance(sample, dict):
-                cases.bad(where, "a reduced sample that is not a JSON object")
-                continue
-            case = _id(cases, sample.get("sample_id"), where, seen)
-            if case is None:
-                continue
-            value = sample.get("value")
-            if isinstance(value, dict):
-                for key, part in value.items():
-                    _value(cases, case, str(key), part, where)
-            else:
-                _value(cases, case, scorer, value, where)
+    for element in reductions:
+        reduction = _Reduction(cases)
+        if isinstance(element, dict):
+            reduction.named(element.get("scorer"))
+            samples = element.get("samples")
+            for where, sample in enumerate(samples if isinstance(samples, list) else (), 1):
+                reduction.sample(where, sample)
+        reduction.close()
 
 
 def _id(cases: Cases, raw: Any, where: int, seen: Dict[str, int]) -> Optional[str]:
@@ -143,7 +217,9 @@ def _one(cases: Cases, where: int, sample: Any) -> None:
     if isinstance(sample, dict):
         _sample(cases, where, sample)
     else:
-        cases.bad(where, "a sample that is not a JSON object")
+        reason = getattr(sample, "reason", None)  # an element over the bound
+        cases.bad(where, reason if isinstance(reason, str) else
+                  "a sample that is not a JSON object")
 
 
 def _sample(cases: Cases, where: int, sample: Dict[str, Any]) -> None:
@@ -289,7 +365,7 @@ def _archive(path: str, open_: Opener, metric: Optional[str],
         if "reductions.json" in names:
             reductions = loads(archive.read("reductions.json"), "JSON in reductions.json")
             if isinstance(reductions, list) and reductions:
-                _reduced(cases, reductions, header)
+                _reduced(cases, reductions)
                 return _result(cases, metric, header)
         for number, name in enumerate((n for n in names if n.startswith("samples/")), 1):
             try:

@@ -26,6 +26,9 @@ from ..readers import MAX_RECORD_BYTES
 from . import NotReadable
 
 Path = Tuple[str, ...]
+# In a wanted path, any element of an array: ``("reductions", EACH, "samples")`` streams the
+# ``samples`` array of every element of ``reductions``.
+EACH = "*"
 # What ``Document`` yields: the path, the element's number in its array from 1 (0 for a value
 # kept whole), and the element (or a ``Malformed`` in place of one over the bound).
 Item = Tuple[Path, int, Any]
@@ -42,7 +45,8 @@ _KINDS = {"[": "array", "{": "object", '"': "string"}
 
 class Document:
     """The elements of the arrays at ``arrays`` and the values at ``values`` (paths of object
-    keys from the top) of the JSON document in ``handle``, in the order the file holds them.
+    keys from the top, ``EACH`` for every element of an array on the way) of the JSON document
+    in ``handle``, in the order the file holds them.
 
     ``found`` tells, once read, what stood at each wanted path (``array``, ``object``,
     ``string`` or ``value``) and which objects on the way to them were there; a path absent
@@ -139,6 +143,10 @@ class Document:
             if path in self.values:
                 yield path, 0, self._value()
                 return
+        if first == "[" and path + (EACH,) in self.prefixes:
+            self.found[path] = "array"
+            yield from self._each(path)
+            return
         if first == "{" and path in self.prefixes:
             self.found[path] = "object"
             yield from self._object(path)
@@ -160,10 +168,31 @@ class Document:
             if self._peek() != ":":
                 raise self._error("Expecting ':' delimiter", self.pos)
             self.pos += 1
-            yield from self._member(path + (key if isinstance(key, str) else "",))
+            # A key that reads as EACH is no element of an array: it stands for nothing wanted.
+            yield from self._member(path + (key if isinstance(key, str) and key != EACH else "",))
             following = self._peek()
             self.pos += 1
             if following == "}":
+                return
+            if following != ",":
+                raise self._error("Expecting ',' delimiter", self.pos - 1)
+
+    def _each(self, path: Path) -> Iterator[Item]:
+        """An array whose elements hold wanted paths (``EACH`` in them): each element is
+        announced by ``(path, number, EACH)``, then walked for what it holds."""
+        self.pos += 1
+        if self._peek() == "]":
+            self.pos += 1
+            return
+        number = 0
+        inner = path + (EACH,)
+        while True:
+            number += 1
+            yield path, number, EACH
+            yield from self._member(inner)
+            following = self._peek()
+            self.pos += 1
+            if following == "]":
                 return
             if following != ",":
                 raise self._error("Expecting ',' delimiter", self.pos - 1)
