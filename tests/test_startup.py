@@ -21,6 +21,7 @@ print(json.dumps(sorted(sys.modules)))
 NEVER = {"shutil", "importlib.metadata", "difflib", "decimal", "email", "zipfile", "csv",
          "pathlib", "statistics", "fractions", "random", "calendar", "dataclasses",
          "ragft_lint.evidence.statistics", "ragft_lint.evidence.collect", "ragft_lint.edit",
+         "ragft_lint.evidence.measurements",
          "ragft_lint.baseline", "ragft_lint.output.json", "ragft_lint.output.sarif",
          "threading", "ragft_lint.server", "pygls", "lsprotocol", "asyncio"}
 if sys.version_info >= (3, 10):  # 3.9's collections imports heapq itself

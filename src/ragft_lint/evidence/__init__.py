@@ -41,6 +41,10 @@ BASELINE_RESULTS: Keys = ("prompt", "baseline_results")
 FINE_TUNE_RESULTS: Keys = ("fine_tune", "results")
 RESULT_KEYS: Tuple[Keys, ...] = (BASELINE_RESULTS, FINE_TUNE_RESULTS)
 # How a result file is read: its tool, then what picks the part that counts (its selectors).
+# The line of a ``Malformed`` about the file as a whole, not a record in it: no reader gives
+# it any scores (it is empty, the metric is ambiguous, an extra is missing).
+WHOLE_FILE = 0
+
 RESULT_HOW = ("format", "metric", "task", "provider", "prompt", "filter")
 FILE_KEYS: Tuple[Keys, ...] = (RETRIEVAL_EVAL, TRAINING, REGRESSION, EVAL, *RESULT_KEYS)
 

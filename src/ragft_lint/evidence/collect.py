@@ -28,11 +28,10 @@ from typing import (
 
 from ..declaration.model import Declaration, System
 from ..notes import INFO
-from . import EVAL, FILE_KEYS, RESULT_HOW, RESULT_KEYS, RETRIEVAL_EVAL, TRAINING, Keys
+from . import EVAL, FILE_KEYS, RESULT_HOW, RESULT_KEYS, RETRIEVAL_EVAL, TRAINING, WHOLE_FILE, Keys
 from .cache import Store, cases_from_entry, folder_for, scores_from_entry, scores_to_entry
 from .measurements import (
     EXAMPLES,
-    WHOLE_FILE,
     Evidence,
     FileFacts,
     Malformed,

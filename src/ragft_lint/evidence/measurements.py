@@ -29,11 +29,6 @@ class Malformed(NamedTuple):
     reason: str
 
 
-# The line of a ``Malformed`` about the file as a whole, not a record in it: no reader gives
-# it any scores (it is empty, the metric is ambiguous, an extra is missing).
-WHOLE_FILE = 0
-
-
 class FileFacts(NamedTuple):
     """What one evidence file holds.
 

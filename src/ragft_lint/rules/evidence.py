@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Tuple
 
 from ..declaration.model import System
-from ..evidence import CHANGES, COUNT_KEYS, FILE_KEYS
+from ..evidence import CHANGES, COUNT_KEYS, FILE_KEYS, WHOLE_FILE
 from ..evidence import EVAL as EVAL_FILE
 from ..evidence import TRAINING as TRAINING_FILE
-from ..evidence.measurements import WHOLE_FILE
 from ..facts import Facts
 from ..findings import Severity
 from ..rule import Context, Violation, rule
