@@ -12,6 +12,7 @@ from typing import Any, Dict, Iterable, Optional
 import pytest
 
 from evidence_project import AS_OF, Project, jsonl, rules_fired
+from ragft_lint.errors import DeclarationError
 from ragft_lint.evidence import BASELINE_RESULTS, FINE_TUNE_RESULTS, cache
 from ragft_lint.evidence.collect import measure_declaration
 from ragft_lint.evidence.results import CaseScores, ResultReader
@@ -127,12 +128,21 @@ def test_a_file_no_reader_reads_is_da006_with_the_reason(tmp_path: Path) -> None
     assert finding.key == "systems.tone-bot.fine_tune.results"
 
 
-def test_several_metrics_without_metric_is_da006_listing_them(tmp_path: Path) -> None:
+def test_several_metrics_without_metric_is_a_declaration_error_listing_them(
+        tmp_path: Path) -> None:
     made = project(tmp_path / "p", tuned="      results: results/ragas.csv",
                    files={"results/ragas.csv": "documented/ragas-results.csv"})
-    [finding] = rules_fired(made.check(), "DA006")
-    assert "holds several metrics (" in finding.message
-    assert "name the one that counts with `metric:`" in finding.message
+    with pytest.raises(DeclarationError) as raised:
+        made.check()
+    [problem] = raised.value.problems
+    declared = (made.root / "ragft.yaml").read_text(encoding="utf-8").splitlines()
+    assert declared[problem.line - 1][problem.column - 1:] == "results/ragas.csv"
+    assert problem.message.startswith("systems.tone-bot.fine_tune.results: results/ragas.csv "
+                                      "holds several metrics (")
+    assert "name the one that counts with `metric:`, as in `{path: results/ragas.csv, " \
+           "metric: " in problem.message
+    # Whatever the values: with evidence off nothing is read, and nothing is wrong.
+    assert made.check(evidence=False).findings is not None
 
 
 def test_a_plugin_reader_is_used_and_its_failure_is_the_plugins(tmp_path: Path) -> None:

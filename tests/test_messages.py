@@ -109,13 +109,18 @@ def test_a_result_file_nothing_reads_is_not_a_malformed_record(tmp_path: Path,
     assert "format, metric, task" in finding.fix
 
 
-def test_an_ambiguous_metric_is_not_a_malformed_record(tmp_path: Path) -> None:
+def test_an_ambiguous_metric_is_the_declarations_choice_not_a_malformed_record(
+        tmp_path: Path) -> None:
+    from ragft_lint.errors import DeclarationError
+
     project = _results_project(tmp_path / "p", "results/ragas.csv", "results/ragas.csv",
                                "question,faithfulness,context_recall\nq1,1,0\nq2,0,1\n")
-    [finding] = rules_fired(project.check(), "DA006")
-    assert finding.message.startswith("results/ragas.csv cannot be measured: it holds several "
-                                      "metrics (")
-    assert "malformed record" not in finding.message and "stopped" not in finding.message
+    with pytest.raises(DeclarationError) as raised:
+        project.check()
+    [problem] = raised.value.problems
+    assert ": results/ragas.csv holds several metrics ('faithfulness', 'context_recall'): " \
+           "name the one that counts with `metric:`" in problem.message
+    assert "malformed record" not in problem.message and "stopped" not in problem.message
 
 
 def test_an_unknown_format_is_the_declarations_mistake_at_its_key(tmp_path: Path) -> None:

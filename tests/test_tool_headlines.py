@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from evidence_project import rules_fired
+from evidence_project import AS_OF, rules_fired
 from ragft_lint.evidence import cache
 from ragft_lint.evidence.results import Ambiguous, CaseScores, archive
 from test_measured_scores import project
@@ -150,13 +150,51 @@ def test_errored_rows_are_counted_in_da008_and_the_json(
     assert system["measured"]["fine_tune_score"]["errored"] == errors == 2
 
 
-def test_promptfoo_several_providers_without_provider_is_da006(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["check"], ["check", "--format", "json"], ["decide"],
+                                     ["check", "--fix"]])
+def test_promptfoo_several_providers_without_provider_is_a_declaration_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        command: List[str]) -> None:
+    """Exit 2 at the key, whatever the rows hold, and nothing written; the same file with
+    ``provider:`` is measured."""
+    from ragft_lint.cli import main
+
     made = project(tmp_path / "p", tuned="      results: results/ft.jsonl",
                    files={"results/ft.jsonl": "promptfoo/multi/results.jsonl"})
-    [finding] = rules_fired(made.check(), "DA006")
-    assert "holds several providers ('baseline', 'tuned'): name the one that counts with " \
-           "`provider:`" in finding.message
+    monkeypatch.chdir(made.root)
+    declaration = Path("ragft.yaml")
+    before = declaration.read_bytes()
+    status = main([*command, "--no-cache", "--as-of", AS_OF.isoformat(), str(declaration)])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    [line] = err.splitlines()
+    where = before.decode().splitlines().index("      results: results/ft.jsonl") + 1
+    assert line.startswith(f"{declaration}:{where}:16: systems.tone-bot.fine_tune.results: "
+                           "results/ft.jsonl holds several providers ('baseline', 'tuned'): "
+                           "name the one that counts with `provider:`, as in `{path: "
+                           "results/ft.jsonl, provider: 'baseline'}`")
+    assert declaration.read_bytes() == before
+    declaration.write_text(before.decode().replace(
+        "results: results/ft.jsonl", "results: {path: results/ft.jsonl, provider: tuned, "
+                                     "prompt: answer}"), encoding="utf-8")
+    assert main(["check", "--no-cache", "--as-of", AS_OF.isoformat(), str(declaration)]) != 2
 
+
+
+def test_the_editor_shows_an_unnamed_provider_at_its_key(tmp_path: Path) -> None:
+    """The language server's run of a buffer (measured) stops at the same declaration error."""
+    from ragft_lint.host import load
+    from ragft_lint.server.checking import check_text
+
+    made = project(tmp_path / "p", tuned="      results: results/ft.jsonl",
+                   files={"results/ft.jsonl": "promptfoo/multi/results.jsonl"})
+    path = made.root / "ragft.yaml"
+    checked = check_text(load([]), str(path), path.read_text(encoding="utf-8"), evidence=True)
+    assert checked.run is None
+    [problem] = checked.problems
+    assert "holds several providers ('baseline', 'tuned')" in problem.message
+    declared = check_text(load([]), str(path), path.read_text(encoding="utf-8"), evidence=False)
+    assert declared.run is not None and not declared.problems
 
 # -- inspect_ai -------------------------------------------------------------------------------
 

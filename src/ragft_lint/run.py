@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional, Sequence, Tuple
 
+from .errors import DeclarationError
 from .notes import Note, unique
 from .record import NamedTuple
 
@@ -85,6 +86,9 @@ def execute(session: Session, paths: Sequence[PathLike], options: Options,
         from . import baseline
 
         baseline.check_target(options.output_file, declarations, "--output-file")
+    problems = session.problems(declarations, options)
+    if problems:  # every declaration's, in one error, as for the format's own
+        raise DeclarationError(problems)
     reports = [session.report(d, options) for d in declarations]
     failures = unique([*session.plugins.failures,
                        *(f for r in reports for f in r.plugin_failures)])

@@ -142,15 +142,30 @@ class Session:
             self._measured[key] = (declaration, measured)
         return self._measured[key][1]
 
+    def problems(self, declarations: Sequence[Declaration],
+                 options: Optional[Options] = None) -> List[Problem]:
+        """What reading the evidence showed to be wrong with the declarations themselves (a
+        result file of several metrics that names none): declaration errors, all of them."""
+        found: List[Problem] = []
+        for declaration in declarations:
+            evidence = self.evidence(declaration, self.settings(declaration, options))
+            if evidence is not None:
+                found.extend(evidence.problems)
+        return found
+
     def report(self, declaration: Declaration, options: Optional[Options] = None) -> Report:
         """Check one declaration with every selected rule (once per declaration and settings:
-        the decisions' blockers come from the same report)."""
+        the decisions' blockers come from the same report). Raises ``DeclarationError`` when its
+        evidence shows the declaration must choose (``problems``)."""
         from .engine import run
 
         settings = self.settings(declaration, options)
         key = (id(declaration), settings)
         if key not in self._reports:
-            report = run(declaration, self.plugins, settings, self.evidence(declaration, settings))
+            evidence = self.evidence(declaration, settings)
+            if evidence is not None and evidence.problems:
+                raise DeclarationError(evidence.problems)
+            report = run(declaration, self.plugins, settings, evidence)
             self._reports[key] = (declaration, report)
         return self._reports[key][1]
 

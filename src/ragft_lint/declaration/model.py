@@ -90,6 +90,10 @@ class System:
         line, column = self.document.position(self._prefix + tuple(keys))
         return Location(self.document.display, line, column)
 
+    def problem(self, keys: Tuple[Any, ...], message: str) -> Problem:
+        """A declaration error about the value at ``keys``, at its place, named by its key."""
+        return self.document.problem(self._prefix + tuple(keys), f"{self.key(*keys)}: {message}")
+
 
 class Declaration:
     """A validated declaration: its file, its project root, its settings and systems."""

@@ -105,6 +105,8 @@ def _fix(session: Session, sources: List[Source], options: Options, stream: Any,
             staged.append((source, fixes, session.load(changed)))
         except DeclarationError as exc:
             problems.extend(exc.problems)
+    # What the evidence shows the declarations must choose, before anything is written.
+    problems.extend(session.problems([declaration for _, _, declaration in staged], options))
     if problems:
         raise DeclarationError(problems)
     made: List[Made] = []

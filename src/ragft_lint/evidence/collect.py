@@ -42,6 +42,7 @@ from .measurements import (
     snippet,
 )
 from .progress import Progress
+from .results import Ambiguous
 from .safety import MAX_FILE_BYTES, Identity, Refused, inspect, open_regular, resolve
 
 if TYPE_CHECKING:
@@ -59,10 +60,7 @@ FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"
 def guess_format(path: str) -> Optional[str]:
     """The format a file name suggests, or None."""
     lowered = path.lower()
-    for suffix, fmt in FORMATS.items():
-        if lowered.endswith(suffix):
-            return fmt
-    return None
+    return next((fmt for suffix, fmt in FORMATS.items() if lowered.endswith(suffix)), None)
 
 
 def measure_declaration(declaration: Declaration, as_of: datetime.date, use_cache: bool = True,
@@ -274,6 +272,9 @@ class _Collector:
             handle.close()
         else:
             scores = self.read_results(real, shown, *how, opened=handle)
+            if isinstance(scores, Ambiguous):  # not measured: the declaration must choose
+                self.evidence.problems.append(system.problem(key, scores.of(spec["path"])))
+                return
             if scores is None or isinstance(scores, Refused):
                 if scores is not None:
                     found.unreadable[key] = Unreadable(shown, scores.reason)

@@ -14,6 +14,7 @@ from ..notes import WARNING, Note
 from . import BASELINE_RESULTS, FINE_TUNE_RESULTS, Keys
 
 if TYPE_CHECKING:
+    from ..errors import Problem
     from .results import CaseScores
     from .retrieval_metrics import RetrievalFacts
     from .statistics import Estimate
@@ -240,6 +241,9 @@ class Evidence:
         self.base = base
         self.systems: Dict[str, SystemEvidence] = {}
         self.notes: List[Note] = []
+        # What reading the files showed to be wrong with the declaration itself (a result
+        # file of several metrics with none named): declaration errors, exit 2.
+        self.problems: List[Problem] = []
         self.reader_failures: List[Tuple[str, str]] = []
 
     def note(self, code: str, message: str, path: Optional[str] = None, *,

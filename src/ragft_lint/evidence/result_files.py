@@ -23,8 +23,10 @@ def read(real: str, shown: str, fmt: Any, metric: Any, task: Any,
          result_readers: Optional[Mapping[str, ResultReader]], root_folder: str,
          evidence: Evidence, opened: Optional[BinaryIO] = None,
          selectors: Optional[Mapping[str, Any]] = None) -> Any:
-    """``CaseScores``; the reason the file gives none (a ``str``); ``Refused``; or None when
-    a reader failed (a note names it). A plugin's reader runs under the plugin time limit.
+    """``CaseScores``; the reason the file gives none (a ``str``); ``Refused``; ``Ambiguous``
+    when the file holds several metrics (tasks, providers, prompts, filters) and the
+    declaration names none; or None when a reader failed (a note names it). A plugin's reader
+    runs under the plugin time limit.
 
     ``opened`` is the file already opened by the caller (``safety.open_regular``): its first
     bytes choose the reader, and the reader is handed the same handle, rewound, so the file is
@@ -34,6 +36,7 @@ def read(real: str, shown: str, fmt: Any, metric: Any, task: Any,
     from .results import (
         EMPTY,
         HEAD_BYTES,
+        Ambiguous,
         NotReadable,
         call_reader,
         choose,
@@ -66,6 +69,8 @@ def read(real: str, shown: str, fmt: Any, metric: Any, task: Any,
                                selectors_of(selectors or {}), reader.name in ours)
     except Refused as refused:
         return refused
+    except Ambiguous as ambiguous:  # the declaration's problem, not the file's
+        return ambiguous
     except NotReadable as unreadable:
         return unreadable.reason
     except OSError as exc:

@@ -69,6 +69,11 @@ class Ambiguous(NotReadable):
         self.what = what
         self.choices = tuple(choices)
 
+    def of(self, path: str) -> str:
+        """The declaration error, said of the file ``path`` names, with the form to write."""
+        return (f"{path} {self.reason}, as in "
+                f"`{{path: {path}, {self.what}: {self.choices[0]!r}}}`")
+
 
 class CaseScores(NamedTuple):
     """The per-case scores one result file holds, for one metric of one task.
