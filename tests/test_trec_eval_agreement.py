@@ -63,10 +63,12 @@ def cases(draw: Any) -> Case:
             docs = draw(st.lists(st.sampled_from(DOCS), min_size=1, max_size=len(DOCS),
                                  unique=True))
             # Few distinct values, so that ties straddle the cut-offs; negative ones are
-            # distances (lower is nearer), which trec_eval still ranks highest first.
+            # distances (lower is nearer), which trec_eval still ranks highest first. Offsets
+            # below a C float's precision tie in trec_eval, which keeps scores as floats.
             distance = draw(st.booleans())
             values = [draw(st.integers(0, 3)) for _ in docs]
-            scores = {doc: float(-v if distance else v) + draw(st.sampled_from([0.0, 0.5]))
+            scores = {doc: float(-v if distance else v)
+                      + draw(st.sampled_from([0.0, 0.5, 0.5 + 1e-9, 0.5 + 2e-9]))
                       for doc, v in zip(docs, values)}
             run[query] = scores
             # The rank column: reversed, shuffled, or distance-style (lowest score first).
@@ -78,7 +80,7 @@ def cases(draw: Any) -> Case:
                 listed = draw(st.permutations(listed))
             else:
                 listed = sorted(docs, key=lambda d: scores[d])
-            lines = [f"{query} Q0 {doc} {rank} {scores[doc]:g} tag"
+            lines = [f"{query} Q0 {doc} {rank} {scores[doc]!r} tag"
                      for rank, doc in enumerate(listed, 1)]
             run_lines.extend(draw(st.permutations(lines)) if draw(st.booleans()) else lines)
         if kind != "run only":
@@ -198,6 +200,30 @@ def test_ties_are_broken_by_document_id_descending(tmp_path: Path) -> None:
     facts = measured(tmp_path, case, "judged")
     assert facts.mrr_at_10 is not None and facts.mrr_at_10.value == 0.5
     assert facts.mrr_at_10.value == per_query(case.run, case.qrels)["q"]["recip_rank"]
+
+
+@pytest.mark.parametrize("form", ["trec", "beir"])
+def test_scores_equal_as_c_floats_tie_as_in_trec_eval(tmp_path: Path, form: str) -> None:
+    """0.1000000002 and 0.1000000001 are one C float: b ranks above a, by id, under four
+    better documents, so the relevant a is sixth."""
+    run = {"q1": {"a": 0.1000000002, "b": 0.1000000001, "c": 0.9, "d": 0.8, "e": 0.7,
+                  "f": 0.6}}
+    qrels = {"q1": {"a": 1, "b": 0}}
+    case = Case(run, qrels, [f"q1 Q0 {doc} {rank} {score!r} t" for rank, (doc, score)
+                             in enumerate(run["q1"].items(), 1)], ["q1 0 a 1", "q1 0 b 0"])
+    if form == "trec":
+        facts = measured(tmp_path, case, "judged")
+    else:
+        (tmp_path / "run.json").write_text(json.dumps(run), encoding="utf-8")
+        (tmp_path / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\ta\t1\nq1\tb\t0\n",
+                                           encoding="utf-8")
+        facts = measure_run(str(tmp_path / "run.json"), str(tmp_path / "test.tsv"), None,
+                            "run.json", "test.tsv")
+    assert isinstance(facts, RetrievalFacts)
+    expected_p5 = per_query(run, qrels)["q1"]["P_5"]
+    assert facts.precision_at_5 is not None and facts.precision_at_5.value == expected_p5 == 0
+    assert facts.mrr_at_10 is not None and facts.mrr_at_10.value == pytest.approx(1 / 6)
+    assert facts.tied == 1
 
 
 def test_the_rank_column_is_ignored(tmp_path: Path) -> None:
@@ -340,6 +366,25 @@ def test_a_repeated_document_is_da006_with_both_lines_not_stopped(tmp_path: Path
     assert isinstance(facts, RetrievalFacts)
     assert facts.mrr_at_10 is not None and facts.mrr_at_10.value == 0.5
     assert facts.depth == 2 and facts.malformed == 1
+
+
+def test_a_repeat_far_from_its_first_line_is_found_in_an_interleaved_run(
+        tmp_path: Path) -> None:
+    """The first line of d0 ranks below the best few (it is not kept); another query's line
+    comes between, so the run is read again, interleaved: the repeat is still found."""
+    lines = ["q1 Q0 d0 1 0.01 t"] + [f"q1 Q0 d{n} {n + 1} {n} t" for n in range(1, 13)]
+    lines += ["q2 Q0 y 1 1 t", "q1 Q0 d0 14 50 t"]
+    (tmp_path / "run.trec").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    (tmp_path / "qrels.txt").write_text("q1 0 d0 1\nq2 0 y 1\n", encoding="utf-8")
+    facts = measure_run(str(tmp_path / "run.trec"), str(tmp_path / "qrels.txt"), "trec",
+                        "run.trec")
+    assert isinstance(facts, RetrievalFacts)
+    assert facts.malformed == 1
+    [repeat] = facts.first_malformed
+    assert repeat.line == 15 and "document 'd0' of query 'q1' is also on line 1" in repeat.reason
+    # d0 counts once, at 50: first for q1; q1 ranks 13 distinct documents.
+    assert facts.mrr_at_10 is not None and facts.mrr_at_10.value == 1.0
+    assert facts.depth == 13
 
 
 def test_float_grades_are_read_as_trec_eval_reads_them(tmp_path: Path) -> None:

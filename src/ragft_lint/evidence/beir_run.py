@@ -7,13 +7,14 @@ query's object counts once, at its highest score; a query id repeated keeps its 
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import math
 from typing import Any, BinaryIO, Callable, Dict, List, Tuple
 
 from .readers import MAX_RECORD_BYTES, TextBuffer
-from .retrieval_metrics import KEEP, Reading, RetrievalFacts, shown_value
+from .retrieval_metrics import KEEP, Reading, RetrievalFacts, shown_value, trec_score
 
 Advance = Callable[[int, int], None]
 
@@ -106,17 +107,21 @@ def _beir_query(query: str, ranked: Any, line: int, read: Reading) -> None:
         return
     scores: Dict[str, float] = {}
     for doc, score in ranked:
-        if (isinstance(score, bool) or not isinstance(score, (int, float))
-                or not math.isfinite(score)):
+        value = math.nan
+        if not isinstance(score, bool) and isinstance(score, (int, float)):
+            with contextlib.suppress(OverflowError):  # an integer past a double's range
+                value = float(score)
+        if not math.isfinite(value):
             problems.add(line, f"score of document {doc!r} of query {query!r} "
                                f"({shown_value(score)}) is not a finite number: left out")
             continue
+        value = trec_score(value)
         if doc in scores:
             problems.add(line, f"document {doc!r} appears again for query {query!r}, which "
                                "trec_eval refuses: it counts once, at its higher score")
-            scores[doc] = max(scores[doc], float(score))
+            scores[doc] = max(scores[doc], value)
             continue
-        scores[doc] = float(score)
+        scores[doc] = value
     best = heapq.nlargest(KEEP, ((score, doc) for doc, score in scores.items()))
     read.ranked(query, best, len(scores))
 

@@ -11,11 +11,15 @@ document id descending (compared as byte strings, which for UTF-8 is the order o
 points); the rank column of a TREC run is ignored, as trec_eval ignores it. A JSON Lines run
 has no scores: its list order is the ranking.
 
+Scores are compared at trec_eval's precision: it keeps each score as a C ``float`` (32 bits),
+so two scores that differ only beyond it are equal, and their order is the document ids'.
+
 A document repeated within one query's ranking, which trec_eval refuses, is reported with both
-lines and counted once, at its highest score. A TREC run's repeats are found within the lines of
-a query read together (as runs are written) and against the documents kept for the query; so
-memory holds one query's documents at a time plus the best few of every query. A query id read
-twice in JSON Lines or BEIR (``1`` and ``"1"`` are the same id) keeps its first ranking.
+lines and counted once, at its highest score. A TREC run written query by query (as runs are)
+is read holding one query's documents at a time plus the best few of every query; a run whose
+queries' lines are interleaved is read again, holding every query's document ids, so that a
+repeat is found wherever it stands. A query id read twice in JSON Lines or BEIR (``1`` and
+``"1"`` are the same id) keeps its first ranking.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from .retrieval_metrics import (
     Reading,
     RetrievalFacts,
     shown_value,
+    single,
 )
 from .safety import MAX_FILE_BYTES, open_regular, resolve
 
@@ -392,12 +397,14 @@ def _trec_pass(handle: BinaryIO, size: int, read: Reading, advance: Advance,
     (false) when a query's lines come back after another's."""
     problems = read.problems
     tops: Dict[str, _Top] = {}
+    # The line of every document of the query being read: what a repeat is checked against;
+    # not grouped, every query's, kept to the end.
+    seens: Dict[str, Dict[str, int]] = {}
     current: Optional[str] = None
     top = _Top()
-    # The line of every document of the query being read: what a repeat is checked against.
-    # A query read again later (not grouped) starts from the documents kept for it.
     seen: Dict[str, int] = {}
     push, replace = heapq.heappush, heapq.heapreplace
+    as_float, to_float = single.pack, single.unpack
     for start, texts in _line_blocks(handle, problems):
         advance(handle.tell(), size)
         # The loop of a run of a million lines: kept to what each line needs.
@@ -417,6 +424,10 @@ def _trec_pass(handle: BinaryIO, size: int, read: Reading, advance: Advance,
             if score - score != 0.0:  # NaN or infinite
                 problems.add(line, f"score {shown_value(score_text)} is not a finite number")
                 continue
+            try:
+                score = to_float(as_float(score))[0]  # trec_eval's precision
+            except OverflowError:  # beyond a C float: infinite there too
+                score = math.copysign(math.inf, score)
             if query != current:
                 if grouped:
                     if current is not None:
@@ -428,9 +439,9 @@ def _trec_pass(handle: BinaryIO, size: int, read: Reading, advance: Advance,
                     kept = tops.get(query)
                     if kept is None:
                         top, seen = _Top(), {}
-                        tops[query] = top
+                        tops[query], seens[query] = top, seen
                     else:
-                        top, seen = kept, {entry[1]: entry[2] for entry in kept.heap}
+                        top, seen = kept, seens[query]
                 current = query
             entry = (score, doc, line)
             if doc in seen:

@@ -15,6 +15,8 @@ judgements are ignored. What was left out or counted as 0 is named in a note.
 
 from __future__ import annotations
 
+import math
+import struct
 from typing import (
     Any,
     Dict,
@@ -29,6 +31,9 @@ from typing import (
 
 from . import statistics
 from .measurements import EXAMPLES, Malformed
+
+# trec_eval keeps a score as a C float: the score it ranks by is ``trec_score``.
+single = struct.Struct("f")
 
 # The deepest rank any metric looks at: a reader keeps no more of a ranking than this.
 CUT = 10
@@ -227,6 +232,14 @@ class Reading:
         """The facts of what was read (``complete`` false when reading stopped early)."""
         return summarise(self.shown, self.form, self.scores, self.depth, self.judgements,
                          self.problems, complete, self.averaged, self.tied)
+
+
+def trec_score(value: float) -> float:
+    """``value`` as trec_eval ranks it: rounded to a C float (infinite beyond its range)."""
+    try:
+        return float(single.unpack(single.pack(value))[0])
+    except OverflowError:
+        return math.copysign(math.inf, value)
 
 
 def shown_value(value: Any) -> str:

@@ -96,7 +96,8 @@ def score_mismatch(system: System, context: Context) -> Iterator[Violation]:
         if run is not None and run.tied:
             # Tools that break ties otherwise print other figures from the same run.
             judged = counted(run.judged, "query", "queries")
-            ties = (f"; {run.tied} of its {judged} have equally scored documents "
+            verb = "has" if run.tied == 1 else "have"
+            ties = (f"; {run.tied} of its {judged} {verb} equally scored documents "
                     "across the cut-off at 5 or 10, which trec_eval orders by document id "
                     "(descending), so a tool that breaks ties otherwise (ranx keeps the file's "
                     "order) prints another figure")
