@@ -3,17 +3,28 @@
 The score of a sample is its ``match`` event's ``correct``; the only metric is ``accuracy``,
 as the final report calls it. A sample is named by its ``sample_id``; a sample that has only
 other events (a sampling that failed) has no score.
+
+The figure is the final report's ``accuracy``, the headline ``oaieval`` prints: the per-case
+scores are kept for pairing and counting. On the logs the tool writes the two agree (its
+accuracy is the correct ``match`` events over all of them); where they do not (a sample
+matched twice, which is counted here as malformed), the tool's own figure is the one a
+declaration is held to, and its interval is widened to hold it. A final report without an
+``accuracy`` leaves the mean of the cases. ``oaieval`` writes the final report last, once the
+run is done: a log without one is of a run that did not finish, and holds no figure.
 """
 
 from __future__ import annotations
 
-from typing import Optional, Set
+import math
+from typing import Any, Dict, Optional, Set
 
-from . import CaseScores, Opener, Selectors, refuse_selectors
+from . import CaseScores, NotReadable, Opener, Selectors, refuse_selectors
 from .cases import Cases, select_task
 from .json_files import Lines
 
 METRIC = "accuracy"
+UNFINISHED = ("is an OpenAI evals run log that has no final_report: the run did not finish, so "
+              "it holds no figure; point at the log of a finished run")
 
 
 def sniff(head: str, path: str) -> bool:
@@ -30,6 +41,7 @@ def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
     with open_(path) as handle:
         lines = Lines(handle)
         matched: Set[str] = set()
+        report: Optional[Dict[str, Any]] = None
         for where, event in lines:
             if not isinstance(event, dict):
                 cases.bad(where, event.reason)
@@ -38,10 +50,14 @@ def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
             if isinstance(spec, dict) and isinstance(spec.get("eval_name"), str):
                 cases.tasks.append(spec["eval_name"])
                 continue
-            sample = event.get("sample_id")
-            if sample is None or "final_report" in event:
+            if "final_report" in event:
+                found = event["final_report"]
+                report = found if isinstance(found, dict) else {}
                 continue
-            if sample not in cases.order and isinstance(sample, (str, int)):
+            sample = event.get("sample_id")
+            if sample is None:
+                continue
+            if isinstance(sample, (str, int)) and str(sample) not in cases.order:
                 cases.case(sample, where)
             if event.get("type") != "match":
                 continue
@@ -53,7 +69,14 @@ def read(path: str, open_: Opener, metric: Optional[str], task: Optional[str],
             cases.score(str(sample), METRIC, data.get("correct") if isinstance(data, dict)
                         else None, where)
         cases.complete = lines.complete
+    if report is None:
+        raise NotReadable(UNFINISHED)
     chosen = select_task(cases.tasks, task) if task is not None else (
         cases.tasks[0] if cases.tasks else None)
-    return cases.result(metric, chosen)
+    result = cases.result(metric, chosen)
+    figure = report.get(METRIC)
+    if (result.metric == METRIC and isinstance(figure, (int, float))
+            and not isinstance(figure, bool) and math.isfinite(figure) and 0 <= figure <= 1):
+        return result._replace(figure=float(figure))
+    return result
 
