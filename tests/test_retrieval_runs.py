@@ -180,7 +180,7 @@ def test_reasons_for_files_that_are_not_runs(tmp_path: Path) -> None:
     assert "empty" in measure_any(tmp_path, "r.txt", "\n\n")
     reason = measure_any(tmp_path, "run.trec", "q Q0 d 1 1.0 t\n")
     assert reason.startswith("is a TREC run, whose relevance judgements are in another file: "
-                             "add qrels: PATH")
+                             "qrels: PATH}")
 
 
 def test_facts_round_trip_through_json(tmp_path: Path) -> None:

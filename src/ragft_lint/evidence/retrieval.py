@@ -101,8 +101,8 @@ def measure_run(real: str, qrels: Optional[str], form: Optional[str], shown: str
             return _jsonl(handle, identity.size, read, advance)
         if qrels is None:
             return (f"is a {form.upper()} run, whose relevance judgements are in another file: "
-                    "add qrels: PATH (the judgements file) beside its path under "
-                    "rag.retrieval_eval, so that the run can be measured")
+                    "name them beside the run, as in `rag.retrieval_eval.path: {path: RUN, "
+                    "qrels: PATH}`, so that the run can be measured")
         judgements = _read_qrels(qrels, form, qrels_shown, problems)
         if isinstance(judgements, str):
             return judgements
