@@ -61,6 +61,42 @@ def test_a_nul_byte_in_a_declared_path_is_a_declaration_error(
     assert f"{name}:" in done.stderr and "NUL" in done.stderr
 
 
+HUGE = "9" * 400
+
+
+@pytest.mark.parametrize("command", ["check", "decide"])
+@pytest.mark.parametrize("name, text", [
+    ("pyproject.toml", f"""\
+[tool.ragft-lint]
+thresholds = {{min_training_examples = 1e308, context_fit_ratio = {HUGE}}}
+[tool.ragft-lint.systems.a]
+architecture = "prompt"
+knowledge = {{corpus_tokens = {HUGE}}}
+prompt = {{context_window_tokens = {HUGE}}}
+"""),
+    ("ragft.yaml", """\
+thresholds: {context_fit_ratio: .inf}
+systems:
+  a:
+    architecture: prompt
+    knowledge: {corpus_tokens: 90071992547409930}
+    prompt: {context_window_tokens: 1000}
+"""),
+])
+def test_numbers_past_what_a_float_holds_are_declaration_errors_at_their_keys(
+        tmp_path: Path, command: str, name: str, text: str) -> None:
+    """A count a float cannot hold exactly, or a ratio past it, is exit 2 naming the key (it
+    was an overflow inside DE001, exit 3, or a silent acceptance)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    done = _cli(command, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "internal error" not in done.stderr and "raised" not in done.stderr
+    assert "knowledge.corpus_tokens: expected a whole number from 0 to 9007199254740992" \
+        in done.stderr
+    assert "thresholds.context_fit_ratio: expected a number above 0, up to " in done.stderr
+
+
 def _repository(tmp_path: Path) -> Project:
     project = Project(tmp_path / "project", git=True)
     project.write("docs/a.md", "a\n")

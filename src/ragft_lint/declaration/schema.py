@@ -14,6 +14,7 @@ from ..thresholds import THRESHOLDS
 from .document import KeyPath
 from .specs import (
     EVIDENCE_FORMATS,
+    LARGEST,
     RETRIEVAL_FORMATS,
     RETRIEVAL_QUERIES,
     AnyTable,
@@ -131,18 +132,19 @@ class StrOrIndex(Spec):
         self.description = description
 
     def expected(self, words: Words) -> str:
-        return "a string or a whole number, 0 or more"
+        return f"a string or a whole number from 0 to {LARGEST}"
 
     def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         if isinstance(value, bool) or not ((isinstance(value, str) and value)
-                                           or (isinstance(value, int) and value >= 0)):
+                                           or (isinstance(value, int) and 0 <= value <= LARGEST)):
             self._wrong(value, path, complain, words)
             return None
         return value
 
     def json_schema(self) -> dict[str, Any]:
         return self._with_doc({"oneOf": [{"type": "string", "minLength": 1},
-                                         {"type": "integer", "minimum": 0}]})
+                                         {"type": "integer", "minimum": 0,
+                                          "maximum": LARGEST}]})
 
 
 def _result_file(description: str) -> EvidenceFile:

@@ -120,21 +120,27 @@ class Bool(Spec):
         return self._with_doc({"type": "boolean"})
 
 
+# The largest count or ratio a declaration may give: the largest whole number a float (and so
+# every JSON reader) holds exactly. Far beyond any real count, and it keeps the arithmetic of
+# the rules finite.
+LARGEST = 2 ** 53
+
+
 class Count(Spec):
     def __init__(self, description: str = "") -> None:
         self.description = description
 
     def expected(self, words: Words) -> str:
-        return "a whole number, 0 or more"
+        return f"a whole number from 0 to {LARGEST}"
 
     def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LARGEST:
             self._wrong(value, path, complain, words)
             return None
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "integer", "minimum": 0})
+        return self._with_doc({"type": "integer", "minimum": 0, "maximum": LARGEST})
 
 
 class Score(Spec):
@@ -161,16 +167,17 @@ class Ratio(Spec):
         self.description = description
 
     def expected(self, words: Words) -> str:
-        return "a number above 0"
+        return f"a number above 0, up to {LARGEST}"
 
     def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not 0 < value <= LARGEST):
             self._wrong(value, path, complain, words)
             return None
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "number", "exclusiveMinimum": 0})
+        return self._with_doc({"type": "number", "exclusiveMinimum": 0, "maximum": LARGEST})
 
 
 class Date(Spec):
