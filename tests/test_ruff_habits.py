@@ -109,6 +109,20 @@ def test_output_file_replaces_an_old_report(project: Path, capsys: Cap[str]) -> 
     assert sorted(p.name for p in project.iterdir()) == [".git", "out.txt", "ragft.yaml"]
 
 
+def test_output_file_makes_the_folders_on_its_way_as_ruff_does(project: Path,
+                                                               capsys: Cap[str]) -> None:
+    status, out, err = _check(capsys, "--format", "json", "--output-file",
+                              "reports/ci run/report.json")
+    assert (status, out, err) == (1, "", "")
+    assert json.loads((project / "reports" / "ci run" / "report.json").read_text("utf-8"))
+
+
+def test_output_file_makes_no_folder_outside_the_root(project: Path, capsys: Cap[str]) -> None:
+    status, _, err = _check(capsys, "--output-file", "../elsewhere/report.txt")
+    assert status == 2 and "outside the project root" in err
+    assert not (project.parent / "elsewhere").exists()
+
+
 @pytest.mark.parametrize(("target", "said"), [
     ("ragft.yaml", "is a declaration; name another file for --output-file"),
     ("../outside.txt", "outside the project root; name a file inside it for --output-file"),
