@@ -77,6 +77,24 @@ def test_outside_the_root_names_the_root(tmp_path: Path, monkeypatch: pytest.Mon
     assert "leads outside the project root (..)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("pattern", ["**/../../x", "a/**/../../../x/*", "docs/*/..\\..\\..\\x"])
+def test_a_pattern_with_dots_after_a_wildcard_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        pattern: str) -> None:
+    """What a wildcard matches is known only once files are listed: ``..`` after one could
+    lead out of the root (git refused it only as it ran, with a note, and the run passed)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ragft.yaml").write_text(
+        "systems:\n  bot:\n    architecture: rag\n    gaps: [knowledge]\n"
+        f"    knowledge:\n      changes: weekly\n      sources: ['{pattern}', 'docs/*..md']\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "ragft.yaml"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("ragft.yaml:7:17: systems.bot.knowledge.sources[0]: ")
+    assert line.endswith("has '..' after a wildcard, which can lead outside the project root "
+                         "(the working folder); write the pattern without it")
+
+
 # -- DA006 about a file as a whole -------------------------------------------------------------
 
 FINE_TUNE = """\

@@ -30,6 +30,12 @@ def resolve_inside(base: str, declared: str, root: str, pattern: bool = False) -
         for index, char in enumerate(declared):
             if char in "*?[":
                 fixed = declared[:index]
+                # What a wildcard matches is unknown until the files are listed, so a ".."
+                # after it can lead anywhere, out of the root too.
+                if ".." in declared[index:].replace("\\", "/").split("/"):
+                    raise OutsideRoot("has '..' after a wildcard, which can lead outside the "
+                                      f"project root ({_shown(root)}); write the pattern "
+                                      "without it")
                 break
     real = os.path.realpath(os.path.join(base, fixed or "."))
     real_root = os.path.realpath(root)
