@@ -224,4 +224,27 @@ def test_ev009_a_regression_suite_that_is_the_training_file(run_yaml) -> None:
     [finding] = rules_fired(report, "EV009")
     assert finding.key == "systems.sql-bot.fine_tune.regression_suite"
     assert "general ability" in finding.message and "memory" not in finding.message
+    # What the suite is for is in the message itself, which text output and annotations show.
+    assert "neither can a held-out split of the same task" in finding.message
     assert "not a held-out split" in finding.fix
+
+
+def test_ev009_a_hard_link_to_the_training_file_is_the_same_file(tmp_path: Path,
+                                                                  run_yaml) -> None:
+    data = tmp_path / "project" / "data"
+    data.mkdir(parents=True)
+    (data / "train.jsonl").write_text('{"input": "q", "output": "a"}\n', encoding="utf-8")
+    os.link(data / "train.jsonl", data / "held-out.jsonl")
+    report = run_yaml("""\
+        systems:
+          sql-bot:
+            architecture: fine-tune
+            fine_tune: {training_data: data/train.jsonl}
+            eval: {path: data/held-out.jsonl}
+        """)
+    [finding] = rules_fired(report, "EV009")
+    assert finding.key == "systems.sql-bot.eval.path"
+    # A copy is another file: what it holds is DA003's business, with evidence on.
+    os.unlink(data / "held-out.jsonl")
+    (data / "held-out.jsonl").write_bytes((data / "train.jsonl").read_bytes())
+    assert not rules_fired(run_yaml((tmp_path / "project" / "ragft.yaml").read_text()), "EV009")

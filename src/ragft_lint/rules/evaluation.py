@@ -276,8 +276,9 @@ def no_answer_eval(system: System, context: Context) -> Iterator[Violation]:
 def _same_file(system: System, first: Tuple[str, ...], second: Tuple[str, ...]) -> bool:
     """Whether two evidence keys name one file, once relative parts and links are resolved.
 
-    Only the names are compared (the file need not exist): the same path written twice is
-    the same file whatever it holds.
+    The names are compared (the file need not exist): the same path written twice is the same
+    file whatever it holds. Two names of one file (a hard link) are one file too: that is
+    asked of the file system, which reads nothing of the file.
     """
     import os
 
@@ -286,7 +287,12 @@ def _same_file(system: System, first: Tuple[str, ...], second: Tuple[str, ...]) 
         return False
     base = os.path.dirname(os.path.abspath(system.document.file))
     resolved = {os.path.normcase(os.path.realpath(os.path.join(base, str(p)))) for p in paths}
-    return len(resolved) == 1
+    if len(resolved) == 1:
+        return True
+    try:
+        return os.path.samefile(*resolved)
+    except (OSError, ValueError):  # not there (yet), or a name no file system takes
+        return False
 
 
 @rule("EV009", "eval-is-training-data", Severity.ERROR)
@@ -340,8 +346,8 @@ def eval_is_training_data(system: System, context: Context) -> Iterator[Violatio
         yield Violation(
             f"fine_tune.regression_suite and fine_tune.training_data name the same file "
             f"({where}): a regression suite is there to show whether the model lost general "
-            "ability on tasks outside the fine-tune's own, and the training file holds only "
-            "that task",
+            "ability on tasks outside the fine-tune's own, which the training file cannot "
+            "show, and neither can a held-out split of the same task",
             "point fine_tune.regression_suite at general-ability tasks the fine-tune does not "
             "train on (not a held-out split of its own task), and score the base and the "
             "fine-tuned model on them",
