@@ -479,3 +479,14 @@ def test_a_file_with_no_scored_case_is_da006_not_silence(tmp_path: Path, name: s
     made.write(name, text)
     [finding] = rules_fired(made.check(), "DA006")
     assert finding.message == f"{name} cannot be measured: it {said}"
+
+
+def test_ft002_reads_a_measured_baseline_as_decide_does(tmp_path: Path) -> None:
+    """A baseline measured from prompt.baseline_results shows the prompt was scored: FT002 no
+    longer says it is not declared while decide reads the same figure."""
+    made = project(tmp_path / "p", baseline="      baseline_results: results/base.jsonl")
+    made.write("results/base.jsonl", plain((f"q{i}", 1 if i else 0) for i in range(3)))
+    assert not rules_fired(made.check(), "FT002")
+    assert [f.message for f in rules_fired(made.check(evidence=False), "FT002")] == [
+        "fine_tune.goals includes style, but prompt.baseline_score is not declared, so nothing "
+        "shows the prompt falls short"]
