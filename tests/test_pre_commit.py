@@ -349,6 +349,18 @@ def test_the_git_hook_stops_a_bad_declaration_and_shows_where(hooked_repo: Path)
     assert _commits(hooked_repo) == 0
 
 
+@pytest.mark.parametrize("folder", ['team "a"', "team\\a", "team\ta", "équipe a"])
+def test_the_git_hook_takes_names_git_would_quote(hooked_repo: Path, folder: str) -> None:
+    """git quotes a name holding a quote, a backslash or a tab in its line output, whatever
+    core.quotePath says; the hook reads the names unquoted (-z), so the right file is checked."""
+    done = _commit(hooked_repo, {f"{folder}/ragft.yaml": GOOD})
+    assert done.returncode == 0, done.stderr
+    done = _commit(hooked_repo, {f"{folder}/ragft.yaml": BAD})
+    assert done.returncode == 1
+    assert f"{folder}/{BAD_FINDING}" in done.stderr
+    assert _commits(hooked_repo) == 1
+
+
 def test_the_git_hook_stops_an_invalid_declaration(hooked_repo: Path) -> None:
     done = _commit(hooked_repo, {"ragft.yaml": "systems:\n  bot:\n    architecture: fin\n"})
     assert done.returncode == 1
@@ -381,8 +393,8 @@ def test_the_git_hook_widens_to_evidence_through_git_config(hooked_repo: Path) -
 
 
 def test_the_git_hook_says_how_to_install_the_tool(hooked_repo: Path) -> None:
-    # Only what the hook itself needs (git, sh, grep) on the PATH, from wherever they live.
-    tools = [shutil.which(tool) for tool in ("git", "sh", "grep")]
+    # Only what the hook itself needs on the PATH, from wherever they live.
+    tools = [shutil.which(tool) for tool in ("git", "sh", "grep", "mktemp", "tr", "rm")]
     assert all(tools)
     folders = sorted({str(Path(str(tool)).parent) for tool in tools})
     bare = os.pathsep.join(folders)
