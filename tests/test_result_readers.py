@@ -96,8 +96,9 @@ def test_several_metrics_or_tasks_without_a_name_are_listed() -> None:
     assert "did you mean 'faithfulness'" in reason(folder / "ragas-results.csv", RESULTS,
                                                     metric="faithfulnes")
     assert "holds no task 'x'" in reason(folder / "plain.jsonl", RESULTS, task="x")
-    assert "averages only" in reason(folder / "results_2024-05-13T12-34-56.123456.json",
-                                     RESULTS)
+    with pytest.raises(Ambiguous) as aggregate:  # lm-eval's results_*.json, read as figures
+        read(folder / "results_2024-05-13T12-34-56.123456.json")
+    assert aggregate.value.what == "metric"
     assert "not 'other'" in reason(RESULTS / "inspect_ai/capitals.json", RESULTS, task="other")
 
 

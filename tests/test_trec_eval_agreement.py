@@ -416,5 +416,6 @@ def test_a_trec_run_without_qrels_is_da006_naming_qrels(tmp_path: Path, spec: st
                     f"      retrieval_eval:\n        path: {spec}\n        precision_at_5: 0.5\n")
     report = project.check()
     [finding] = rules_fired(report, "DA006")
-    assert "runs/run.trec" in finding.message and "`rag.retrieval_eval.path: {path: RUN, qrels: PATH}`" in finding.message
+    assert "runs/run.trec" in finding.message
+    assert "`rag.retrieval_eval.path: {path: RUN, qrels: PATH}`" in finding.message
     assert not [n for n in report.notes if "format" in n.message]

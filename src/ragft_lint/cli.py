@@ -358,8 +358,7 @@ def _show(shown: Any, out: TextIO, output_file: Optional[str] = None) -> int:
         from .atomic import Locked, WriteRefused
 
         try:
-            # As ruff does, the folders on the way are made (the run checked they are inside
-            # the project root).
+            # The folders on the way made, as ruff does (inside the root: check_target).
             os.makedirs(os.path.dirname(output_file) or ".", exist_ok=True)
             with Locked(output_file, output_file) as locked:  # replaced whole: no comparison
                 locked.replace(shown.text.encode("utf-8"), locked.current())

@@ -64,6 +64,9 @@ class Spec:
 
     description = ""
 
+    def __init__(self, description: str = "") -> None:
+        self.description = description
+
     def check(self, value: Any, path: KeyPath, complain: Complain, words: Words) -> Any:
         raise NotImplementedError
 
@@ -83,9 +86,6 @@ class Spec:
 
 
 class Str(Spec):
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
     def expected(self, words: Words) -> str:
         return "a string"
 
@@ -100,9 +100,6 @@ class Str(Spec):
 
 
 class Bool(Spec):
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
     def expected(self, words: Words) -> str:
         return "true or false"
 
@@ -121,15 +118,11 @@ class Bool(Spec):
 
 
 # The largest count or ratio a declaration may give: the largest whole number a float (and so
-# every JSON reader) holds exactly. Far beyond any real count, and it keeps the arithmetic of
-# the rules finite.
+# every JSON reader) holds exactly, far beyond any real count; the rules' arithmetic stays finite.
 LARGEST = 2 ** 53
 
 
 class Count(Spec):
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
     def expected(self, words: Words) -> str:
         return f"a whole number from 0 to {LARGEST}"
 
@@ -144,9 +137,6 @@ class Count(Spec):
 
 
 class Score(Spec):
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
     def expected(self, words: Words) -> str:
         return "a number from 0 to 1"
 
@@ -163,9 +153,6 @@ class Score(Spec):
 class Ratio(Spec):
     """A positive number (a share that may exceed 1, such as a context-fit ratio)."""
 
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
     def expected(self, words: Words) -> str:
         return f"a number above 0, up to {LARGEST}"
 
@@ -181,9 +168,6 @@ class Ratio(Spec):
 
 
 class Date(Spec):
-    def __init__(self, description: str = "") -> None:
-        self.description = description
-
     def expected(self, words: Words) -> str:
         return "a date (YYYY-MM-DD)"
 
@@ -247,9 +231,6 @@ class BoolOrStrict(Bool):
 
 class StrOrFalse(Spec):
     """A name, or ``false`` to say there is none (e.g. ``reranker``)."""
-
-    def __init__(self, description: str = "") -> None:
-        self.description = description
 
     def expected(self, words: Words) -> str:
         return "a name or false"
@@ -416,9 +397,6 @@ class Map(Spec):
 
 class AnyTable(Spec):
     """A table passed on unchecked (a plugin's own settings)."""
-
-    def __init__(self, description: str = "") -> None:
-        self.description = description
 
     def expected(self, words: Words) -> str:
         return f"a {words.table}"

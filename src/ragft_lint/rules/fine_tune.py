@@ -147,8 +147,7 @@ def prompting_not_exhausted(system: System, context: Context) -> Iterator[Violat
         problems.append(f"prompt.few_shot_examples is {shots}, fewer than "
                         f"min_few_shot_examples ({minimum})")
         at = ("prompt", "few_shot_examples")
-    # Measured from prompt.baseline_results or declared, as decide reads it.
-    if not context.facts(system).has("prompt", "baseline_score"):
+    if not context.facts(system).has("prompt", "baseline_score"):  # measured or declared
         problems.append("prompt.baseline_score is not declared, so nothing shows the prompt "
                         "falls short")
         at = at or (("prompt",) if system.has("prompt") else ("fine_tune", "goals", goal[1]))
