@@ -45,7 +45,8 @@ BUILT_IN = (
     ("promptfoo", "promptfoo", "promptfoo's `eval -o` output (.json, .jsonl or .csv)"),
     ("deepeval", "deepeval", "deepeval test run JSON (.latest_run_full.json, test_run_*.json, "
                              ".latest_test_run.json)"),
-    ("lm-evaluation-harness", "harness", "lm-evaluation-harness samples_<task>_*.jsonl"),
+    ("lm-evaluation-harness", "harness",
+     "lm-evaluation-harness samples_<task>_*.jsonl and results_*.json"),
     ("openai-evals", "openai_evals", "OpenAI evals run logs (JSON Lines from oaieval)"),
     ("ragas", "ragas", "ragas results exported as CSV, JSON Lines or a JSON array"),
     ("plain", "plain", 'JSON Lines of {"id", "score"} or {"id", "pass"}'),
