@@ -101,6 +101,34 @@ def test_init_yes_proposes_the_evidence_and_check_measures_it(tmp_path: Path) ->
     assert "DA006" not in figures and "DA001" not in figures
 
 
+@pytest.mark.parametrize("broken", ["overlap", "malformed"])
+def test_a_proposed_file_check_would_call_broken_is_left_out_and_said(tmp_path: Path,
+                                                                     broken: str) -> None:
+    """An eval set sharing its inputs with the training data (DA003), or a file of malformed
+    records (DA006): init says so and leaves that file out, so what it writes passes check."""
+    root = project(tmp_path / "team")
+    if broken == "overlap":
+        with (root / "data" / "train.jsonl").open("a", encoding="utf-8") as out:
+            for i in range(30):
+                out.write(json.dumps({"question": f"How do I reset password {i}?",
+                                      "answer": "Open settings."}) + "\n")
+        left, rule = "data/train.jsonl", "DA003"
+    else:
+        with (root / "evals" / "support.jsonl").open("a", encoding="utf-8") as out:
+            out.write("{broken\n")
+        left, rule = "evals/support.jsonl", "DA006"
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "more")
+    done = ragft(root, "init", "--yes")
+    assert done.returncode == 0, done.stderr
+    [said] = [line for line in done.stderr.splitlines() if " is left out: " in line]
+    assert said.startswith(f"ragft-lint: {left} is left out: {rule} ")
+    assert said.endswith("; declare it once that is fixed")
+    assert left not in (root / "ragft.yaml").read_text(encoding="utf-8")
+    checked = ragft(root, "check")
+    assert checked.returncode == 0 and ": 0 errors, " in checked.stdout, checked.stdout
+
+
 def test_measured_figures_reach_decide(tmp_path: Path) -> None:
     root = project(tmp_path / "team")
     assert ragft(root, "init", "--yes").returncode == 0

@@ -227,6 +227,7 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     except _Cancelled:
         print(f"\n{PREFIX}init cancelled; nothing was written", file=sys.stderr)
         return 130
+    answers = _vetted(session, answers, found, folder)
     data = declaration_data(answers)
     try:
         with atomic.Locked(path, display_path(path)) as locked:
@@ -255,6 +256,52 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     out.write(("\n" if interactive else "") + shown.text)
     out.write("\nNext: `ragft-lint check` shows where the evidence and the choice disagree.\n")
     return shown.exit_status if shown.exit_status == 3 else 0
+
+
+# The answer that proposes a file, by the key its findings stand at (after the system's name),
+# and the answers that go with it.
+_PROPOSED = {"eval.path": ("eval_path",), "fine_tune.training_data": ("training_data",),
+             "rag.retrieval_eval.path": ("retrieval_run", "retrieval_qrels"),
+             "prompt.baseline_results": ("baseline_results",),
+             "knowledge.sources": ("sources",)}
+
+
+def _vetted(session: Session, answers: Dict[str, Any], found: Found,
+            folder: Path) -> Dict[str, Any]:
+    """The answers without the files the survey proposed that ``check`` would call broken (an
+    eval set that shares its inputs with the training data, a file of malformed records):
+    what init writes passes its own check, and each file left out is said, with why, so the
+    problem is not hidden. A file the user named other than as proposed stays."""
+    from ..declaration.document import Document
+    from ..findings import Severity
+    from ..options import build
+
+    proposed = {"eval_path": found.eval_set, "training_data": found.training_data,
+                "retrieval_run": found.retrieval_run, "sources": found.sources,
+                "baseline_results": found.results[0][0] if found.results else None}
+    for _ in range(len(_PROPOSED)):  # each round leaves one file out at least
+        data = declaration_data(answers)
+        try:
+            declaration = session.load(Document(folder / "ragft.yaml", "answers", "yaml", data))
+            run = session.run([], build(), declarations=[declaration])
+        except RagftLintError:  # the read-back check says what is wrong
+            return answers
+        dropped = False
+        for finding in run.report.findings:
+            prefix = f"systems.{finding.system}."
+            names = _PROPOSED.get(finding.key[len(prefix):], ()) \
+                if finding.key.startswith(prefix) else ()
+            if finding.severity < Severity.ERROR or finding.waived or not names or \
+                    names[0] not in answers or answers[names[0]] != proposed.get(names[0]):
+                continue
+            print(f"{PREFIX}{answers[names[0]]} is left out: {finding.rule} "
+                  f"{finding.message}; declare it once that is fixed", file=sys.stderr)
+            for name in names:
+                answers.pop(name, None)
+            dropped = True
+        if not dropped:
+            return answers
+    return answers
 
 
 def _found_lines(found: Found) -> List[str]:
