@@ -280,7 +280,7 @@ def test_json_and_sarif_leave_baselined_findings_out(project: Path, capsys) -> N
     status, out, _ = _check(capsys, "--format", "github", "--baseline", "baseline.json")
     assert status == 1
     assert [line.split()[0] for line in out.splitlines()] == ["::error"]
-    assert "title=KN004 " in out
+    assert "title=KN004::" in out
 
 
 def _refused(capsys, *args: str) -> str:

@@ -86,7 +86,7 @@ def test_sarif_is_valid_and_names_no_system(project: Path, capsys) -> None:
 def test_github_annotates_the_threshold_line(project: Path, capsys) -> None:
     out = _out(capsys, "--format", "github")
     [th001] = [line for line in out.splitlines() if "TH001" in line]
-    assert th001.startswith(f"::warning file=ragft.yaml,line={LINE},col={COLUMN},title=TH001 ")
+    assert th001.startswith(f"::warning file=ragft.yaml,line={LINE},col={COLUMN},title=TH001::")
     assert "faq-bot" not in th001 and "pricing-bot" not in th001
 
 

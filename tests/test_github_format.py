@@ -35,13 +35,13 @@ systems:
 """
 
 KN001 = (
-    "::warning file=ragft.yaml,line=7,col=16,title=KN001 fine-tune-on-changing-knowledge::"
+    "::warning file=ragft.yaml,line=7,col=16,title=KN001::"
     "architecture is fine-tune, but the knowledge changes quarterly: every change means another "
     "training run, where a retrieval index is refreshed in minutes (pricing-bot)"
     "%0AFix: serve the changing facts through retrieval (architecture rag or hybrid)"
 )
 KN003 = (
-    "::error file=ragft.yaml,line=8,col=18,title=KN003 citations-need-retrieval::"
+    "::error file=ragft.yaml,line=8,col=18,title=KN003::"
     "knowledge.citations is true, but a fine-tune-only system has no source in its context to "
     "cite (pricing-bot)"
     "%0AFix: retrieve the sources so each answer can cite them (architecture rag or hybrid)"
@@ -78,7 +78,7 @@ def test_exact_annotations_for_a_declaration(project: Path, capsys) -> None:
     assert captured.out.endswith("\n")
     assert lines[:2] == [KN001, KN003]
     assert lines[2] == (
-        "::notice file=ragft.yaml,line=17,col=22,title=KN006 corpus-fits-context::"
+        "::notice file=ragft.yaml,line=17,col=22,title=KN006::"
         "knowledge.corpus_tokens is 40000, no more than context_fit_ratio (0.5) of "
         "prompt.context_window_tokens (128000), that is 64000 tokens: the whole corpus fits "
         "in the prompt (faq-bot)%0AFix: try the corpus in the prompt with prompt caching and "
@@ -96,7 +96,7 @@ def test_annotations_agree_with_the_text_output(project: Path, capsys) -> None:
     for plain, command in zip(text, github):
         place, rule_id = plain.split(": ")[0], plain.split(" ")[1]
         path, line, column = place.split(":")
-        assert command.startswith(f"file={path},line={line},col={column},title={rule_id} ",
+        assert command.startswith(f"file={path},line={line},col={column},title={rule_id}::",
                                   command.index(" ") + 1)
 
 
@@ -123,7 +123,7 @@ def test_severity_words_map_to_commands() -> None:
 
 def test_annotation_without_a_fix() -> None:
     assert annotation(_finding()) == (
-        "::error file=ragft.yaml,line=7,col=18,title=KN003 citations-need-retrieval::"
+        "::error file=ragft.yaml,line=7,col=18,title=KN003::"
         "knowledge.citations is true (legal-bot)"
     )
 
@@ -131,18 +131,27 @@ def test_annotation_without_a_fix() -> None:
 def test_message_escapes_percent_and_new_lines_but_keeps_colons() -> None:
     finding = _finding(message="100% of answers: cite\r\nthe source, always", fix="a: b, c%")
     assert annotation(finding) == (
-        "::error file=ragft.yaml,line=7,col=18,title=KN003 citations-need-retrieval::"
+        "::error file=ragft.yaml,line=7,col=18,title=KN003::"
         "100%25 of answers: cite%0D%0Athe source, always (legal-bot)%0AFix: a: b, c%25"
     )
 
 
 def test_properties_escape_colon_comma_percent_and_new_lines() -> None:
     finding = _finding(location=Location("C:/a,b/50%\nx.yaml", 3, 4),
-                       name="odd:name,with%\r\nall")
+                       rule="X:1,2%\r\n3")
     assert annotation(finding) == (
         "::error file=C%3A/a%2Cb/50%25%0Ax.yaml,line=3,col=4,"
-        "title=KN003 odd%3Aname%2Cwith%25%0D%0Aall::knowledge.citations is true (legal-bot)"
+        "title=X%3A1%2C2%25%0D%0A3::knowledge.citations is true (legal-bot)"
     )
+
+
+def test_the_title_is_the_bare_rule_id() -> None:
+    """interfaces.md: ``::error file=…,line=…,col=…,title=ID::message``: the id alone, not the
+    id and the rule's name."""
+    command = annotation(_finding(name="citations-need-retrieval"))
+    properties = command[len("::error "):].split("::", 1)[0]
+    assert properties.split(",")[-1] == "title=KN003"
+    assert "citations-need-retrieval" not in command
 
 
 def test_no_value_can_end_the_command_early() -> None:

@@ -179,8 +179,8 @@ def test_reasons_for_files_that_are_not_runs(tmp_path: Path) -> None:
     assert "matches no retrieval run form" in measure_any(tmp_path, "r.csv", "query,answer\n")
     assert "empty" in measure_any(tmp_path, "r.txt", "\n\n")
     reason = measure_any(tmp_path, "run.trec", "q Q0 d 1 1.0 t\n")
-    assert reason.startswith("is a TREC run, whose relevance judgements are in another file: "
-                             "qrels: PATH}")
+    assert reason.startswith("is a TREC run, whose relevance judgements are in another file: ")
+    assert "`rag.retrieval_eval.path: {path: RUN, qrels: PATH}`" in reason
 
 
 def test_facts_round_trip_through_json(tmp_path: Path) -> None:

@@ -165,5 +165,8 @@ def combine(reports: Sequence[Report]) -> Report:
         baselined=sum(r.baselined for r in reports),
         parts=reports,
         thresholds=list(dict.fromkeys(t for r in reports for t in r.thresholds)),
-        measured={name: figures for r in reports for name, figures in r.measured.items()},
+        # By ``path::name``, as the systems are: two declarations' systems of one name
+        # each keep their figures.
+        measured={identity(r.declaration, name): figures
+                  for r in reports for name, figures in r.measured.items()},
     )

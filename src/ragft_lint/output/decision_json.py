@@ -12,10 +12,11 @@ and ``thresholds`` where the declaration changed any, as ``check``'s JSON does.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Sequence
 
 from .._version import __version__
 from ..decide import CHECKLIST, FAILURE_MODE, GATES
+from .changed import Bars, as_json, of_decisions
 
 if TYPE_CHECKING:
     from ..decide import Blocker, Decision, FrameworkResult, Step
@@ -54,33 +55,46 @@ def _blocker(blocker: Blocker) -> Dict[str, Any]:
 def thresholds(changed: Iterable[Changed]) -> Dict[str, Any]:
     """The thresholds changed from their defaults, as interfaces.md shapes them (``check``'s
     JSON uses the same)."""
-    return {c.name: {"default": c.default, "value": c.value, "reason": c.reason}
-            for c in changed}
+    return as_json(changed)
 
 
-def document(decisions: Mapping[str, Decision], notes: Sequence[Note] = ()) -> Dict[str, Any]:
-    """The JSON document as plain data, with the run's ``notes``."""
+def document(decisions: Mapping[str, Decision], notes: Sequence[Note] = (),
+             bars: Optional[Bars] = None) -> Dict[str, Any]:
+    """The JSON document as plain data, with the run's ``notes``; ``bars``: the thresholds
+    of each declaration the decisions come from (``changed.of_decisions``; default: the
+    ones the decisions carry)."""
     out: Dict[str, Any] = {"version": __version__, "notes": [n.to_json() for n in notes]}
-    changed = getattr(decisions, "thresholds", ())
-    if changed:  # as in check's JSON: only the thresholds that differ from the defaults
-        out["thresholds"] = thresholds(changed)
+    if bars is None:
+        bars = of_decisions(decisions, None)
+    # As in check's JSON: only the thresholds that differ from the defaults, each
+    # declaration's own.
+    bars.add_to(out)
     out["systems"] = {
-        name: {
-            "declared": d.declared,
-            "consensus": d.consensus,
-            "open": list(d.open),
-            "blockers": [_blocker(b) for b in d.blockers],
-            "frameworks": {
-                FAILURE_MODE: _framework(d.failure_mode),
-                GATES: _framework(d.gates),
-                CHECKLIST: _framework(d.checklist),
-            },
-        }
+        name: _system(d, bars.of_system(name) if bars.several else ())
         for name, d in decisions.items()
     }
     return out
 
 
-def render(decisions: Mapping[str, Decision], notes: Sequence[Note] = ()) -> str:
-    return json.dumps(document(decisions, notes), indent=2, sort_keys=True,
+def _system(d: Decision, changed: Iterable[Changed]) -> Dict[str, Any]:
+    out: Dict[str, Any] = {
+        "declared": d.declared,
+        "consensus": d.consensus,
+        "open": list(d.open),
+        "blockers": [_blocker(b) for b in d.blockers],
+        "frameworks": {
+            FAILURE_MODE: _framework(d.failure_mode),
+            GATES: _framework(d.gates),
+            CHECKLIST: _framework(d.checklist),
+        },
+    }
+    shown = as_json(changed)
+    if shown:  # over several declarations: the ones this system's declaration changed
+        out["thresholds"] = shown
+    return out
+
+
+def render(decisions: Mapping[str, Decision], notes: Sequence[Note] = (),
+           bars: Optional[Bars] = None) -> str:
+    return json.dumps(document(decisions, notes, bars), indent=2, sort_keys=True,
                       ensure_ascii=False) + "\n"

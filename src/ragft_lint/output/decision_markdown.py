@@ -8,12 +8,13 @@ prints it, in a ``text`` block so its tree keeps its shape), then the five gates
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Mapping
+from typing import TYPE_CHECKING, List, Mapping, Optional
 
 from . import decision_text, mermaid
 
 if TYPE_CHECKING:
     from ..decide import Decision
+    from .changed import Bars
 
 
 def _fence(text: str) -> str:
@@ -42,12 +43,14 @@ def section(name: str, decision: Decision) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(decisions: Mapping[str, Decision]) -> str:
-    """Every system's section, in declaration order, separated by a blank line."""
+def render(decisions: Mapping[str, Decision], bars: Optional[Bars] = None) -> str:
+    """Every system's section, in declaration order, separated by a blank line, after the
+    thresholds the declarations changed (``bars``: as ``decision_text.render`` takes them)."""
     if not decisions:
         return "No systems declared.\n"
-    from ..thresholds import summary
+    from .changed import of_decisions
 
-    changed = summary(getattr(decisions, "thresholds", ()))  # every output shows a lowered bar
-    return (f"_{changed}_\n\n" if changed else "") + "\n".join(
-        section(name, d) for name, d in decisions.items())
+    # Every output shows a lowered bar: each declaration's own, by its path over several.
+    changed = "".join(f"_{said}_\n\n" for said in
+                      (bars or of_decisions(decisions, None)).lines())
+    return changed + "\n".join(section(name, d) for name, d in decisions.items())

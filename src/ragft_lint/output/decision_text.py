@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, List, Mapping, Optional
 
 from ..decide import CHECKLIST, UNDECIDED
 from ..decide.open_sets import spoken
-from ..thresholds import summary
+from .changed import of_decisions
 
 if TYPE_CHECKING:
     from ..decide import Decision, FrameworkResult, Step
+    from .changed import Bars
 
 
 def _bold(text: str, colour: bool) -> str:
@@ -125,11 +126,14 @@ def render_one(decision: Decision, colour: bool = False, name: Optional[str] = N
     return "\n".join(lines) + "\n"
 
 
-def render(decisions: Mapping[str, Decision], colour: bool = False) -> str:
+def render(decisions: Mapping[str, Decision], colour: bool = False,
+           bars: Optional[Bars] = None) -> str:
     """Every system's decision tree, in declaration order, separated by a blank line; then
-    the thresholds the declaration changed, when it changed any."""
+    the thresholds the declarations changed, when they changed any: ``bars``, each
+    declaration's (``changed.of_decisions``: a line per declaration, headed by its path, over
+    several), by default the ones the decisions carry."""
     if not decisions:
         return "no systems declared\n"
     out = "\n".join(render_one(d, colour, name) for name, d in decisions.items())
-    changed = summary(getattr(decisions, "thresholds", ()))
+    changed = "\n".join((bars or of_decisions(decisions, None)).lines())
     return out + (f"\n{changed}\n" if changed else "")

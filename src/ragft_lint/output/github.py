@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from ..findings import Finding, Severity
 from ..report import Report
-from ..thresholds import summary
+from .changed import of_reports
 from .escape import workflow_data, workflow_property
 from .json import notes_of
-from .text import thresholds_of
 
 if TYPE_CHECKING:
     from ..notes import Note
@@ -32,7 +31,7 @@ def annotation(finding: Finding) -> str:
         f"file={_property(location.path)}",
         f"line={location.line}",
         f"col={location.column}",
-        f"title={_property(f'{finding.rule} {finding.name}')}",
+        f"title={_property(finding.rule)}",  # the bare id, as interfaces.md writes it
     ))
     message = finding.labelled()
     if finding.fix:
@@ -56,7 +55,8 @@ def render(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None) ->
         for f in sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
         if not f.waived
     ]
-    changed = summary(thresholds_of(reports))
-    if changed:  # a notice without a file: shown in the run's summary, not on a line
-        lines.append(f"::notice title={_property('ragft-lint thresholds')}::{_data(changed)}")
+    # A notice without a file, shown in the run's summary, not on a line: over several
+    # declarations one per declaration that changed any, headed by its path.
+    lines += [f"::notice title={_property('ragft-lint thresholds')}::{_data(said)}"
+              for said in of_reports(reports).lines()]
     return "\n".join(lines) + ("\n" if lines else "")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+import os
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .._version import __version__
 from ..notes import unique
-from ..report import Report
-from .decision_json import thresholds
-from .text import thresholds_of
+from ..report import Report, identity
+from .changed import of_reports, parts_of
 
 if TYPE_CHECKING:
+    from ..facts import Figure
     from ..notes import Note
 
 
@@ -56,9 +57,9 @@ def document(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None
         "summary": summary,
         "notes": [n.to_json() for n in notes_of(reports, notes)],
     }
-    changed = thresholds_of(reports)
-    if changed:  # only the thresholds that differ from the defaults, as interfaces.md says
-        out["thresholds"] = thresholds(changed)
+    # Only the thresholds that differ from the defaults, as interfaces.md says: each
+    # declaration's own (output/changed.py).
+    of_reports(reports).add_to(out)
     systems = measured_systems(reports)
     if systems:  # the figures read from the evidence, per system (added keys only)
         out["systems"] = systems
@@ -68,16 +69,37 @@ def document(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None
 def measured_systems(reports: Sequence[Report]) -> Dict[str, Any]:
     """``{system: {"declaration", "measured": {figure: {value, low, high, n, source}}}}``
     (a result file's figure adds ``errored``: the cases its tool counted as failed on error) for
-    the systems whose evidence gave figures, in declaration order."""
+    the systems whose evidence gave figures, in declaration order (see ``measured``)."""
     out: Dict[str, Any] = {}
-    for report in reports:
-        for part in report.parts or (report,):
-            for name in part.systems:
-                figures = part.measured.get(name)
-                if figures:
-                    out[name] = {"declaration": part.declaration,
-                                 "measured": {k: f.to_json() for k, f in figures.items()}}
+    for system, declaration, figures in measured(reports):
+        shown: Dict[str, Any] = {}
+        for key, figure in figures.items():
+            shown[key] = figure.to_json()
+            shown[key]["source"] = source_path(declaration, figure.source)
+        out[system] = {"declaration": declaration, "measured": shown}
     return out
+
+
+def measured(reports: Sequence[Report]) -> List[Tuple[str, str, Mapping[str, Figure]]]:
+    """``(system, declaration, {figure name: figure})`` for each system whose evidence gave
+    figures, in declaration order. A system is its name, or ``path::name`` for every system
+    when the reports cover several declarations, as interfaces.md names systems (so two
+    declarations' systems of one name are both there)."""
+    parts = parts_of(reports)
+    several = len(parts) > 1
+    return [(identity(part.declaration, name) if several else name, part.declaration, figures)
+            for part in parts for name in part.systems
+            for figures in (part.measured.get(name),) if figures]
+
+
+def source_path(declaration: str, source: str) -> str:
+    """A measured figure's file (as declared: relative to the declaration's folder) as every
+    path is shown, relative to the working directory and ``/``-separated, as
+    ``declaration.discovery.display_path`` makes the declaration's own path (``declaration``,
+    shown that way already)."""
+    from ..declaration.discovery import display_path
+
+    return display_path(os.path.join(os.path.dirname(declaration), source))
 
 
 def render(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None) -> str:

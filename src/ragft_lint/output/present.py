@@ -149,10 +149,15 @@ def decide(run: Run, name: str, *, colour: bool = False) -> Shown:
     decisions = run.decisions
     if decisions is None or not run.declarations:
         return Shown("", tuple(told(run)), run.exit_status)
+    from .changed import of_decisions
+
+    # The thresholds of the declarations whose systems are shown, each its own: --system X
+    # shows X's declaration's, several declarations each theirs (output/changed.py).
+    bars = of_decisions(decisions, run.reports)
     if name == "json":
         from . import decision_json
 
-        text = decision_json.render(decisions, run.notes)
+        text = decision_json.render(decisions, run.notes, bars)
     elif name == "mermaid":
         from ..errors import UsageError
         from . import mermaid
@@ -166,11 +171,11 @@ def decide(run: Run, name: str, *, colour: bool = False) -> Shown:
     elif name == "markdown":
         from . import decision_markdown
 
-        text = decision_markdown.render(decisions)
+        text = decision_markdown.render(decisions, bars)
     else:
         from . import decision_text
 
-        text = decision_text.render(decisions, colour=colour)
+        text = decision_text.render(decisions, colour=colour, bars=bars)
     said = list(told(run))
     if run.options.fail_on_disagreement:
         off = [name for name, d in decisions.items() if d.disagrees]

@@ -19,9 +19,8 @@ from .._version import __version__
 from ..findings import Finding, Severity
 from ..report import Report
 from ..rule import Rule
-from .decision_json import thresholds
+from .changed import of_reports
 from .json import measured_systems, notes_of
-from .text import thresholds_of
 
 if TYPE_CHECKING:
     from ..notes import Note
@@ -141,9 +140,9 @@ def document(reports: Sequence[Report], notes: Optional[Sequence[Note]] = None
         "columnKind": "unicodeCodePoints",
     }
     properties: Dict[str, Any] = {}
-    changed = thresholds_of(reports)
-    if changed:  # the bars the findings were judged against, where they are not the defaults
-        properties["thresholds"] = thresholds(changed)
+    # The bars the findings were judged against, where they are not the defaults: each
+    # declaration's own (output/changed.py), as check --format json gives them.
+    of_reports(reports).add_to(properties)
     systems = measured_systems(reports)
     if systems:  # the figures read from the evidence, as check --format json gives them
         properties["systems"] = systems

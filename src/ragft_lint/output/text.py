@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import List, Sequence
 
 from ..findings import Severity
 from ..report import Report
-from ..thresholds import Changed
-from ..thresholds import summary as thresholds_summary
 from ..words import counted
+from .changed import of_reports
 from .escape import line, printable
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -28,20 +27,10 @@ def render(reports: Sequence[Report], colour: bool = False, quiet: bool = False)
     if not quiet:
         for report in reports:
             lines.append(line(summary(report)))
-        changed = thresholds_summary(thresholds_of(reports))
-        if changed:
-            lines.extend(line(part) for part in changed.split("\n"))
+        # The thresholds changed from the defaults: over several declarations, a line for
+        # each declaration that changed any, headed by its path (output/changed.py).
+        lines.extend(line(said) for said in of_reports(reports).lines())
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def thresholds_of(reports: Sequence[Report]) -> Tuple[Changed, ...]:
-    """The thresholds the checked declarations changed from the defaults, each once: what
-    every output shows beside the findings. A report that does not carry them has none."""
-    seen: Dict[Tuple[Any, ...], Changed] = {}
-    for report in reports:
-        for item in getattr(report, "thresholds", ()):
-            seen.setdefault(tuple(item), item)
-    return tuple(seen.values())
 
 
 def summary(report: Report) -> str:

@@ -5,22 +5,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping, Optional
 
 from ...decide import CHECKLIST, UNDECIDED
-from ...thresholds import summary
+from ..changed import of_decisions
 from ..decision_text import agreement_line, blocker_lines, consensus_line
 from .chart import gates_chart, route_text
 from .markup import AGREES_COLOUR, DIFFERS_COLOUR, FONT, TABLE, WAIVED_COLOUR, badge, escape
 
 if TYPE_CHECKING:
     from ...decide import Decision, FrameworkResult, Step
+    from ..changed import Bars
 
 
-def decisions(items: Mapping[str, Decision]) -> str:
-    """Every system's decision, in declaration order."""
+def decisions(items: Mapping[str, Decision], bars: Optional[Bars] = None) -> str:
+    """Every system's decision, in declaration order, then the thresholds the declarations
+    changed (``bars``: as ``decision_text.render`` takes them)."""
     if not items:
         return f'<div class="ragft-lint-decisions" style="{FONT}">no systems declared</div>'
     body = "".join(decision(d, name) for name, d in items.items())
-    changed = summary(getattr(items, "thresholds", ()))
-    if changed:
+    for changed in (bars or of_decisions(items, None)).lines():
         body += f'<p style="{FONT};margin:.3em 0;color:#495057">{escape(changed)}</p>'
     return f'<div class="ragft-lint-decisions">{body}</div>'
 

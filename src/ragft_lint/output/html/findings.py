@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Tuple
 
-from ...thresholds import summary as thresholds_summary
-from ..text import summary, thresholds_of
+from ..changed import of_reports
+from ..text import summary
 from .markup import FONT, SEVERITY_COLOURS, TABLE, WAIVED_COLOUR, badge, escape
 
 if TYPE_CHECKING:
@@ -85,8 +85,7 @@ def report(result: Report, docs_url: Optional[str] = _FROM_METADATA,
     if with_notes:
         parts.append(notes(result.notes))
     parts.append(f'<p style="margin:.3em 0"><strong>{escape(summary(result))}</strong></p>')
-    changed = thresholds_summary(thresholds_of([result]))
-    if changed:
+    for changed in of_reports([result]).lines():  # each declaration's own, by its path
         parts.append(f'<p style="margin:.3em 0;color:#495057">{escape(changed)}</p>')
     for failure in result.plugin_failures:
         parts.append(_alert(str(failure.error())))
@@ -107,15 +106,19 @@ def report(result: Report, docs_url: Optional[str] = _FROM_METADATA,
 
 def _measured(result: Report) -> str:
     """The figures measured from the evidence, one row each with its interval; empty when none
-    was measured."""
+    was measured. A system is named as ``check``'s JSON names it (``path::name`` over several
+    declarations), and each file is shown relative to the working directory."""
+    from ..json import measured, source_path
+
     rows = []
-    for system in result.systems:
-        for name, figure in result.measured.get(system, {}).items():
+    for system, declaration, figures in measured([result]):
+        for name, figure in figures.items():
             rows.append(
                 f"<tr><td {CELL}>{escape(system)}</td><td {CELL}>{escape(name)}</td>"
                 f"<td {CELL}>{figure.value:.2f}</td>"
                 f"<td {CELL}>{figure.low:.2f} to {figure.high:.2f}</td>"
-                f"<td {CELL}>{figure.n}</td><td {CELL}>{escape(figure.source)}</td></tr>")
+                f"<td {CELL}>{figure.n}</td>"
+                f"<td {CELL}>{escape(source_path(declaration, figure.source))}</td></tr>")
     if not rows:
         return ""
     head = "".join(f"<th {HEAD_CELL}>{name}</th>" for name in
