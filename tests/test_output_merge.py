@@ -233,3 +233,25 @@ def test_one_declaration_keeps_its_single_line_and_flat_json(
     assert data["thresholds"]["min_training_examples"]["value"] == 1000
     assert "thresholds_by_declaration" not in data
     assert "thresholds" not in data["systems"]["b"]
+
+
+def test_the_notebook_result_says_which_declaration_uses_which(extended: Path) -> None:
+    """The magics' result over several declarations: each declaration's bars, in text and
+    HTML, not one merged line."""
+    from ragft_lint.notebook import Result
+    from ragft_lint.options import build
+    from ragft_lint.session import Session
+
+    result = Result(Session().run([str(extended)], build(as_of="2026-11-23"), decide=True))
+    lines = _threshold_lines(str(result))
+    assert f"{A}: thresholds changed from the defaults: min_eval_examples 300 (default 150): " \
+           "org policy; min_training_examples 50 (default 500)" in lines
+    assert f"{B}: thresholds changed from the defaults: min_eval_examples 300 (default 150): " \
+           "org policy; min_training_examples 1000 (default 500)" in lines
+    # The decisions' part too: no line merges the two declarations' bars.
+    assert not [line for line in lines
+                if "training_examples 50 " in line and "training_examples 1000 " in line]
+    assert lines[-2:] == lines[1:3]
+    page = result._repr_html_()
+    assert "min_training_examples 50 (default 500)" in page
+    assert "min_training_examples 1000 (default 500)" in page

@@ -50,10 +50,12 @@ class Result:
         self.notes = run.notes
 
     def __str__(self) -> str:
-        from .output import decision_text, text
+        from .output import changed, decision_text, text
 
         told = "".join(f"note: {note.message}\n" for note in self.notes)
-        return told + text.render([self.report]) + "\n" + decision_text.render(self.decisions)
+        bars = changed.of_decisions(self.decisions, self.run.reports)  # each declaration's own
+        return (told + text.render([self.report]) + "\n"
+                + decision_text.render(self.decisions, bars=bars))
 
     def __repr__(self) -> str:
         return f"<ragft_lint Result of {self.report.declaration}: {self.report.summary}>"
@@ -62,10 +64,11 @@ class Result:
         printer.text(str(self).rstrip("\n"))
 
     def _repr_html_(self) -> str:
-        from .output import html
+        from .output import changed, html
 
         return (html.notes(self.notes) + html.report(self.report, with_notes=False)
-                + html.decisions(self.decisions))
+                + html.decisions(self.decisions,
+                                 changed.of_decisions(self.decisions, self.run.reports)))
 
 
 class Failure:
