@@ -535,7 +535,13 @@ class TestChecklist:
         signs = [s for s in result.steps if s.counted is not None]
         assert len(signs) == 19
         assert all(s.counted is False for s in signs)
-        assert all(s.answer.startswith("no: ") for s in signs)
+        # Unknown is not no (decide.md): a sign that turns on the undeclared gaps is unknown,
+        # every other one is no.
+        unknown = [s.id for s in signs if s.answer.startswith("unknown: gaps are not declared")]
+        assert unknown == ["checklist.ft.behavioural", "checklist.rag.changes",
+                           "checklist.rag.facts", "checklist.rag.updates",
+                           "checklist.both.voice"], answers(result)
+        assert all(s.answer.startswith("no: ") for s in signs if s.id not in unknown)
         sides = [s.question.split(" sign:")[0] for s in signs]
         assert sides == ["fine-tune"] * 8 + ["RAG"] * 8 + ["both"] * 3
 
@@ -708,9 +714,11 @@ class TestDecision:
         assert result.agreement == "some"
         assert [f.name for f in result.agreeing] == ["failure_mode", "gates"]
 
-    def test_split(self, decision: Any) -> None:
-        # The tree fine-tunes the reasoning beside a knowledge layer (citations), the
-        # checklist counts more RAG signs, and the gates leave long context or RAG open.
+    def test_no_corpus_size_leaves_the_checklist_open_too(self, decision: Any) -> None:
+        # The tree fine-tunes the reasoning beside a knowledge layer (citations); the
+        # checklist counts more RAG signs but, like the gates, leaves long context or RAG open:
+        # the size of the knowledge is not declared (decide.md: unknown is not no; the fit
+        # comes before any framework). No two decided frameworks disagree: no split.
         facts = {"architecture": "hybrid", "gaps": ["reasoning"],
                  "knowledge": {"changes": "weekly", "citations": True, "per_user_access": True},
                  "fine_tune": {"goals": [], "training_examples": 900,
@@ -719,8 +727,26 @@ class TestDecision:
                  "prompt": {"few_shot_examples": 6, "baseline_score": 0.6}}
         result = decision(facts)
         verdicts = [f.verdict for f in result.frameworks]
+        assert verdicts == ["hybrid", "undecided", "undecided"], verdicts
+        assert result.checklist.open == ("prompt", "rag")
+        assert result.consensus == "undecided"
+        assert result.agreement == "some"
+        assert not result.disagrees  # missing facts alone never fire DE001
+
+    def test_split(self, decision: Any) -> None:
+        # The gates put a handbook that fits in the context, the checklist counts as many
+        # fine-tuning signs as RAG signs, and the tree waits for the gaps.
+        facts = {"architecture": "prompt",
+                 "knowledge": {"changes": "static", "depth": "reference",
+                               "corpus_tokens": 32000, "per_user_access": True},
+                 "prompt": {"context_window_tokens": 128000},
+                 "fine_tune": {"goals": ["reasoning", "cost"], "requests_per_month": 100,
+                               "training_examples": 900},
+                 "eval": {"labeled": True, "examples": 149}}
+        result = decision(facts)
+        verdicts = [f.verdict for f in result.frameworks]
         # Two decided frameworks disagree, and none of the open sets has one in common.
-        assert verdicts == ["hybrid", "undecided", "rag"], verdicts
+        assert verdicts == ["undecided", "prompt", "hybrid"], verdicts
         assert result.consensus == "split"
         assert result.agreement == "some"
 
@@ -740,8 +766,12 @@ class TestDecision:
         assert result.missing == (
             "systems.bot.knowledge.corpus_tokens",
             "systems.bot.knowledge.changes",
-            "systems.bot.knowledge.depth",
         )
+        # Not knowledge.depth: beside a behaviour gap that goes on to gate 3 anyway, the
+        # knowledge keeps its layer whatever its depth, so gate 2 does not ask it (decide.md:
+        # a step whose answer cannot change the verdict is not asked).
+        gate2 = step(result.gates, "gate2")
+        assert not gate2.unknown and "knowledge.depth" not in gate2.answer
 
     def test_decide_keeps_declaration_order_and_thresholds(self, declare: Load) -> None:
         declaration = declare("""\

@@ -61,9 +61,6 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
     both = _both_signs(facts)
     counts = [sum(1 for s in group if s.counted) for group in (fine_tune, rag, both)]
     ft_count, rag_count, both_count = counts
-    if any(counts):
-        # With no sign at all the checklist has nothing to go on, and rules nothing out.
-        _ask_unknowns(facts)
     if both_count >= 2:
         verdict = HYBRID
     elif ft_count > rag_count:
@@ -92,8 +89,17 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
             f"yes: knowledge.corpus_tokens is within {num(limits['context_fit_ratio'])} x "
             "prompt.context_window_tokens, so the knowledge goes in the prompt (long context "
             "with caching), not in a retrieval pipeline -> prompt", ("knowledge", "corpus_tokens")))
-    elif verdict == RAG and facts.fits(limits) is None and facts.has_corpus():
-        facts.asked(facts.fit_keys())  # a corpus that fits would make it prompt
+    elif verdict == RAG and facts.fits(limits) is None and facts.knowledge_need():
+        # A knowledge need whose corpus size (or window) is not known: a corpus that fits
+        # would make it prompt, so the fit is unknown, not no (decide.md), whether or not a
+        # corpus is declared yet, as in the other two frameworks.
+        missing = facts.fit_keys()
+        after.append(facts.step(
+            FIT, "RAG's signs win: does the knowledge fit in the context?",
+            f"unknown: declare {'.'.join(missing)}; a corpus within "
+            f"{num(limits['context_fit_ratio'])} x prompt.context_window_tokens goes in the "
+            "prompt (long context with caching), a larger one needs RAG", missing,
+            unknown=True))
     if verdict == FINE_TUNE and not after:
         verdict = with_knowledge_layer(facts, FINE_TUNE)
         if verdict != FINE_TUNE:
@@ -104,14 +110,25 @@ def walk(facts: Walk, limits: Mapping[str, Any]) -> FrameworkResult:
                                                      "knowledge layer as well?", answer,
                                     facts.layer_keys() if verdict == UNDECIDED
                                     else ("knowledge",), unknown=verdict == UNDECIDED))
+    if any(counts):
+        # With no sign at all the checklist has nothing to go on, and rules nothing out. Asked
+        # after the fit question (above), which the open set then names first.
+        _ask_unknowns(facts)
     return FrameworkResult(CHECKLIST, verdict, tuple(fine_tune + rag + both + after),
                            fine_tune_signs=ft_count, rag_signs=rag_count, both_signs=both_count)
 
 
 def _sign(facts: Walk, step_id: str, side: str, name: str, counted: bool, why: str,
-          keys: Optional[Keys]) -> Step:
+          keys: Optional[Keys], walked: bool = True) -> Step:
+    """A sign, counted or not, and why. A ``why`` that starts with "unknown" is a sign whose
+    fact is missing (decide.md: unknown is not no): the step is marked unknown, and
+    ``_ask_unknowns`` asks its fact, so the open set walks the values that would make it
+    count. ``walked`` false: an unknown that decide.md says is simply not counted (prompting
+    plateaued, without a target), which the open set does not walk."""
+    unknown = walked and not counted and why.startswith("unknown")
     said = "yes: " if counted else "" if why.startswith("unknown") else "no: "
-    return facts.step(step_id, f"{side} sign: {name}?", said + why, keys, counted=counted)
+    return facts.step(step_id, f"{side} sign: {name}?", said + why, keys, counted=counted,
+                      unknown=unknown, ask=False)
 
 
 def _labelled_count(facts: Walk) -> Optional[int]:
@@ -161,7 +178,7 @@ def _fine_tune_signs(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
 
     count = _labelled_count(facts)
     if count is None:
-        counted, why = False, "the size of fine_tune.training_data is not known"
+        counted, why = False, "unknown: the size of fine_tune.training_data is not known"
     else:
         counted = count >= LABELLED_EXAMPLES_SIGN
         why = _labelled_words(facts, count, "at least" if counted else "fewer than")
@@ -177,7 +194,7 @@ def _fine_tune_signs(facts: Walk, limits: Mapping[str, Any]) -> List[Step]:
 
     behavioural = [g for g in gaps if g in ("behavior", "reasoning")]
     if not gaps:
-        counted, why = False, "no gaps declared"
+        counted, why = False, "unknown: gaps are not declared"
     elif "knowledge" in gaps:
         counted, why = False, "gaps has knowledge"
     elif behavioural:
@@ -235,19 +252,18 @@ def _plateau(facts: Walk, limits: Mapping[str, Any], side: str) -> Step:
         why = (f"{few} few-shot examples score {num(score)}, below eval.target_score "
                f"({num(target)})")
         keys = ("prompt", "baseline_score")
-    return _sign(facts, FT_PLATEAU, side, name, counted, why, keys)
+    return _sign(facts, FT_PLATEAU, side, name, counted, why, keys, walked=False)
 
 
 def _rag_signs(facts: Walk) -> List[Step]:
     side = "RAG"
     out: List[Step] = []
     changes = facts.get("knowledge", "changes")
-    changes_keys = ("knowledge", "changes")
 
     counted = changes is not None and faster_or_as_fast(changes, "monthly")
-    why = f"knowledge.changes is {changes}" if changes else "knowledge.changes is not declared"
+    why = f"knowledge.changes is {changes}" if changes else _pace_unknown(facts)
     out.append(_sign(facts, RAG_CHANGES, side, "knowledge changes monthly or faster", counted, why,
-                     changes_keys))
+                     _pace_keys(why)))
 
     citations = facts.get("knowledge", "citations") is True
     out.append(_sign(facts, RAG_CITATIONS, side, "citations needed", citations,
@@ -255,9 +271,15 @@ def _rag_signs(facts: Walk) -> List[Step]:
                      else "knowledge.citations is not true", ("knowledge", "citations")))
 
     count = _labelled_count(facts)
-    corpus = facts.has_corpus()
-    if count is None:
-        counted, why = False, "the size of fine_tune.training_data is not known"
+    # A corpus is an artefact: the signs count the one declared. A size the open set supposes
+    # for the fit question (``FIT``) answers that question and the long tail, and declares
+    # no corpus: without one, the walks must still reach what no corpus leads to.
+    corpus = facts.declared_corpus()
+    if count is None and corpus:
+        counted, why = False, "unknown: the size of fine_tune.training_data is not known"
+    elif count is None:
+        counted, why = False, "no corpus is declared (knowledge.corpus_tokens or " \
+                              "knowledge.sources)"
     elif count >= LABELLED_EXAMPLES_SIGN:
         counted, why = False, _labelled_words(facts, count, "at least")
     elif not corpus:
@@ -270,8 +292,10 @@ def _rag_signs(facts: Walk) -> List[Step]:
                      counted, why, ("fine_tune", "training_examples")))
 
     keys = facts.gap_keys("knowledge")
+    why = ("gaps has knowledge" if keys else "no knowledge gap" if facts.gaps()
+           else "unknown: gaps are not declared")
     out.append(_sign(facts, RAG_FACTS, side, "factual accuracy is the need", keys is not None,
-                     "gaps has knowledge" if keys else "no knowledge gap", keys or ("gaps",)))
+                     why, keys or ("gaps",)))
 
     keys = (("knowledge", "sources") if facts.items("knowledge", "sources")
             else ("knowledge", "corpus_tokens"))
@@ -283,7 +307,7 @@ def _rag_signs(facts: Walk) -> List[Step]:
     # How often the knowledge changes is one fact: counted above when monthly or faster, here
     # only when it is slower than that and still not static.
     if changes is None:
-        counted, why = False, "knowledge.changes is not declared"
+        counted, why = False, _pace_unknown(facts)
     elif changes == "static":
         counted, why = False, "knowledge.changes is static"
     elif faster_or_as_fast(changes, "monthly"):
@@ -292,20 +316,29 @@ def _rag_signs(facts: Walk) -> List[Step]:
     else:
         counted, why = True, f"knowledge.changes is {changes}"
     out.append(_sign(facts, RAG_UPDATES, side, "updates without retraining", counted, why,
-                     changes_keys))
+                     _pace_keys(why)))
 
     size = facts.get("knowledge", "corpus_tokens")
     window = facts.get("prompt", "context_window_tokens")
-    if size is None or window is None:
+    long_keys: Keys = ("knowledge", "corpus_tokens")
+    if not corpus:
+        # A corpus is an artefact: none declared is none (decide.md), not one of unknown size.
+        counted, why = False, "no corpus is declared (knowledge.corpus_tokens or " \
+                              "knowledge.sources)"
+    elif size is None:
+        counted, why = False, "unknown: knowledge.sources is declared but not its size; " \
+                              "declare knowledge.corpus_tokens"
+    elif window is None:
         counted = False
-        why = "knowledge.corpus_tokens and prompt.context_window_tokens are not both declared"
+        why = f"unknown: {size} corpus tokens, but prompt.context_window_tokens is not declared"
+        long_keys = ("prompt", "context_window_tokens")
     else:
         counted = size > window
         why = f"{size} corpus tokens, {'more than' if counted else 'within'} a {window}-token " \
               "context window"
     out.append(_sign(facts, RAG_LONG_TAIL, side,
                      "a long-tail corpus larger than the context window", counted, why,
-                     ("knowledge", "corpus_tokens")))
+                     long_keys))
 
     per_user = facts.get("knowledge", "per_user_access") is True
     out.append(_sign(facts, RAG_PER_USER, side, "per-user access", per_user,
@@ -321,16 +354,23 @@ def _both_signs(facts: Walk) -> List[Step]:
     changes = facts.get("knowledge", "changes")
     fast = changes is not None and faster_or_as_fast(changes, "quarterly")
     voice = facts.goal_keys("style", "format") or facts.gap_keys("behavior")
-    if voice is None:
+    if voice is None and not facts.gaps() and (changes is None or fast):
+        why = _GAPS_FIRST + ", and a behavior gap would be a voice need (no style or " \
+              "format goal is)"
+    elif voice is None:
         why = "no style or format goal and no behavior gap"
+    elif changes is None:
+        pace = _pace_unknown(facts)
+        why = (pace if pace.startswith("unknown") else
+               f"a voice or format need, but {pace}")
     elif not fast:
-        why = (f"a voice or format need, but knowledge.changes is {changes}" if changes
-               else "a voice or format need, but knowledge.changes is not declared")
+        why = f"a voice or format need, but knowledge.changes is {changes}"
     else:
         why = f"a voice or format need, and knowledge.changes is {changes}"
     out.append(_sign(facts, BOTH_VOICE, side, "a voice or format need with knowledge that changes "
                                   "quarterly or faster", voice is not None and fast, why,
-                     ("knowledge", "changes") if voice else ("fine_tune", "goals")))
+                     _pace_keys(why) if voice
+                     else ("gaps",) if why.startswith("unknown") else ("fine_tune", "goals")))
 
     format_keys = facts.goal_keys("format")
     sources = bool(facts.items("knowledge", "sources"))
@@ -358,6 +398,27 @@ def _both_signs(facts: Walk) -> List[Step]:
                      cost_keys is not None and retrieval, why,
                      ("architecture",) if cost_keys else ("fine_tune", "goals")))
     return out
+
+
+_GAPS_FIRST = "unknown: gaps are not declared"
+
+
+def _pace_unknown(facts: Walk) -> str:
+    """Why a sign on how fast the knowledge changes did not count, when ``knowledge.changes``
+    is not declared: unknown where there is knowledge whose pace it is (or may be: the gaps are
+    not declared), else no knowledge to change."""
+    if facts.has_knowledge() or facts.has_corpus():
+        return "unknown: knowledge.changes is not declared"
+    if not facts.gaps():
+        return (_GAPS_FIRST + ", and with a knowledge gap how fast the knowledge changes "
+                "(knowledge.changes) would count")
+    return "no knowledge to change (no knowledge gap, citations, per-user access or corpus)"
+
+
+def _pace_keys(why: str) -> Keys:
+    """The key a sign on the knowledge's pace names: the gaps while they are what is unknown
+    (``_pace_unknown``), else ``knowledge.changes``."""
+    return ("gaps",) if why.startswith(_GAPS_FIRST) else ("knowledge", "changes")
 
 
 def _ask_unknowns(facts: Walk) -> None:

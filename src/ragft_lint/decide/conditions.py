@@ -59,8 +59,11 @@ class Walk:
             self.unknowns.append(keys)
 
     def step(self, step_id: str, question: str, answer: str, keys: Optional[Keys] = None,
-             counted: Optional[bool] = None, unknown: bool = False) -> Step:
-        if unknown and keys is not None:
+             counted: Optional[bool] = None, unknown: bool = False, ask: bool = True) -> Step:
+        """A step of the walk; ``unknown`` with ``keys`` records the missing fact as asked
+        (``unknowns``), unless ``ask`` is false: the caller asks it (the checklist's signs,
+        whose facts ``checklist_score`` asks in its own order)."""
+        if unknown and ask and keys is not None:
             self.asked(tuple(keys))
         if not self.explain:  # only the keys of missing facts are still needed (``missing``)
             if not unknown:
@@ -105,6 +108,11 @@ class Walk:
 
     def has_corpus(self) -> bool:
         return self.has("knowledge", "corpus_tokens") or bool(self.items("knowledge", "sources"))
+
+    def declared_corpus(self) -> bool:
+        """Whether a corpus is declared (or measured), whatever size the walk supposes."""
+        return (self.facts.has("knowledge", "corpus_tokens")
+                or bool(self.facts.items("knowledge", "sources")))
 
     def has_knowledge(self) -> bool:
         """Whether the system serves knowledge (``knowledge_need``): how deep the knowledge is
@@ -185,8 +193,10 @@ def settle(steps: List[Step], verdict: str) -> Tuple[Step, ...]:
 
     A step is marked unknown when the fact it asked for was missing; a framework whose
     verdict still stands did not depend on that fact (each framework makes sure of that, by
-    deciding ``undecided`` where it does), so the step stops claiming that declaring it could
-    change the verdict, and says so.
+    deciding ``undecided`` where it does, or ``open_sets`` by walking every value). decide.md:
+    "A step whose answer cannot change the verdict is not asked", so such a step is left out
+    of the path. A checklist sign is the exception: the checklist shows every sign (decide.md),
+    so an unknown sign stays, and says that the verdict does not depend on it.
     """
     if verdict == UNDECIDED or not any(step.unknown for step in steps):
         return tuple(steps)
@@ -195,6 +205,7 @@ def settle(steps: List[Step], verdict: str) -> Tuple[Step, ...]:
                       if step.answer else "")
         if step.unknown else step
         for step in steps
+        if not step.unknown or step.counted is not None
     )
 
 
@@ -290,10 +301,14 @@ def volume(facts: Walk, limits: Mapping[str, Any], step_id: str,
 def reaches_bar(facts: Walk, step_id: str, question: str) -> Tuple[Optional[bool], Optional[Step]]:
     """A prompt that reaches the bar has not plateaued (decide.md): True when the baseline
     score (measured, else declared) is at least ``eval.target_score``, False when it falls
-    short, None when there is a baseline but no target to judge it by: then the step says
-    which key would tell, and the framework goes on as if it fell short (decide.md lists the
-    target among no unknown facts a verdict waits for). Without a baseline score there is
-    nothing to judge, and no step: (False, None)."""
+    short, None when there is a baseline but no target to judge it by: then whether prompting
+    plateaued is unknown, and the step says which key would tell (decide.md). A missing target
+    is no bar, not one of the unknown properties a verdict waits for (decide.md lists gaps,
+    depth, pace and corpus size; the checklist's plateau sign is "unknown and not counted"):
+    the framework's own rule decides, and its steps never claim that prompting plateaued. The
+    caller shows the step only where the verdict ends at a fine-tune, the one place the
+    answer would matter. Without a baseline score there is nothing to judge, and no step:
+    (False, None)."""
     score = facts.get("prompt", "baseline_score")
     if score is None:
         return False, None

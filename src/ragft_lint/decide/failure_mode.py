@@ -132,6 +132,11 @@ def _knowledge_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
             FIT, question, f"unknown: declare {'.'.join(missing)}; a corpus that fits goes in "
                            "the prompt (long context with caching), one that does not needs RAG",
             missing, unknown=True))
+        # Beside a fine-tune the layer makes hybrid wherever it sits: then the fit question
+        # is left out of the path (``settle``), and this step still names the layer.
+        steps.append(facts.step(KNOWLEDGE, f"{need}: what serves it?",
+                                "a knowledge layer: long context if the corpus fits the "
+                                "context, else RAG with a reranker", gap))
         return EITHER
     corpus = facts.get("knowledge", "corpus_tokens")
     window = facts.get("prompt", "context_window_tokens")
@@ -187,6 +192,17 @@ def _need(facts: Walk) -> Tuple[str, Keys]:
 
 
 def _reasoning_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) -> str:
+    question = "Reasoning gap: which layer?"
+    # A prompt that reaches the bar has not plateaued (decide.md): asked first, since then no
+    # condition of a fine-tune can change the verdict, and none is asked.
+    reached, target_step = reaches_bar(facts, REASONING_TARGET, "Reasoning gap: does the prompt "
+                                                                "already reach eval.target_score?")
+    if reached and target_step is not None:
+        steps.append(target_step)
+        steps.append(facts.step(REASONING, question,
+                                "prompt: the prompt already reaches the target; a fine-tune "
+                                "would have nothing to gain"))
+        return PROMPT
     eval_ok, eval_step = eval_ready(
         facts, limits, REASONING_EVAL, f"Reasoning gap: is there a labelled eval of at least "
                                        f"{limits['min_eval_examples']} examples?")
@@ -195,20 +211,14 @@ def _reasoning_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
         facts, limits, REASONING_TRAINING, f"Reasoning gap: are there at least "
                                            f"{limits['min_training_examples']} training examples?")
     steps.extend((eval_step, stable_step, data_step))
-    reached, target_step = reaches_bar(facts, REASONING_TARGET, "Reasoning gap: does the prompt "
-                                                                "already reach eval.target_score?")
-    if target_step is not None:
-        steps.append(target_step)
-    if reached:
-        steps.append(facts.step(REASONING, "Reasoning gap: which layer?",
-                                "prompt: the prompt already reaches the target; a fine-tune "
-                                "would have nothing to gain"))
-        return PROMPT
     conditions = (("a labelled eval", eval_ok), ("stable conventions", stable),
                   ("enough training data", data_ok))
     failed = [name for name, ok in conditions if ok is False]
     unknown = [name for name, ok in conditions if ok is None]
-    question = "Reasoning gap: which layer?"
+    # Without a target the step says which key would tell, where the answer could matter:
+    # not where a failed condition keeps reasoning in the prompt anyway.
+    if target_step is not None and (reached is False or not failed):
+        steps.append(target_step)
     if failed:
         steps.append(facts.step(REASONING, question, "prompt: a fine-tune needs "
                                 + " and ".join(failed) + "; keep reasoning in the prompt "
@@ -219,7 +229,8 @@ def _reasoning_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
                                 + " not known; measure them (see above)"))
         return UNDECIDED
     steps.append(facts.step(REASONING, question, "fine-tune: labelled eval, stable conventions "
-                                                 "and enough training data all hold"))
+                                                 "and enough training data all hold"
+                                + (_NO_TARGET if reached is None else "")))
     return FINE_TUNE
 
 
@@ -272,11 +283,13 @@ def _behaviour_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
     steps.append(step)
     conclusion = "Behaviour gap: which layer?"
     reached: Optional[bool] = False
+    target_at = len(steps)  # where the target step stands, when it is shown
+    target_step: Optional[Step] = None
     if tried:
         reached, target_step = reaches_bar(facts, BEHAVIOUR_TARGET, "Behaviour gap: does the "
                                                                     "prompt already reach "
                                                                     "eval.target_score?")
-        if target_step is not None:
+        if target_step is not None and reached is not None:
             steps.append(target_step)
     if reached:
         steps.append(facts.step(BEHAVIOUR, conclusion, "prompt: the prompt already reaches the "
@@ -296,6 +309,19 @@ def _behaviour_layer(facts: Walk, limits: Mapping[str, Any], steps: List[Step]) 
         steps.append(facts.step(BEHAVIOUR, conclusion, "prompt: at this volume a fine-tune's "
                                                        "upkeep is unlikely to pay back"))
         return PROMPT
+    if reached is None and target_step is not None:
+        # Without a target nothing says prompting plateaued: the fine-tune rests on prompting
+        # tried and the volume (step 4), and the target step says which key would tell.
+        steps.insert(target_at, target_step)
+        steps.append(facts.step(BEHAVIOUR, conclusion, "fine-tune: prompting was tried and the "
+                                                       "volume pays for it" + _NO_TARGET))
+        return FINE_TUNE
     steps.append(facts.step(BEHAVIOUR, conclusion, "fine-tune: prompting plateaued and the "
                                                    "volume pays for it"))
     return FINE_TUNE
+
+
+# What a fine-tune's conclusion says when no eval.target_score tells whether prompting
+# plateaued (decide.md: "the step says which key would tell"; no step assumes the answer).
+_NO_TARGET = ("; whether prompting plateaued is not known: eval.target_score is not declared, "
+              "and a prompt that reaches it would stay at prompt")

@@ -3,7 +3,7 @@ to budget and volume. The walk records its route through the chart of ``decide.c
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional, Tuple
 
 from . import chart
 from .conditions import (
@@ -61,6 +61,9 @@ class _Gates:
         self.fit_unknown = False  # there is a corpus, but whether it fits is not known
         self.depth_unknown = False  # knowledge of unknown depth, carried past gate 2
         self.changes_unknown = False  # gate 1 could not say whether the knowledge changes fast
+        # Gate 3's target step when no eval.target_score judges the baseline, and where it
+        # goes: shown only if the walk ends at a fine-tune, where the answer would matter.
+        self.no_target: Optional[Tuple[int, Step]] = None
 
     def run(self) -> str:
         self.route.append(chart.GATE_0)
@@ -83,6 +86,8 @@ class _Gates:
 
     def finish(self, fine_tuned: bool) -> str:
         if fine_tuned:
+            if self.no_target is not None:
+                self.steps.insert(*self.no_target)
             if self.knowledge is not None:
                 return HYBRID  # a knowledge layer, placed by gate 0, 1 or 2, and a fine-tune
             # Deep knowledge, or knowledge of unknown depth, is still a knowledge need: it
@@ -186,7 +191,6 @@ class _Gates:
             return self._undecided(said + no_gaps, ("gaps",))
         parts: List[str] = []
         keys: Optional[Keys] = None
-        unknown = False  # the depth is not known; settled away if the verdict does not need it
         if self.knowledge is not None:
             gate = "gate 0, long context" if self.knowledge == PROMPT else "gate 1, RAG"
             parts.append(f"the knowledge layer is already placed ({gate})")
@@ -208,11 +212,10 @@ class _Gates:
                 parts.append("knowledge.depth is reference: reference ends at RAG")
                 keys = ("knowledge", "depth")
             elif deep_needs:
+                # Looked up or internalised, the knowledge is not fine-tuned unless the
+                # behaviour is, and keeps its layer either way: its depth cannot change the
+                # verdict, so it is not asked (decide.md: ask only what the path needs).
                 self.depth_unknown = True
-                parts.append("knowledge.depth is not declared (looked up or internalised: "
-                             "either way it is not fine-tuned unless the behaviour is)")
-                keys = ("knowledge", "depth")
-                unknown = True
             elif not gaps:
                 return self._undecided(no_gaps + " (and knowledge.depth)", ("gaps",))
             else:
@@ -222,7 +225,8 @@ class _Gates:
                     ("knowledge", "depth"))
         if deep_needs:
             parts.append(" and ".join(f"the {g} gap" for g in deep_needs)
-                         + " counts as deep: continues to gate 3")
+                         + (" count" if len(deep_needs) > 1 else " counts")
+                         + " as deep: continues to gate 3")
             keys = keys or ("gaps", gaps.index(deep_needs[0]))
         elif gaps:
             parts.append("no reasoning or behaviour need in gaps")
@@ -240,12 +244,25 @@ class _Gates:
                                          "; ".join(parts) + f" -> ends at {verdict}", keys))
             self.route.append(chart.REFERENCE if verdict != UNDECIDED else chart.MISSING)
             return verdict
-        self.steps.append(facts.step(STEP_2, question, "; ".join(parts), keys, unknown=unknown))
+        self.steps.append(facts.step(STEP_2, question, "; ".join(parts), keys))
         return None
 
     def gate3(self) -> Optional[str]:
         facts, limits = self.facts, self.limits
         self.route.append(chart.GATE_3)
+        # A prompt that reaches the bar has not plateaued (decide.md): asked first, since then
+        # the size of the data cannot change the verdict, and is not asked.
+        reached, target_step = reaches_bar(facts, STEP_3_TARGET, "Gate 3: does the prompt "
+                                                                 "already reach "
+                                                                 "eval.target_score?")
+        if reached and target_step is not None:
+            self.steps.append(target_step)
+            verdict = self.finish(fine_tuned=False)
+            self.steps.append(facts.step(
+                STEP_3, "Gate 3: result", f"fine-tuning is not needed: the prompt already "
+                                          f"reaches the target -> {verdict}"))
+            self.route.append(chart.BLOCKED)
+            return verdict
         data_ok, data_step = training_ready(
             facts, limits, STEP_3_TRAINING, f"Gate 3: are there at least "
                                             f"{limits['min_training_examples']} training "
@@ -254,6 +271,13 @@ class _Gates:
             facts, limits, STEP_3_EVAL, f"Gate 3: is there a labelled eval of at least "
                                         f"{limits['min_eval_examples']} examples?")
         self.steps.extend((data_step, eval_step))
+        if target_step is not None and reached is False:
+            self.steps.append(target_step)
+        elif target_step is not None:
+            # Without a target, whether prompting plateaued is unknown (decide.md): the gates
+            # go on by their own rule, and the step says which key would tell where a later
+            # gate calls for a fine-tune (``finish``).
+            self.no_target = (len(self.steps), target_step)
         if data_ok is False or eval_ok is False:
             verdict = self.finish(fine_tuned=False)
             self.steps.append(facts.step(
@@ -262,22 +286,15 @@ class _Gates:
                                           "prompt)"))
             self.route.append(chart.BLOCKED)
             return verdict
-        reached, target_step = reaches_bar(facts, STEP_3_TARGET, "Gate 3: does the prompt "
-                                                                 "already reach "
-                                                                 "eval.target_score?")
-        if target_step is not None:
-            self.steps.append(target_step)
-        if reached and data_ok is not None and eval_ok is not None:
-            verdict = self.finish(fine_tuned=False)
-            self.steps.append(facts.step(
-                STEP_3, "Gate 3: result", f"fine-tuning is not needed: the prompt already "
-                                          f"reaches the target -> {verdict}"))
-            self.route.append(chart.BLOCKED)
-            return verdict
         if data_ok is None or eval_ok is None:
+            # Unknown, so left out of the path (``settle``) where every size of the data
+            # leads to the same verdict.
+            missing = (("fine_tune", "training_examples") if data_ok is None
+                       else ("eval", "examples"))
             self.steps.append(facts.step(STEP_3, "Gate 3: result", "undecided: the size of the "
                                                                    "data is not known (see "
-                                                                   "above)"))
+                                                                   "above)", missing,
+                                         unknown=True))
             self.route.append(chart.MISSING)
             return UNDECIDED
         return None

@@ -128,6 +128,13 @@ OPEN_STEPS = {FAILURE_MODE: failure_mode.OPEN, GATES: gates.STEP_OPEN,
               CHECKLIST: checklist_score.OPEN}
 
 
+# The steps that keep a framework ``undecided`` while they are unknown, whatever its open set:
+# the failure-mode tree starts from what the unmodified model got wrong (decide.md, step 1: "No
+# gaps declared -> undecided"), though the architectures it leaves open are still walked, for
+# the consensus to use.
+WAITS = frozenset((failure_mode.GAPS,))
+
+
 def judged(framework: Framework, facts: Facts, limits: Mapping[str, Any],
            explain: bool = True, settles: bool = False) -> FrameworkResult:
     """``framework``'s result on ``facts`` with its open set: decided when every value of the
@@ -143,12 +150,17 @@ def judged(framework: Framework, facts: Facts, limits: Mapping[str, Any],
                               still_open=(first.verdict,))
     still = open_set(framework, facts, limits, first, walk.unknowns)
     named = order(still)
-    verdict = named[0] if len(named) == 1 else UNDECIDED
+    waits = [s for s in first.steps if s.unknown and s.id in WAITS]
+    verdict = named[0] if len(named) == 1 and not waits else UNDECIDED
     steps = list(first.steps)
     if verdict == UNDECIDED or first.verdict != verdict:
         ruled_out = [a for a in ARCHITECTURES if a not in still]
         keys = walk.unknowns[0] if walk.unknowns else None
-        if verdict != UNDECIDED:
+        if waits and len(named) == 1:
+            key = ".".join(str(k) for k in keys) if keys else "gaps"
+            answer = (f"only {named[0]} (every value the {key} could take leads there), but "
+                      f"the tree starts from the failure mode: declare {key} to decide")
+        elif verdict != UNDECIDED:
             answer = (f"{verdict}: every value the facts not declared could take leads there")
         elif ruled_out:
             answer = (f"{spoken(still)}; ruled out: {spoken(ruled_out).replace(' or ', ', ')}"
