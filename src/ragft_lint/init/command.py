@@ -144,6 +144,8 @@ def _recommendation(session: Session, answers: Dict[str, Any], folder: Path) -> 
     decision = session.decisions(declaration)[answers["name"]]
     said = ", ".join(f"{f.title}: {f.verdict}" for f in decision.frameworks)
     verdicts = [decision.consensus] + [f.verdict for f in decision.frameworks]
+    # Undecided everywhere (a fact is missing): the simplest architecture still open.
+    verdicts += [a for a in ARCHITECTURES if a in decision.open]
     chosen = next((v for v in verdicts if v in ARCHITECTURES), "prompt")
     return chosen, f"From these answers, decide says: {said}."
 
