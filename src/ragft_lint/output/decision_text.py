@@ -70,6 +70,9 @@ def agreement_line(decision: Decision) -> str:
         return f"{head}: agrees with all three frameworks"
     if decision.agreement == "some":
         names = " and ".join(f.title for f in agreeing)
+        if all(f.verdict == UNDECIDED and declared in f.open for f in others):
+            # The rest only wait for a fact, and leave the declared choice open.
+            return f"{head}: agrees with some ({names}); none rules it out ({said})"
         return f"{head}: agrees with some ({names}), not with {said}"
     if all(declared in f.open for f in others):
         # Undecided for a missing fact, not against the declared choice.
