@@ -309,3 +309,27 @@ def test_an_unknown_run_format_is_a_declaration_error(tmp_path: Path) -> None:
     assert line.endswith(
         "ragft.yaml:6:58: systems.search.rag.retrieval_eval.path.format: expected one of jsonl,"
         " trec, beir, found the string 'trek'; did you mean 'trec'?")
+
+
+def test_a_problem_of_the_qrels_is_placed_in_the_qrels_not_at_the_runs_line(
+        tmp_path: Path) -> None:
+    """DA006 named the run and the qrels' line number side by side (``run.trec:2: qrels.txt
+    line 2: ...``), reading as the run's second line."""
+    from evidence_project import Project, rules_fired
+
+    made = Project(tmp_path / "p")
+    made.write("runs/run.trec", "q1 Q0 a 1 0.9 t\nq1 Q0 b 2 0.8 t\n")
+    made.write("runs/qrels.txt", "q1 0 a 1\nq1 0 b\n" + "x" * 40 + "\n")
+    made.declare("""\
+        systems:
+          s:
+            architecture: rag
+            rag:
+              retrieval_eval:
+                path: {path: runs/run.trec, qrels: runs/qrels.txt}
+        """)
+    [finding] = rules_fired(made.check(), "DA006")
+    assert "run.trec:2" not in finding.message and "run.trec:3" not in finding.message
+    assert "runs/qrels.txt line 2: expected 4 columns (qid 0 docno rel), found 3" \
+        in finding.message
+    assert "runs/qrels.txt line 3: expected 4 columns" in finding.message

@@ -103,7 +103,7 @@ def measure_run(real: str, qrels: Optional[str], form: Optional[str], shown: str
             return (f"is a {form.upper()} run, whose relevance judgements are in another file: "
                     "name them beside the run, as in `rag.retrieval_eval.path: {path: RUN, "
                     "qrels: PATH}`, so that the run can be measured")
-        judgements = _read_qrels(qrels, form, qrels_shown, problems)
+        judgements = _read_qrels(qrels, form, qrels_shown, _InQrels(problems, qrels_shown))
         if isinstance(judgements, str):
             return judgements
         read.judgements = judgements
@@ -304,6 +304,22 @@ def _decoded(parts: List[bytes], line: int, problems: Problems, prefix: str) -> 
                          f"{prefix}not valid UTF-8 (byte {exc.start + 1} of the line)")
             texts.append("")
     return texts
+
+
+class _InQrels(Problems):
+    """The problems of the judgements file, kept with the run's: each is placed in the qrels
+    file (its line counted negative, which DA006 shows as the reason's own place), never at
+    the run's line of the same number."""
+
+    def __init__(self, run: Problems, shown: str) -> None:
+        self.run = run
+        self.lead = f"{shown}: "
+        self.shown = shown
+
+    def add(self, line: int, reason: str) -> None:
+        if reason.startswith(self.lead):  # said by the block reader: name the line
+            reason = f"{self.shown} line {line}: {reason[len(self.lead):]}"
+        self.run.add(-line, reason)
 
 
 def _read_qrels(real: str, form: str, shown: str,

@@ -322,7 +322,9 @@ def malformed_evidence(system: System, context: Context) -> Iterator[Violation]:
                             f"fix {facts.path}, or say how to read it (format, metric, task) "
                             "in the declaration", key)
             continue
-        shown = "; ".join(f"{_place(facts, m.line)}: {m.reason}" for m in facts.first_malformed)
+        # A negative line is one of another file (a run's judgements), named in the reason.
+        shown = "; ".join(m.reason if m.line < 0 else f"{_place(facts, m.line)}: {m.reason}"
+                          for m in facts.first_malformed)
         more = facts.malformed - len(facts.first_malformed)
         text = f"{facts.path} holds {counted(facts.malformed, 'malformed record')}: {shown}"
         if more:
