@@ -5,7 +5,9 @@ Plugin imports, hooks, rule checks, output formats and result readers all run un
 and reported like a failing one. A plugin that catches that exception and goes on, or that
 blocks in C code where no signal reaches it, is stopped by a watchdog thread a short grace
 later: it names the plugin on stderr and ends the process with exit 3, writing nothing to
-stdout, so that no partial report is taken for a whole one.
+stdout, so that no partial report is taken for a whole one. A process that must outlive one
+run (the language server, ``survive``) is not ended: the plugin's thread is interrupted with
+``Overrun`` instead (at its next Python instruction), and its run reports the plugin failed.
 
 Whatever the plugin writes to standard output, with ``print`` or straight to file descriptor
 1 (``os.write(1, ...)``, C code, a subprocess it starts), goes to stderr while its code runs,
@@ -46,12 +48,19 @@ def grace(seconds: float) -> float:
 @contextlib.contextmanager
 def watchdog(seconds: float) -> Iterator[None]:
     """Ends the process, naming the plugin, if the block has not ended ``seconds`` plus the
-    grace after it began."""
-    _WATCH.arm(seconds)
+    grace after it began (with ``survive``: interrupts the block's thread instead)."""
+    token = _WATCH.arm(seconds)
     try:
         yield
     finally:
-        _WATCH.disarm()
+        _WATCH.disarm(token)
+
+
+def survive() -> None:
+    """For a process that outlives its runs (the language server): plugin code past its time
+    limit and the grace is interrupted in its own thread (``Overrun``), in worker threads too,
+    where no signal reaches it; the process goes on."""
+    _WATCH.fatal = False
 
 
 class Watch:
@@ -65,9 +74,13 @@ class Watch:
         # Made with the first guarded call: a check that runs no plugin code imports no
         # ``threading`` (every commit pays for imports).
         self._changed: Optional[threading.Condition] = None
-        # (ends at, time limit, thread id) of each guarded call under way, innermost last
-        self.armed: List[Tuple[float, float, int]] = []
+        # (ends at, time limit, thread id, number) of each guarded call under way, in any
+        # thread; the number tells two calls apart.
+        self.armed: List[Tuple[float, float, int, int]] = []
         self.thread: Optional[threading.Thread] = None
+        self.fatal = True  # an overrun ends the process (``survive``: only the plugin's call)
+        self.calls = 0
+        self.told = 0  # the call whose overrun was last said
 
     @property
     def changed(self) -> threading.Condition:
@@ -77,23 +90,27 @@ class Watch:
             self._changed = threading.Condition(threading.Lock())
         return self._changed
 
-    def arm(self, seconds: float) -> None:
+    def arm(self, seconds: float) -> Tuple[float, float, int, int]:
         import threading
         import time
 
         ends = time.monotonic() + seconds + grace(seconds)
         with self.changed:
-            self.armed.append((ends, seconds, threading.get_ident()))
+            self.calls += 1
+            token = (ends, seconds, threading.get_ident(), self.calls)
+            self.armed.append(token)
             if self.thread is None:
                 self.thread = threading.Thread(target=self.watch, daemon=True,
                                                name="ragft-lint plugin watchdog")
                 self.thread.start()
             else:
                 self.changed.notify()
+        return token
 
-    def disarm(self) -> None:
-        with self.changed:
-            self.armed.pop()
+    def disarm(self, token: Tuple[float, float, int, int]) -> None:
+        """The call ``token`` stands for has ended."""
+        with self.changed:  # by its number: an interrupted call's deadline was moved on
+            self.armed = [call for call in self.armed if call[3] != token[3]]
 
     def watch(self) -> None:
         import time
@@ -110,13 +127,21 @@ class Watch:
                 if left > 0:
                     self.changed.wait(left)
                     continue
-                _, seconds, watched = first
-                frame = sys._current_frames().get(watched)
-                stopped = stopped_plugin(frame, seconds, seconds + grace(seconds))
-                line = f"ragft-lint: {stopped}\n"
-                with contextlib.suppress(OSError):
-                    os.write(2, line.encode("utf-8", "backslashreplace"))
-                os._exit(STOPPED)  # no flushing: what stdout holds is not a whole report
+                _, seconds, watched, number = first
+                if self.fatal or number != self.told:
+                    frame = sys._current_frames().get(watched)
+                    stopped = stopped_plugin(frame, seconds, seconds + grace(seconds),
+                                             self.fatal)
+                    line = f"ragft-lint: {stopped}\n"
+                    with contextlib.suppress(OSError):
+                        os.write(2, line.encode("utf-8", "backslashreplace"))
+                if self.fatal:
+                    os._exit(STOPPED)  # no flushing: what stdout holds is not a whole report
+                # Interrupted again each grace while the call goes on (it may catch it).
+                self.told = number
+                self.armed[self.armed.index(first)] = (
+                    time.monotonic() + grace(seconds), seconds, watched, number)
+                _interrupt(watched)
 
     def forked(self) -> None:
         """In a forked child: the watchdog thread did not come along, nor may its lock."""
@@ -141,14 +166,26 @@ def known(name: str, value: str, distribution: str, version: str) -> None:
     OWNERS[value.partition(":")[0].strip().split(".")[0]] = (name, distribution, version)
 
 
-def stopped_plugin(frame: Optional[FrameType], seconds: float, ended: float) -> str:
+def _interrupt(thread: int) -> None:
+    """Raise ``Overrun`` in ``thread`` at its next Python instruction (a call blocked in C
+    code gets it when the call returns)."""
+    import ctypes
+
+    from .deadline import Late
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(Late))
+
+
+def stopped_plugin(frame: Optional[FrameType], seconds: float, ended: float,
+                   fatal: bool = True) -> str:
     """The failure line of the plugin whose code is running in ``frame`` (its innermost
     frame from a plugin's module names it)."""
     from .errors import PluginError
 
+    then = "the run was ended" if fatal else "it is being interrupted"
     cause = (f"still running {ended:g} s after it started, past its time limit of "
              f"{seconds:g} s (it caught the limit's exception or blocked where it cannot "
-             "be interrupted); the run was ended")
+             f"be interrupted); {then}")
     while frame is not None:
         owner = OWNERS.get(str(frame.f_globals.get("__name__", "")).split(".")[0])
         if owner is not None:

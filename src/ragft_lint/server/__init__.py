@@ -33,8 +33,11 @@ def serve(out: Optional[TextIO] = None) -> int:
     # A short command runs with the cyclic collector off (cli.main); a server runs for hours,
     # and what each keystroke's run leaves in cycles must be freed.
     gc.enable()
+    from ..guard import survive
     from ..host import load
     from .protocol import build
+
+    survive()  # a plugin past its time limit fails its run, not the editor's server
 
     server: Any = build(load())
     server.start_io(sys.stdin.buffer, _binary(out or sys.stdout))
