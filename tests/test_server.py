@@ -249,15 +249,22 @@ async def test_none_words_fix_and_fix_all_match_check_fix(project: Path) -> None
         uri = open_file(client, project / "ragft.yaml")
         found = await diagnostics(client, uri, lambda d: len(d) > 0)
         error = next(d for d in found if "reranker" in d.message)
+        # The fixes that need the evidence come with the measured run, read in the background
+        # (the diagnostics, a declaration error, stay the same): ask as an editor asks again.
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            every = await client.text_document_code_action_async(types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=types.Range(start=types.Position(line=0, character=0),
+                                  end=types.Position(line=0, character=0)),
+                context=types.CodeActionContext(diagnostics=[],
+                                                only=[types.CodeActionKind.SourceFixAll])))
+            if (every and "(2)" in every[0].title) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
         quick = await client.text_document_code_action_async(types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri), range=error.range,
             context=types.CodeActionContext(diagnostics=[error])))
-        every = await client.text_document_code_action_async(types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(start=types.Position(line=0, character=0),
-                              end=types.Position(line=0, character=0)),
-            context=types.CodeActionContext(diagnostics=[],
-                                            only=[types.CodeActionKind.SourceFixAll])))
     assert quick is not None and every is not None
     one = next(a for a in quick if isinstance(a, types.CodeAction) and "false" in a.title)
     assert one.edit is not None and one.edit.changes is not None
@@ -320,7 +327,8 @@ async def test_hover_rule_ids_keys_and_architecture(project: Path, capsys) -> No
     assert doc.splitlines()[2] in rule and "KN002" in rule
     assert "how often the facts change" in key
     assert nothing == ""
-    verdicts = sorted(line.rsplit(": ", 1)[1] for line in architecture.splitlines()
+    verdicts = sorted(line.split(": ", 1)[1].split(" (open: ")[0]
+                      for line in architecture.splitlines()
                       if line.startswith("- ") and not line.startswith(("- consensus",
                                                                         "- open")))
     assert verdicts == sorted(f["verdict"] for f in decided["frameworks"].values())

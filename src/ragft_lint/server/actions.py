@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..declaration.document import Document
     from ..edit.changes import Change
     from ..host import Plugins
+    from .checking import Checked
 
 # What a waiver added from the editor says until the user says why.
 REASON_PLACEHOLDER = "say why this finding is accepted"
@@ -60,30 +61,45 @@ class Edit(NamedTuple):
     preferred: bool = False
 
 
-def fixes(plugins: Plugins, path: str, text: str) -> Tuple[List[Edit], Optional[Edit]]:
-    """Each fix ``check --fix`` would make in ``text`` as its own edit, and all of them at
-    once (None when there is nothing to fix, or the declaration has a problem no fix removes,
-    or a plugin failed: then ``--fix`` writes nothing either)."""
+# Each fix on its own, and all of them at once (None: nothing to fix all at once).
+Fixes = Tuple[List["Edit"], Optional["Edit"]]
+
+
+def fixes(checked: Checked) -> Fixes:
+    """Each fix ``check --fix`` would make in the checked buffer as its own edit, and all of
+    them at once (None when there is nothing to fix, or the declaration has a problem no fix
+    removes, or a plugin failed: then ``--fix`` writes nothing either).
+
+    The fixes come from the run already made (its session, declaration and options, whose
+    report and measurement it holds): nothing is measured again, except the declaration
+    that words for "none" leave once fixed, which is measured as the run was (a measured run
+    works its fixes out in the worker that measured it).
+    """
     from ..edit.fixes import from_report, none_words
     from ..options import build
-    from ..session import Session
     from .checking import read_buffer
 
-    session = Session(plugins)
-    options = build()
+    session = checked.session
+    if session is None:
+        return [], None
+    text = checked.text
+    options = checked.run.options if checked.run is not None else \
+        build(evidence=checked.measured)
     try:
-        document = read_buffer(path, text)
+        document = read_buffer(checked.path, text)
         if document is None:
             return [], None
         source = TextSource(document, text)
         found = none_words(source.document, session)
-        changed = source.document
+        declaration = checked.declaration
         if found:
             try:
-                changed = source.read(source.edited([f.change for f in found]))
+                declaration = session.load(source.read(source.edited(
+                    [f.change for f in found])))
             except NeedsPerson:
                 found = []
-        declaration = session.load(changed)
+        if declaration is None:
+            return [], None  # a problem no fix removes: the run stopped at it
         report = session.report(declaration, options)
         if report.plugin_failures or session.plugins.failures:
             return [], None

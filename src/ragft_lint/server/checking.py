@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..host import Plugins
     from ..run import Run
     from ..session import Session
+    from .actions import Fixes
 
 __all__ = ["Checked", "check_text", "is_declaration_file"]
 
@@ -29,6 +30,8 @@ class Checked(NamedTuple):
     """One buffer's outcome: the run (None when it did not get that far), the problems that
     stopped it, and the session that made it (for hover and the quick fixes, which read the
     same measurement rather than measuring again). ``measured``: whether the evidence was read.
+    ``fixes``: the code actions' fixes of this run (``actions.fixes``), once worked out: for a
+    measured run, in the worker that measured it, so that no code action reads the evidence.
     """
 
     path: str
@@ -37,6 +40,7 @@ class Checked(NamedTuple):
     run: Optional[Run] = None
     problems: Tuple[Problem, ...] = ()
     session: Optional[Session] = None
+    fixes: Optional[Fixes] = None
 
     @property
     def declaration(self) -> Optional[Declaration]:

@@ -1,6 +1,7 @@
 """A checked buffer as the editor's diagnostics: the run's findings with the ids, severities,
-messages and places ``check`` reports, the notes beside them, or the declaration's problems
-at their lines and columns when it could not be checked."""
+messages and places ``check`` reports, the notes beside them, each plugin failure (as
+``check`` names it) at the top, or the declaration's problems at their lines and columns when it
+could not be checked."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ def diagnostics(checked: Checked, show_waived: bool = False) -> List[types.Diagn
     lines = lines_of(checked.text)
     out = [_diagnostic(lines, p.line, p.column, p.message, types.DiagnosticSeverity.Error)
            for p in checked.problems]
+    out += [_diagnostic(lines, 1, 1, message, types.DiagnosticSeverity.Error)
+            for message in failures(checked)]
     run = checked.run
     declaration = checked.declaration
     if run is None or declaration is None:
@@ -41,6 +44,19 @@ def diagnostics(checked: Checked, show_waived: bool = False) -> List[types.Diagn
         out.append(_diagnostic(lines, 1, 1, note.message, types.DiagnosticSeverity.Information,
                                code=note.code))
     return out
+
+
+def failures(checked: Checked) -> List[str]:
+    """Each plugin that failed (to load, or in this run: a rule that raised, a result reader),
+    named as ``check`` names it on its way to exit status 3; at the top of the declaration,
+    since a failed plugin voids the whole run, whatever line it was checking."""
+    if checked.run is not None:
+        found = checked.run.failures
+    elif checked.session is not None:
+        found = checked.session.plugins.failures
+    else:
+        found = ()
+    return [str(failure.error()) for failure in found]
 
 
 def _finding(lines: List[str], finding: Finding) -> types.Diagnostic:

@@ -1,6 +1,6 @@
 """Hover: a rule id's documentation, a key's description from the schema, the figure the run
 measured for a key (with its interval, its count and its file), and on ``architecture`` the
-three frameworks' verdicts."""
+three frameworks' verdicts, with the open sets and the words ``decide`` has for them."""
 
 from __future__ import annotations
 
@@ -80,11 +80,14 @@ def _verdicts(checked: Checked, system: str) -> List[str]:
     decision = decisions.get(system)
     if decision is None:
         return []
-    lines = [f"- {result.title}: {result.verdict}" for result in decision.frameworks]
-    reached = sorted({r.verdict for r in decision.frameworks} - {"undecided"})
-    lines.append(f"- consensus: {decision.consensus}")
-    if reached:
-        lines.append(f"- open: {', '.join(reached)}")
-    else:
-        lines.append(f"- open: nothing yet; facts missing: {', '.join(decision.missing) or 'none'}")
-    return [f"declared {decision.declared}; the frameworks say:\n" + "\n".join(lines)]
+    from ..decide import UNDECIDED
+    from ..decide.open_sets import spoken
+    from ..output.decision_text import agreement_line, consensus_line
+
+    lines = [f"- {result.title}: {result.verdict}"
+             + (f" (open: {spoken(result.open)})" if result.verdict == UNDECIDED else "")
+             for result in decision.frameworks]
+    lines.append(f"- consensus: {consensus_line(decision)}")
+    lines.append(f"- open: {spoken(decision.open) or 'nothing'}")
+    return ["the frameworks say:\n" + "\n".join(lines),
+            agreement_line(decision)]

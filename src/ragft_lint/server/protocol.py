@@ -4,7 +4,10 @@ On open and on every change, the buffer is checked on the declared facts at once
 message loop, where plugins keep their time limit), and then, a moment after the user stops
 typing, with its evidence read in a worker thread (with the cache); the measured diagnostics
 replace the declared ones when they arrive, unless the text changed meanwhile. A saved file
-that a declaration points to checks that declaration's evidence again.
+that a declaration points to checks that declaration's evidence again. Code actions come from
+the run already made for the text (the measured one's fixes are worked out in the worker that
+measured it): a code action never reads the evidence in the message loop. Positions are in
+UTF-16 code units, whatever encodings the client offers (``Utf16Protocol``).
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from .._version import __version__
 from . import actions, completion, hover
 from .checking import Checked, check_text, is_declaration_file
 from .cursor import Place, toml_place, word_at, yaml_place
-from .definition import evidence_file
+from .definition import evidence_file, value_at
 from .diagnostics import diagnostics
 from .places import from_utf16, lines_of, position
 
@@ -35,13 +39,30 @@ __all__ = ["MEASURE_DELAY_SECONDS", "RagftServer", "build", "text_edit"]
 MEASURE_DELAY_SECONDS = 0.3
 
 
+class Utf16Protocol(LanguageServerProtocol):
+    """The protocol as pygls speaks it, with positions in UTF-16 code units whatever the client
+    offers: the protocol's default, which every client supports, and the one every position
+    here is counted in (``places``). pygls would otherwise take the client's first choice
+    (often UTF-8) and leave the counting to us."""
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams) -> Any:
+        general = params.capabilities.general
+        if general is not None:
+            general.position_encodings = None
+        return (yield from super().lsp_initialize(params))
+
+
 class RagftServer(LanguageServer):
     """The server's state: the plugins (loaded once), and each open declaration's latest run
     on the declared facts and on the measured ones."""
 
     def __init__(self, plugins: Plugins) -> None:
-        super().__init__("ragft-lint", __version__)
+        super().__init__("ragft-lint", __version__, protocol_cls=Utf16Protocol)
         self.plugins = plugins
+        # ``exit`` after ``shutdown`` ends with 0, without it with 1 (the protocol's rule).
+        self.shut_down = False
+        self.exit_status = 0
         self.show_waived = False
         self.declared: Dict[str, Checked] = {}
         self.measured: Dict[str, Checked] = {}
@@ -66,6 +87,11 @@ class RagftServer(LanguageServer):
         declared = self.declared.get(uri)
         return declared if declared is not None and declared.text == text else None
 
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        super().start_io(stdin, stdout)
+        if self.exit_status:  # pygls swallows its own SystemExit: the status is said here
+            raise SystemExit(self.exit_status)
+
 
 def build(plugins: Plugins) -> RagftServer:
     """A server with every feature registered."""
@@ -76,6 +102,14 @@ def build(plugins: Plugins) -> RagftServer:
         given = params.initialization_options
         if isinstance(given, dict):
             ls.show_waived = bool(given.get("showWaived", False))
+
+    @server.feature(types.SHUTDOWN)
+    def on_shutdown(ls: RagftServer, params: Any) -> None:
+        ls.shut_down = True
+
+    @server.feature(types.EXIT)
+    def on_exit(ls: RagftServer, params: Any) -> None:
+        ls.exit_status = 0 if ls.shut_down else 1
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: RagftServer, params: types.InitializedParams) -> None:
@@ -161,7 +195,7 @@ def build(plugins: Plugins) -> RagftServer:
         if not is_declaration_file(document.path):
             return None
         lines = lines_of(document.source)
-        _, word = _cursor(document.path, document.source, params.position)
+        word = _value(document.path, document.source, lines, params.position)
         checked = ls.best(document.uri, document.source)
         declaration = checked.declaration if checked is not None else None
         if declaration is not None:
@@ -170,7 +204,7 @@ def build(plugins: Plugins) -> RagftServer:
             from ..declaration.discovery import project_root
 
             root = project_root(os.path.dirname(os.path.abspath(document.path)))
-        target = evidence_file(document.path, root, word.strip("'\"")) \
+        target = evidence_file(document.path, root, word) \
             if params.position.line < len(lines) else None
         if target is None:
             return None
@@ -205,6 +239,24 @@ def _cursor(path: str, text: str, at: types.Position) -> tuple[Optional[Place], 
     return yaml_place(lines, at.line, column), word
 
 
+def _value(path: str, text: str, lines: List[str], at: types.Position) -> str:
+    """The string value at the cursor, as the declaration reads it (its quotes undone); in a
+    text that does not read, the word there."""
+    from ..errors import RagftLintError
+    from .checking import read_buffer
+
+    if at.line >= len(lines):
+        return ""
+    column = from_utf16(lines[at.line], at.character)
+    try:
+        document = read_buffer(path, text)
+    except (RagftLintError, RecursionError):
+        document = None
+    if document is not None:
+        return value_at(document, lines, at.line, column) or ""
+    return word_at(lines[at.line], column).strip("'\"")
+
+
 def refresh(ls: RagftServer, uri: str, delay: float = MEASURE_DELAY_SECONDS) -> None:
     """Check the buffer on its declared facts now, and on its evidence shortly."""
     document = ls.workspace.get_text_document(uri)
@@ -212,15 +264,16 @@ def refresh(ls: RagftServer, uri: str, delay: float = MEASURE_DELAY_SECONDS) -> 
         return
     text = document.source
     checked = _checked(ls, uri, document.path, text, evidence=False)
-    if checked is not None:
-        ls.declared[uri] = checked
-        measured = ls.measured.get(uri)
-        if measured is None or measured.text != text:
-            _publish(ls, uri, checked, document.version)
+    ls.declared[uri] = checked
+    measured = ls.measured.get(uri)
+    if measured is None or measured.text != text:
+        _publish(ls, uri, checked, document.version)
     task = ls.pending.pop(uri, None)
     if task is not None:
         task.cancel()
-    if checked is not None and checked.run is not None:
+    if checked.session is not None and (checked.run is not None or checked.problems):
+        # Measured too when the declaration has a problem: its quick fixes ("none" words
+        # become false) may need the evidence of the fixed declaration (``actions.fixes``).
         ls.pending[uri] = asyncio.ensure_future(_measure(ls, uri, document.version, delay))
 
 
@@ -234,7 +287,7 @@ async def _measure(ls: RagftServer, uri: str, version: Optional[int], delay: flo
     checked = await loop.run_in_executor(ls.worker, _checked, ls, uri, document.path, text,
                                          True)
     current = ls.workspace.get_text_document(uri)
-    if checked is None or current.version != version or current.source != text:
+    if current.version != version or current.source != text:
         return  # the user typed on: the next run will say what this one would have
     ls.measured[uri] = checked
     _publish(ls, uri, checked, version)
@@ -278,12 +331,13 @@ def _strings(node: Any) -> List[str]:
     return []
 
 
-def _checked(ls: RagftServer, uri: str, path: str, text: str,
-             evidence: bool) -> Optional[Checked]:
-    """The buffer's run; an internal error is logged and shown on the first line, and the
+def _checked(ls: RagftServer, uri: str, path: str, text: str, evidence: bool) -> Checked:
+    """The buffer's run (measured: with its fixes, worked out here, in the worker, from the
+    same measurement); an internal error is logged and shown on the first line, and the
     server carries on."""
     try:
-        return check_text(ls.plugins, path, text, evidence)
+        checked = check_text(ls.plugins, path, text, evidence)
+        return checked._replace(fixes=actions.fixes(checked)) if evidence else checked
     except Exception as exc:  # whatever the text holds, the server stays up
         from ..errors import Problem
 
@@ -291,6 +345,17 @@ def _checked(ls: RagftServer, uri: str, path: str, text: str,
         ls.window_log_message(types.LogMessageParams(type=types.MessageType.Error,
                                                      message=f"ragft-lint: {message}"))
         return Checked(path, text, evidence, problems=(Problem(path, 1, 1, message),))
+
+
+def _fixes(ls: RagftServer, uri: str, text: str) -> actions.Fixes:
+    """The fixes of the run of ``text`` already made: the measured one's when it is current,
+    else the declared one's, worked out now (on the declared facts: nothing is read)."""
+    checked = ls.best(uri, text)
+    if checked is None:
+        return [], None
+    if checked.fixes is None and not checked.measured:  # (a measured run brings its own)
+        checked = ls.declared[uri] = checked._replace(fixes=actions.fixes(checked))
+    return checked.fixes or ([], None)
 
 
 def _publish(ls: RagftServer, uri: str, checked: Checked, version: Optional[int]) -> None:
@@ -307,7 +372,7 @@ def code_actions(ls: RagftServer, uri: str, path: str, text: str,
 
     first, last = params.range.start.line + 1, params.range.end.line + 1
     out: List[types.CodeAction] = []
-    single, every = actions.fixes(ls.plugins, path, text)
+    single, every = _fixes(ls, uri, text)
     if wanted(types.CodeActionKind.QuickFix):
         for edit in single:
             if first <= edit.line <= last:
