@@ -79,37 +79,33 @@ def decide(declaration: Declaration, evidence: Optional[Evidence] = None,
     measured = evidence.systems if evidence is not None else {}
     return Decisions(
         ((name, decide_system(system, limits, measured.get(name),
-                              blockers(report, name, system.architecture)
-                              if report is not None else ()))
+                              blockers(report, name) if report is not None else ()))
          for name, system in declaration.systems.items()),
         thresholds=thresholds_module.changed(overrides),
     )
 
 
-def blockers(report: Report, system: str,
-             architecture: Optional[str] = None) -> Tuple[Blocker, ...]:
+def blockers(report: Report, system: str) -> Tuple[Blocker, ...]:
     """The error-severity findings of ``check`` (KN, EV, FT, RG and DA rules) on ``system``
-    that are not waived: what stands between a verdict and shipping it.
-
-    With the system's ``architecture``, a finding about a layer it does not have (a fine-tune
-    rule or a ``fine_tune.`` file of a system declared rag, a ``rag.`` one of a fine-tune) is
-    no blocker of it: it judges a layer nobody is shipping."""
+    that are not waived: what stands between a verdict and shipping it. Each says the layer
+    it judges (``Blocker.layer``: a fine-tune rule or a ``fine_tune.`` key, a retrieval rule
+    or a ``rag.`` key), so that none is shown as blocking a consensus without that layer."""
     from ..findings import Severity
 
-    absent: Tuple[str, ...] = ()
-    if architecture is not None:
-        absent = tuple(layer for layer, has in (("fine_tune", architecture in (FINE_TUNE, HYBRID)),
-                                                 ("rag", architecture in (RAG, HYBRID)))
-                       if not has)
     prefix = f"systems.{system}."
+
+    def layer(rule: str, key: str) -> str:
+        for family, name in (("FT", "fine_tune"), ("RG", "rag")):
+            if rule.startswith(family) or key.startswith(f"{prefix}{name}."):
+                return name
+        return ""
+
     return tuple(
-        Blocker(f.rule, f.message, f.location.path, f.location.line, f.location.column)
+        Blocker(f.rule, f.message, f.location.path, f.location.line, f.location.column,
+                layer(f.rule, f.key))
         for f in report.findings
         if f.system == system and not f.waived and f.severity >= Severity.ERROR
         and f.rule[:2] in BLOCKING_FAMILIES
-        and not ((f.rule[:2] == "FT" and "fine_tune" in absent)
-                 or (f.rule[:2] == "RG" and "rag" in absent)
-                 or any(f.key.startswith(f"{prefix}{layer}.") for layer in absent))
     )
 
 

@@ -50,6 +50,7 @@ class Blocker(NamedTuple):
     path: str
     line: int
     column: int
+    layer: str = ""  # "fine_tune" or "rag" when it judges that layer alone, else ""
 
 
 class Step(NamedTuple):

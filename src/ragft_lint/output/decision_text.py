@@ -6,7 +6,7 @@ Every step is one line, question then answer, then where the fact that answered 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Mapping, Optional
+from typing import TYPE_CHECKING, List, Mapping, Optional, Tuple
 
 from ..decide import CHECKLIST, UNDECIDED
 from ..decide.open_sets import spoken
@@ -49,8 +49,19 @@ def _framework(result: FrameworkResult, system: str, colour: bool) -> List[str]:
     return lines
 
 
-def _not_ready(decision: Decision) -> str:
-    rules = ", ".join(dict.fromkeys(b.rule for b in decision.blockers))
+def _layers(architecture: str) -> Tuple[str, ...]:
+    """The layers an architecture ships, as ``Blocker.layer`` names them ("" is every one's)."""
+    return ("",) + (("fine_tune",) if architecture in ("fine-tune", "hybrid") else ()) \
+        + (("rag",) if architecture in ("rag", "hybrid") else ())
+
+
+def _not_ready(decision: Decision, of_consensus: Optional[bool] = None) -> str:
+    """The blockers' rules: all of them (None); those of a layer the consensus has (True);
+    those of a layer it has not, which stand on the declared line instead (False)."""
+    shipped = _layers(decision.consensus)
+    rules = ", ".join(dict.fromkeys(
+        b.rule for b in decision.blockers
+        if of_consensus is None or (b.layer in shipped) == of_consensus))
     return f", not ready: {rules}" if rules else ""
 
 
@@ -64,8 +75,10 @@ def agreement_line(decision: Decision) -> str:
     said = ", ".join(f"{f.title}: {f.verdict}" + (
         f" ({spoken(f.open)} open)" if f.verdict == UNDECIDED else "") for f in others)
     head = f"declared {declared}"
-    if decision.consensus != declared:
-        head += _not_ready(decision)
+    # On the consensus line when it is the declared architecture, but for a layer it has not
+    # (a fine-tune file of a system declared rag): that stays here, never shown as blocking
+    # the consensus, and never hidden.
+    head += _not_ready(decision, None if decision.consensus != declared else False)
     if decision.agreement == "all":
         return f"{head}: agrees with all three frameworks"
     if decision.agreement == "some":
@@ -104,7 +117,7 @@ def consensus_line(decision: Decision) -> str:
     if decision.only_open:
         out += ": the only architecture no framework rules out"
     if consensus == decision.declared:
-        out += _not_ready(decision)
+        out += _not_ready(decision, True)
     return out
 
 
