@@ -23,14 +23,6 @@ class Overrun(Exception):
         super().__init__(f"took longer than {seconds:g} s and was stopped")
 
 
-class Late(Overrun):
-    """Plugin code interrupted by the watchdog, past its time limit and the grace (raised in
-    its thread by type, so made without arguments)."""
-
-    def __init__(self) -> None:
-        super().__init__(budget())
-
-
 def budget() -> float:
     """Seconds a plugin may take per import, hook or rule; ``RAGFT_LINT_PLUGIN_TIMEOUT`` sets it."""
     try:

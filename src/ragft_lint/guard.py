@@ -6,8 +6,10 @@ and reported like a failing one. A plugin that catches that exception and goes o
 blocks in C code where no signal reaches it, is stopped by a watchdog thread a short grace
 later: it names the plugin on stderr and ends the process with exit 3, writing nothing to
 stdout, so that no partial report is taken for a whole one. A process that must outlive one
-run (the language server, ``survive``) is not ended: the plugin's thread is interrupted with
-``Overrun`` instead (at its next Python instruction), and its run reports the plugin failed.
+run (the language server, ``survive``) is not ended: the overrun is said once, and when the
+plugin's code does return, its call raises ``Overrun``, so its run reports the plugin failed.
+Nothing is raised into a running thread (where it could land in this module's own locking),
+so a plugin that never returns keeps its thread; the process goes on.
 
 Whatever the plugin writes to standard output, with ``print`` or straight to file descriptor
 1 (``os.write(1, ...)``, C code, a subprocess it starts), goes to stderr while its code runs,
@@ -20,7 +22,7 @@ import contextlib
 import os
 import sys
 from types import FrameType
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Set, Tuple
 
 from .deadline import limit
 
@@ -53,13 +55,17 @@ def watchdog(seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
-        _WATCH.disarm(token)
+        late = _WATCH.disarm(token)
+    if late:  # survived past the grace: the call failed, whatever it returned
+        from .deadline import Overrun
+
+        raise Overrun(seconds)
 
 
 def survive() -> None:
     """For a process that outlives its runs (the language server): plugin code past its time
-    limit and the grace is interrupted in its own thread (``Overrun``), in worker threads too,
-    where no signal reaches it; the process goes on."""
+    limit and the grace, in a worker thread where no signal reaches it, is said on stderr and
+    fails its call once it returns (``Overrun``); the process goes on."""
     _WATCH.fatal = False
 
 
@@ -80,7 +86,7 @@ class Watch:
         self.thread: Optional[threading.Thread] = None
         self.fatal = True  # an overrun ends the process (``survive``: only the plugin's call)
         self.calls = 0
-        self.told = 0  # the call whose overrun was last said
+        self.late: Set[int] = set()  # the calls past their grace, still running (``survive``)
 
     @property
     def changed(self) -> threading.Condition:
@@ -107,10 +113,14 @@ class Watch:
                 self.changed.notify()
         return token
 
-    def disarm(self, token: Tuple[float, float, int, int]) -> None:
-        """The call ``token`` stands for has ended."""
-        with self.changed:  # by its number: an interrupted call's deadline was moved on
-            self.armed = [call for call in self.armed if call[3] != token[3]]
+    def disarm(self, token: Tuple[float, float, int, int]) -> bool:
+        """The call ``token`` stands for has ended; whether it ran past its grace."""
+        with self.changed:
+            if token in self.armed:
+                self.armed.remove(token)
+                return False
+            self.late.discard(token[3])
+            return not self.fatal
 
     def watch(self) -> None:
         import time
@@ -128,25 +138,22 @@ class Watch:
                     self.changed.wait(left)
                     continue
                 _, seconds, watched, number = first
-                if self.fatal or number != self.told:
-                    frame = sys._current_frames().get(watched)
-                    stopped = stopped_plugin(frame, seconds, seconds + grace(seconds),
-                                             self.fatal)
-                    line = f"ragft-lint: {stopped}\n"
-                    with contextlib.suppress(OSError):
-                        os.write(2, line.encode("utf-8", "backslashreplace"))
+                frame = sys._current_frames().get(watched)
+                stopped = stopped_plugin(frame, seconds, seconds + grace(seconds), self.fatal)
+                line = f"ragft-lint: {stopped}\n"
+                with contextlib.suppress(OSError):
+                    os.write(2, line.encode("utf-8", "backslashreplace"))
                 if self.fatal:
                     os._exit(STOPPED)  # no flushing: what stdout holds is not a whole report
-                # Interrupted again each grace while the call goes on (it may catch it).
-                self.told = number
-                self.armed[self.armed.index(first)] = (
-                    time.monotonic() + grace(seconds), seconds, watched, number)
-                _interrupt(watched)
+                # Said once; the call fails when it returns (``disarm`` finds it gone).
+                self.armed.remove(first)
+                self.late.add(number)
 
     def forked(self) -> None:
         """In a forked child: the watchdog thread did not come along, nor may its lock."""
         self._changed = None
         self.armed = []
+        self.late = set()
         self.thread = None
 
 
@@ -166,23 +173,13 @@ def known(name: str, value: str, distribution: str, version: str) -> None:
     OWNERS[value.partition(":")[0].strip().split(".")[0]] = (name, distribution, version)
 
 
-def _interrupt(thread: int) -> None:
-    """Raise ``Overrun`` in ``thread`` at its next Python instruction (a call blocked in C
-    code gets it when the call returns)."""
-    import ctypes
-
-    from .deadline import Late
-
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(Late))
-
-
 def stopped_plugin(frame: Optional[FrameType], seconds: float, ended: float,
                    fatal: bool = True) -> str:
     """The failure line of the plugin whose code is running in ``frame`` (its innermost
     frame from a plugin's module names it)."""
     from .errors import PluginError
 
-    then = "the run was ended" if fatal else "it is being interrupted"
+    then = "the run was ended" if fatal else "its call fails when it returns"
     cause = (f"still running {ended:g} s after it started, past its time limit of "
              f"{seconds:g} s (it caught the limit's exception or blocked where it cannot "
              f"be interrupted); {then}")
