@@ -212,3 +212,21 @@ def test_the_proposals_go_into_a_pyproject_table_too(tmp_path: Path) -> None:
     assert written["eval"]["path"] == {"path": "evals/support.jsonl"}
     checked = ragft(root, "check", "pyproject.toml")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_result_file_answer_that_must_name_its_metric_stops_before_writing(
+        tmp_path: Path) -> None:
+    """A given result file of several metrics: exit 2 saying which to name, nothing written
+    (the recommendation before the architecture question no longer stops on it either)."""
+    root = project(tmp_path / "team")
+    (root / "results" / "ragas.csv").write_text(
+        "question,faithfulness,context_recall\nq1,1,0\nq2,0,1\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "ragas")
+    done = ragft(root, "init", "--yes", "--set", "baseline_results=results/ragas.csv")
+    assert done.returncode == 2, done.stderr
+    assert "prompt.baseline_results: results/ragas.csv holds several metrics " \
+           "('faithfulness', 'context_recall')" in done.stderr
+    assert done.stderr.rstrip().endswith("(nothing was written)")
+    assert "answers:1:1" not in done.stderr and "Traceback" not in done.stderr
+    assert not (root / "ragft.yaml").exists()

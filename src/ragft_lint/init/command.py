@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, TextIO, Tuple
 from .. import terminal
 from ..declaration.discovery import PYPROJECT, YAML_NAMES, display_path
 from ..declaration.schema import ARCHITECTURES
-from ..errors import RagftLintError
+from ..errors import DeclarationError, RagftLintError
 from ..output.present import PREFIX
 from .errors import InitError
 from .pyproject import pyproject_bytes
@@ -139,9 +139,9 @@ def _recommendation(session: Session, answers: Dict[str, Any], folder: Path) -> 
     data = declaration_data({**answers, "architecture": "prompt"})
     try:
         declaration = session.load(Document(folder / "ragft.yaml", "answers", "yaml", data))
-    except RagftLintError:  # answers the format refuses: no recommendation, not a stop
-        return "prompt", ""
-    decision = session.decisions(declaration)[answers["name"]]
+        decision = session.decisions(declaration)[answers["name"]]
+    except RagftLintError:  # answers the format or the evidence refuse: no recommendation,
+        return "prompt", ""  # not a stop (the read-back check says what is wrong)
     said = ", ".join(f"{f.title}: {f.verdict}" for f in decision.frameworks)
     verdicts = [decision.consensus] + [f.verdict for f in decision.frameworks]
     # Undecided everywhere (a fact is missing): the simplest architecture still open.
@@ -286,6 +286,9 @@ def _vetted(session: Session, answers: Dict[str, Any], found: Found,
         try:
             declaration = session.load(Document(folder / "ragft.yaml", "answers", "yaml", data))
             run = session.run([], build(), declarations=[declaration])
+        except DeclarationError as exc:  # what the files show the answers must choose
+            raise InitError("; ".join(f"{p.message}" for p in exc.problems)
+                            + " (nothing was written)") from None
         except RagftLintError:  # the read-back check says what is wrong
             return answers
         dropped = False
