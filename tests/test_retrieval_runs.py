@@ -333,3 +333,6 @@ def test_a_problem_of_the_qrels_is_placed_in_the_qrels_not_at_the_runs_line(
     assert "runs/qrels.txt line 2: expected 4 columns (qid 0 docno rel), found 3" \
         in finding.message
     assert "runs/qrels.txt line 3: expected 4 columns" in finding.message
+    assert finding.message.startswith("runs/run.trec and its judgements hold 2 malformed "
+                                      "records: ")
+    assert finding.fix.endswith("in runs/run.trec and its judgements")

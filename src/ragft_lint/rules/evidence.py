@@ -326,7 +326,11 @@ def malformed_evidence(system: System, context: Context) -> Iterator[Violation]:
         shown = "; ".join(m.reason if m.line < 0 else f"{_place(facts, m.line)}: {m.reason}"
                           for m in facts.first_malformed)
         more = facts.malformed - len(facts.first_malformed)
-        text = f"{facts.path} holds {counted(facts.malformed, 'malformed record')}: {shown}"
+        # A run's judgements are read with it: their records are named as theirs.
+        held = facts.path + (" and its judgements" if any(m.line < 0 for m in
+                                                          facts.first_malformed) else "")
+        verb = "holds" if held == facts.path else "hold"
+        text = f"{held} {verb} {counted(facts.malformed, 'malformed record')}: {shown}"
         if more:
             text += f"; and {more} more"
         if not facts.complete:
@@ -335,7 +339,7 @@ def malformed_evidence(system: System, context: Context) -> Iterator[Violation]:
         yield Violation(
             text,
             f"repair or remove the malformed record{'s' if facts.malformed > 1 else ''} in "
-            f"{facts.path}",
+            f"{held}",
             key,
         )
 
