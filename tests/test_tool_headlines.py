@@ -407,3 +407,21 @@ def test_inspect_ai_header_only_log_is_compared_unpaired(tmp_path: Path) -> None
     low, high = confint_proportions_2indep(2, 3, 200, 200, method="newcomb", compare="diff")
     assert f"95% interval {low:.3f} to {high:.3f}, by the Newcombe interval" in finding.message
     assert "Newcombe interval" in finding.message and "none shared" in finding.message
+
+
+def test_the_form_to_write_is_in_the_declarations_own_words(tmp_path: Path) -> None:
+    """A pyproject.toml declaration is shown a TOML inline table, a YAML one a flow mapping."""
+    from ragft_lint.errors import DeclarationError
+    from ragft_lint.session import Session
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "evals").mkdir()
+    shutil.copyfile(PROMPTFOO_MULTI / "results.json", tmp_path / "evals" / "results.json")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ragft-lint.systems.helpdesk]\narchitecture = "prompt"\n'
+        'prompt = {baseline_results = "evals/results.json"}\n', encoding="utf-8")
+    with pytest.raises(DeclarationError) as raised:
+        Session().run([tmp_path / "pyproject.toml"])
+    [problem] = raised.value.problems
+    assert problem.message.endswith(
+        'as in `{path = "evals/results.json", provider = "baseline"}`'), problem.message

@@ -273,7 +273,8 @@ class _Collector:
         else:
             scores = self.read_results(real, shown, *how, opened=handle)
             if isinstance(scores, Ambiguous):  # not measured: the declaration must choose
-                self.evidence.problems.append(system.problem(key, scores.of(spec["path"])))
+                self.evidence.problems.append(system.problem(
+                    key, scores.of(spec["path"], system.document.fmt == "toml")))
                 return
             if scores is None or isinstance(scores, Refused):
                 if scores is not None:
@@ -322,7 +323,6 @@ class _Collector:
                      *selected: Any, opened: Optional[BinaryIO] = None) -> Any:
         """``result_files.read`` with this collector's readers, root and notes."""
         from .result_files import read
-
         return read(real, shown, fmt, metric, task, self.result_readers, self.root,
                     self.evidence, opened, dict(zip(RESULT_HOW[3:], selected)))
 

@@ -69,10 +69,16 @@ class Ambiguous(NotReadable):
         self.what = what
         self.choices = tuple(choices)
 
-    def of(self, path: str) -> str:
-        """The declaration error, said of the file ``path`` names, with the form to write."""
-        return (f"{path} {self.reason}, as in "
-                f"`{{path: {path}, {self.what}: {self.choices[0]!r}}}`")
+    def of(self, path: str, toml: bool = False) -> str:
+        """The declaration error, said of the file ``path`` names, with the form to write (in
+        TOML's inline-table words for ``toml``)."""
+        import json
+
+        if toml:
+            form = f"{{path = {json.dumps(path)}, {self.what} = {json.dumps(self.choices[0])}}}"
+        else:
+            form = f"{{path: {path}, {self.what}: {self.choices[0]!r}}}"
+        return f"{path} {self.reason}, as in `{form}`"
 
 
 class CaseScores(NamedTuple):
