@@ -420,7 +420,7 @@ def _trec_pass(handle: BinaryIO, size: int, read: Reading, advance: Advance,
     top = _Top()
     seen: Dict[str, int] = {}
     push, replace = heapq.heappush, heapq.heapreplace
-    as_float, to_float = single.pack, single.unpack
+    held = single()  # one C float: a score stored in it reads back at trec_eval's precision
     for start, texts in _line_blocks(handle, problems):
         advance(handle.tell(), size)
         # The loop of a run of a million lines: kept to what each line needs.
@@ -440,10 +440,8 @@ def _trec_pass(handle: BinaryIO, size: int, read: Reading, advance: Advance,
             if score - score != 0.0:  # NaN or infinite
                 problems.add(line, f"score {shown_value(score_text)} is not a finite number")
                 continue
-            try:
-                score = to_float(as_float(score))[0]  # trec_eval's precision
-            except OverflowError:  # beyond a C float: infinite there too
-                score = math.copysign(math.inf, score)
+            held[0] = score  # beyond a C float's range: infinite, as in trec_eval
+            score = held[0]
             if query != current:
                 if grouped:
                     if current is not None:

@@ -15,8 +15,7 @@ judgements are ignored. What was left out or counted as 0 is named in a note.
 
 from __future__ import annotations
 
-import math
-import struct
+import array
 from typing import (
     Any,
     Dict,
@@ -32,8 +31,11 @@ from typing import (
 from . import statistics
 from .measurements import EXAMPLES, Malformed
 
-# trec_eval keeps a score as a C float: the score it ranks by is ``trec_score``.
-single = struct.Struct("f")
+
+def single() -> Any:
+    """One C float (``array('f')`` of one): trec_eval keeps a score as a C float, so a score
+    stored in it and read back is the one trec_eval ranks by, infinite beyond its range."""
+    return array.array("f", (0.0,))
 
 # The deepest rank any metric looks at: a reader keeps no more of a ranking than this.
 CUT = 10
@@ -236,10 +238,9 @@ class Reading:
 
 def trec_score(value: float) -> float:
     """``value`` as trec_eval ranks it: rounded to a C float (infinite beyond its range)."""
-    try:
-        return float(single.unpack(single.pack(value))[0])
-    except OverflowError:
-        return math.copysign(math.inf, value)
+    held = single()
+    held[0] = value
+    return float(held[0])
 
 
 def shown_value(value: Any) -> str:
