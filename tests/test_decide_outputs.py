@@ -116,23 +116,6 @@ class TestText:
         assert "checklist: undecided (fine-tune or hybrid open)" in line
         assert "agrees with none" not in line
 
-    def test_some_agree_and_the_undecided_rest_leave_it_open(self, decide_yaml: Decide) -> None:
-        """No gaps declared: the tree waits for them though only rag is left; it is not
-        against the declared rag."""
-        decisions = decide_yaml("""\
-            systems:
-              kb:
-                architecture: rag
-                knowledge: {changes: weekly, citations: true, corpus_tokens: 5000000}
-                prompt: {context_window_tokens: 128000}
-                rag: {reranker: bge, retrieve_k: 20, context_k: 5, index_refresh: daily,
-                      retrieval_eval: {precision_at_5: 0.8}}
-                eval: {examples: 200, labeled: true, adversarial: true}
-            """)
-        line = decision_text.agreement_line(decisions["kb"])
-        assert line == ("declared rag: agrees with some (five gates and checklist); none rules "
-                        "it out (failure-mode tree: undecided (rag open))")
-
     def test_one_training_example_is_singular(self, decide_yaml: Decide) -> None:
         decisions = decide_yaml("""\
             systems:

@@ -23,6 +23,7 @@ from ragft_lint import thresholds
 from ragft_lint.cli import main
 from ragft_lint.decide import Decision, FrameworkResult, Step, decide_system
 from ragft_lint.declaration import load
+from ragft_lint.output.decision_text import agreement_line
 
 
 def _write(folder: Path, text: str) -> Path:
@@ -258,6 +259,10 @@ def test_no_gaps_leave_the_tree_undecided(tmp_path: Path, capsys: Any) -> None:
     assert tree.open == ("rag",)
     gaps = find(tree, "tree.gaps")
     assert gaps is not None and gaps.unknown and "run at least 50 real queries" in gaps.answer
+    # Waiting for a fact, and leaving the declared rag open, the tree is not against it.
+    assert agreement_line(decision) == (
+        "declared rag: agrees with some (five gates and checklist); none rules it out "
+        "(failure-mode tree: undecided (rag open))")
     still = find(tree, "tree.open")
     assert still is not None and "declare gaps" in still.answer
     assert "systems.kb.gaps" in decision.missing

@@ -38,18 +38,10 @@ from test_server import (  # noqa: E402
     records,
     served,
 )
+from test_server import project as shared_project  # noqa: E402
 
+project = shared_project  # the project of ``test_server``: a declaration, 3 eval records
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The project of ``test_server``: a declaration and its eval set of 3 records."""
-    folder = tmp_path / "project"
-    (folder / "evals").mkdir(parents=True)
-    subprocess.run(["git", "init", "-q", str(folder)], check=True)
-    (folder / "evals" / "support.jsonl").write_text(records(3))
-    (folder / "ragft.yaml").write_text(DECLARATION)
-    monkeypatch.chdir(folder)
-    return folder
 
 FAILING = """\
     from ragft_lint import Severity, hookimpl, rule
