@@ -14,7 +14,7 @@ import math
 from typing import Any, BinaryIO, Callable, Dict, List, Tuple
 
 from .readers import MAX_RECORD_BYTES, TextBuffer
-from .retrieval_metrics import KEEP, Reading, RetrievalFacts, shown_value, trec_score
+from .retrieval_metrics import KEEP, Reading, RetrievalFacts, shown_value, single
 
 Advance = Callable[[int, int], None]
 
@@ -106,6 +106,7 @@ def _beir_query(query: str, ranked: Any, line: int, read: Reading) -> None:
                            "{document id: score}")
         return
     scores: Dict[str, float] = {}
+    held = single()  # one C float: a score read back from it is the one trec_eval ranks by
     for doc, score in ranked:
         value = math.nan
         if not isinstance(score, bool) and isinstance(score, (int, float)):
@@ -115,7 +116,8 @@ def _beir_query(query: str, ranked: Any, line: int, read: Reading) -> None:
             problems.add(line, f"score of document {doc!r} of query {query!r} "
                                f"({shown_value(score)}) is not a finite number: left out")
             continue
-        value = trec_score(value)
+        held[0] = value
+        value = held[0]
         if doc in scores:
             problems.add(line, f"document {doc!r} appears again for query {query!r}, which "
                                "trec_eval refuses: it counts once, at its higher score")

@@ -236,13 +236,6 @@ class Reading:
                          self.problems, complete, self.averaged, self.tied)
 
 
-def trec_score(value: float) -> float:
-    """``value`` as trec_eval ranks it: rounded to a C float (infinite beyond its range)."""
-    held = single()
-    held[0] = value
-    return float(held[0])
-
-
 def shown_value(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."

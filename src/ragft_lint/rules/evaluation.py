@@ -302,10 +302,11 @@ def eval_is_training_data(system: System, context: Context) -> Iterator[Violatio
     Why: a model scored on the examples it was trained on shows how well it remembers them,
     not how well it does the task; the score is inflated by exactly the contamination an eval
     exists to rule out. When `eval.path` and `fine_tune.training_data` name the same file
-    (after resolving `..` and symbolic links), that is certain from the declaration alone,
-    with no need to read the files. `fine_tune.regression_suite` is another matter: it
-    watches general ability on tasks outside the fine-tune's own, and the training file holds
-    only the tuned task, so it can say nothing about what else was lost.
+    (after resolving `..` and symbolic links, or as two names of one file), that is certain
+    from the declaration alone, with no need to read the files. `fine_tune.regression_suite`
+    is another matter: it watches general ability on tasks outside the fine-tune's own, and
+    the training file holds only the tuned task, so it can say nothing about what else was
+    lost.
 
     Fix: split off an eval set that shares no example with the training data (build it before
     training), point `eval.path` at it, and score the model again. Point
